@@ -1,0 +1,66 @@
+/**
+ * Composer projects: the containers of one docker-compose / nerdctl project.
+ *
+ * @module
+ */
+
+import type { Container } from "./container.ts";
+import type { PersistentMap } from "./pmap.ts";
+
+/** What a project reads its containers from and writes pause changes to. */
+export interface ProjectOwner {
+  /** The container with this ID or name, in any project. */
+  container(nameOrId: string): Container | undefined;
+  /** The containers of the named project, keyed by ID. */
+  projectContainers(name: string): PersistentMap<Container> | undefined;
+  /** Replaces the container's value with one in the given paused state. */
+  setPaused(nameOrId: string, paused: boolean): Container | undefined;
+}
+
+/**
+ * The alive containers of one composer project, or with the name `""` the
+ * standalone containers that belong to no project. A project is a live view
+ * of the portfolio it came from.
+ */
+export class ComposerProject {
+  /** The project's name; `""` for standalone containers. */
+  readonly name: string;
+  readonly #owner: ProjectOwner;
+
+  /** Creates a view of the named project in `owner`. */
+  constructor(name: string, owner: ProjectOwner) {
+    this.name = name;
+    this.#owner = owner;
+  }
+
+  /** The container with this ID or name, if it belongs to this project. */
+  container(nameOrId: string): Container | undefined {
+    const container = this.#owner.container(nameOrId);
+    return container?.project === this.name ? container : undefined;
+  }
+
+  /** Names of this project's containers, sorted. */
+  containerNames(): string[] {
+    return this.containers().map((c) => c.name).sort();
+  }
+
+  /** This project's containers. */
+  containers(): Container[] {
+    return [...(this.#owner.projectContainers(this.name)?.values() ?? [])];
+  }
+
+  /**
+   * Sets the paused state of one of this project's containers (replacing its
+   * immutable value in the portfolio).
+   *
+   * @returns the updated container, or `undefined` when it is not in this project.
+   */
+  setPaused(nameOrId: string, paused: boolean): Container | undefined {
+    return this.container(nameOrId) ? this.#owner.setPaused(nameOrId, paused) : undefined;
+  }
+
+  /** Renders the project and its container names, e.g. `project "shop": ["db","web"]`. */
+  toString(): string {
+    return `project ${JSON.stringify(this.name)}: ${JSON.stringify(this.containerNames())}`;
+  }
+}
