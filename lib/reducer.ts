@@ -175,7 +175,11 @@ function completeSync(
   return { state: { phase: "synced", portfolio: next }, events: diff(published, next, new Date(time)) };
 }
 
-/** The events that turn `before` into `after`: exits first, then starts and pause flips. */
+/**
+ * The events that turn `before` into `after`: exits first, then starts and
+ * pause flips, each group ordered by container ID so that resyncs are
+ * reproducible.
+ */
 export function diff(before: Portfolio, after: Portfolio, time: Date): LifecycleEvent[] {
   const exits: LifecycleEvent[] = [];
   const changes: LifecycleEvent[] = [];
@@ -191,5 +195,6 @@ export function diff(before: Portfolio, after: Portfolio, time: Date): Lifecycle
       changes.push({ type: now.paused ? "paused" : "unpaused", container: now, time });
     }
   }
-  return [...exits, ...changes];
+  const byId = (x: LifecycleEvent, y: LifecycleEvent) => (x.container.id < y.container.id ? -1 : 1);
+  return [...exits.sort(byId), ...changes.sort(byId)];
 }

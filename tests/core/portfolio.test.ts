@@ -1,0 +1,90 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { newContainer } from "../../lib/model/container.ts";
+import { Portfolio } from "../../lib/model/portfolio.ts";
+
+const web = newContainer({ id: "id-web", name: "web", pid: 10, project: "shop", labels: { tier: "front" } });
+const db = newContainer({ id: "id-db", name: "db", pid: 11, project: "shop" });
+const lone = newContainer({ id: "id-lone", name: "lone", pid: 12 });
+
+function filled(): Portfolio {
+  const portfolio = new Portfolio();
+  for (const c of [web, db, lone]) portfolio.add(c);
+  return portfolio;
+}
+
+describe("Container values", () => {
+  it("are frozen, default their name to the ID and reject missing PIDs", () => {
+    const c = newContainer({ id: "abc", pid: 1 });
+    assert.equal(c.name, "abc");
+    assert.equal(c.project, "");
+    assert.equal(c.paused, false);
+    assert.ok(Object.isFrozen(c) && Object.isFrozen(c.labels));
+    assert.throws(() => newContainer({ id: "abc", pid: 0 }), TypeError);
+    assert.throws(() => newContainer({ id: "", pid: 1 }), TypeError);
+  });
+});
+
+describe("Portfolio", () => {
+  it("groups containers into projects and finds them by ID or name", () => {
+    const portfolio = filled();
+    assert.deepEqual(portfolio.names(), ["shop"]);
+    assert.equal(portfolio.containerTotal, 3);
+    assert.equal(portfolio.container("web"), web);
+    assert.equal(portfolio.container("id-db"), db);
+    assert.equal(portfolio.container("nope"), undefined);
+    assert.deepEqual(portfolio.project("shop")!.containerNames(), ["db", "web"]);
+    assert.deepEqual(portfolio.project("")!.containerNames(), ["lone"]);
+    assert.equal(portfolio.project("nope"), undefined);
+    assert.deepEqual(new Set(portfolio.allContainers()), new Set([web, db, lone]));
+  });
+
+  it("reports whether an added container is new and replaces same-ID containers across projects", () => {
+    const portfolio = filled();
+    assert.equal(portfolio.add(web), false);
+    const moved = newContainer({ id: "id-web", name: "web2", pid: 99, project: "blog" });
+    assert.equal(portfolio.add(moved), false);
+    assert.equal(portfolio.containerTotal, 3);
+    assert.deepEqual(portfolio.names(), ["blog", "shop"]);
+    assert.equal(portfolio.container("web"), undefined, "the old name is gone");
+    assert.equal(portfolio.container("web2"), moved);
+    assert.deepEqual(portfolio.project("shop")!.containerNames(), ["db"]);
+  });
+
+  it("removes containers, honouring the project, and drops emptied named projects", () => {
+    const portfolio = filled();
+    assert.equal(portfolio.remove("web", "other"), undefined);
+    assert.equal(portfolio.remove("web", "shop"), web);
+    assert.equal(portfolio.remove("id-db"), db);
+    assert.deepEqual(portfolio.names(), []);
+    assert.equal(portfolio.project("shop"), undefined);
+    assert.equal(portfolio.remove("lone"), lone);
+    assert.deepEqual(portfolio.project("")!.containers(), [], "the standalone project always exists");
+    assert.equal(portfolio.containerTotal, 0);
+  });
+
+  it("sets the paused state by replacing the immutable value, also through a project", () => {
+    const portfolio = filled();
+    const paused = portfolio.project("shop")!.setPaused("web", true)!;
+    assert.equal(paused.paused, true);
+    assert.equal(web.paused, false, "the old value is unchanged");
+    assert.equal(portfolio.container("web"), paused);
+    assert.equal(portfolio.project("")!.setPaused("web", false), undefined, "not in that project");
+  });
+
+  it("clones in O(1) into independent copies", () => {
+    const portfolio = filled();
+    const snapshot = portfolio.clone();
+    const project = snapshot.project("shop")!;
+    portfolio.remove("web");
+    portfolio.add(newContainer({ id: "id-new", pid: 5 }));
+    assert.equal(snapshot.containerTotal, 3);
+    assert.equal(snapshot.container("web"), web);
+    assert.deepEqual(project.containerNames(), ["db", "web"]);
+    assert.equal(snapshot.container("id-new"), undefined);
+  });
+
+  it("renders projects as text", () => {
+    assert.equal(filled().toString(), 'project "shop": ["db","web"]\nproject "": ["lone"]');
+  });
+});
