@@ -13,7 +13,7 @@
  */
 
 import { PROJECT_UNKNOWN } from "./engine.ts";
-import type { LifecycleEvent, LifecycleEventType } from "./events.ts";
+import type { LifecycleEvent } from "./events.ts";
 import type { Container } from "./model/container.ts";
 import { PersistentMap } from "./model/pmap.ts";
 import { Portfolio } from "./model/portfolio.ts";
@@ -100,27 +100,29 @@ export function reduce(state: WatchState, input: ReducerInput): Reduction {
   if (state.sync) return unchanged({ ...state, sync: duringSync(state.sync, input) });
   if (state.phase !== "synced") return unchanged(state);
   const portfolio = state.portfolio.clone();
+  const time = new Date(input.time);
   const events: LifecycleEvent[] = [];
-  const emit = (type: LifecycleEventType, container: Container) =>
-    events.push({ type, container, time: new Date(input.time) });
   switch (input.kind) {
     case "started": {
       const known = portfolio.containerById(input.container.id);
       if (known && known.pid === input.container.pid) break;
-      if (known) emit("exited", known); // restarted under the same ID: a missed exit
+      // Restarted under the same ID: the exit was missed.
+      if (known) events.push({ type: "exited", container: known, time });
       portfolio.add(input.container);
-      emit("started", input.container);
+      events.push({ type: "started", container: input.container, time });
       break;
     }
     case "exited": {
-      if (portfolio.containerById(input.id)) emit("exited", portfolio.remove(input.id)!);
+      if (portfolio.containerById(input.id)) events.push({ type: "exited", container: portfolio.remove(input.id)!, time });
       break;
     }
     case "paused":
     case "unpaused": {
       const known = portfolio.containerById(input.id);
       const paused = input.kind === "paused";
-      if (known && known.paused !== paused) emit(input.kind, portfolio.setPaused(input.id, paused)!);
+      if (known && known.paused !== paused) {
+        events.push({ type: input.kind, container: portfolio.setPaused(input.id, paused)!, time });
+      }
       break;
     }
   }

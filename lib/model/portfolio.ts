@@ -104,6 +104,17 @@ export class Portfolio implements ProjectOwner {
    */
   add(container: Container): boolean {
     const existing = this.#indexes.byId.get(container.id);
+    if (existing && existing.name === container.name && existing.project === container.project) {
+      // Same place and name (a pause flip, a new PID): the name index stays as it is.
+      const { byId, idByName, projects } = this.#indexes;
+      const project = projects.get(container.project)!;
+      this.#indexes = {
+        byId: byId.set(container.id, container),
+        idByName,
+        projects: projects.set(container.project, project.set(container.id, container)),
+      };
+      return false;
+    }
     const indexes = existing ? dropped(this.#indexes, existing) : this.#indexes;
     const project = indexes.projects.get(container.project) ?? PersistentMap.empty<Container>();
     this.#indexes = {
