@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// Starts / stops a private set of container engines for the test suites, all under one directory.
+//
+//   node scripts/engines.mjs start [--dir D]   prints `export WW_TEST_...=` lines, writes D/env.json
+//   node scripts/engines.mjs stop  [--dir D]   stops everything started from D, unmounts, removes D
+//
+// Default D: /tmp/ww-engines. Plain Node ESM, no npm dependencies (runs before `npm ci`).
+// As root, installs missing Debian packages first (docker.io containerd runc busybox-static podman docker-compose).
+//
+// Layout under D and what was verified by hand on Debian 12 (docker.io 20.10.24, containerd 1.6.20,
+// podman 4.3.1, docker-compose 1.29.2, runc 1.1.5, cgroup v1, root without CAP_SYS_RESOURCE):
+//   D/rootfs                busybox-static + applet symlinks in /bin, /etc/passwd, /etc/group.
+//                           `ctr --address A run -d --rootfs D/rootfs ID sleep 100` works.
+//   D/containerd            plain containerd (`containerd --config D/containerd/config.toml`, the config sets
+//                           root, state, grpc+ttrpc address; CRI and useless snapshotters disabled; opt plugin
+//                           path under D). Shim sockets still go to /run/containerd/s/<hash(address,…)>
+//                           (hard-coded in containerd 1.6) — unique per address, so no collision.
+//   D/docker/containerd     a SECOND private containerd just for dockerd (`--containerd` given explicitly:
+//                           otherwise dockerd 20.10 silently uses a host containerd at /run/containerd if one runs).
+//   D/docker                dockerd --data-root/--exec-root/-H/--pidfile under D, --iptables=false
+//                           --ip6tables=false --bridge=none --storage-driver=vfs --live-restore, empty
+//                           --config-file. `docker -H unix://D/docker/docker.sock run -d --network none
+//                           ww-busybox sleep 100` works; image imported with `docker import --change 'CMD ["sh"]'`.
+//   D/podman                `podman --root --runroot --storage-driver vfs --cgroup-manager cgroupfs system service
+//                           --time=0 unix://D/podman/podman.sock`, CONTAINERS_CONF / CONTAINERS_STORAGE_CONF
+//                           point at private files (default_ulimits nofile/nproc — required here, else runc fails
+//                           with "operation not permitted" on setrlimit; netns "none"; events_logger file into
+//                           D/podman/events.log; tmp_dir + file locks under D, so no /run/libpod, no /dev/shm lock).
+//                           The Docker CLI works against it: `docker -H unix://D/podman/podman.sock run -d
+//                           --network none ww-busybox sleep 100` (image is localhost/ww-busybox:latest; the short
+//                           name resolves).
+//   docker-compose v1:      `DOCKER_HOST=unix://… docker-compose -p P up -d` with `network_mode: none` services
+//                           works against both dockerd and podman.
+//
+// Engines that fail to start are reported loudly and left out of env.json; the suites then skip with the reason
+// given in WW_TEST_ENGINE_ERRORS.
+import fs from "node:fs";
+import path from "node:path";
+import { cleanup } from "./engines/cleanup.mjs";
+import { startContainerd } from "./engines/containerd.mjs";
+import { startDockerd } from "./engines/dockerd.mjs";
+import { ensurePackages } from "./engines/install.mjs";
+import { startPodman } from "./engines/podman.mjs";
+import { buildRootfs } from "./engines/rootfs.mjs";
+import { log, loud } from "./engines/util.mjs";
+
+/** Image name imported into dockerd and podman. */
+const IMAGE = "ww-busybox:latest";
+
+function parseArgs(argv) {
+  const [command, ...rest] = argv;
+  let dir = "/tmp/ww-engines";
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === "--dir" && rest[i + 1]) dir = rest[++i];
+    else if (rest[i].startsWith("--dir=")) dir = rest[i].slice(6);
+    else throw new Error(`unknown argument ${rest[i]}`);
+  }
+  if (command !== "start" && command !== "stop") throw new Error("usage: engines.mjs start|stop [--dir D]");
+  return { command, dir: path.resolve(dir) };
+}
+
+/** Times one engine's start; returns its result or records its failure. */
+async function attempt(name, errors, fn) {
+  const t0 = Date.now();
+  try {
+    const r = await fn();
+    log(`${name} ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    return r;
+  } catch (e) {
+    errors[name] = String(e?.message ?? e);
+    loud(`${name} FAILED to start — its tests will be SKIPPED:\n${errors[name]}`);
+    return undefined;
+  }
+}
+
+async function start(dir) {
+  await cleanup(dir);
+  fs.mkdirSync(dir, { recursive: true });
+  const errors = {};
+  const problems = ensurePackages();
+  const env = {};
+  const rootfs = await attempt("rootfs", errors, () => buildRootfs(path.join(dir, "rootfs")));
+  if (rootfs) {
+    env.WW_TEST_ROOTFS = rootfs;
+    env.WW_TEST_IMAGE = IMAGE;
+    const ctd = await attempt("containerd", errors, () => startContainerd(path.join(dir, "containerd")));
+    if (ctd) env.WW_TEST_CONTAINERD = ctd.socket;
+    const docker = await attempt("docker", errors, () => startDockerd(path.join(dir, "docker"), { rootfs, image: IMAGE }));
+    if (docker) env.WW_TEST_DOCKER_HOST = docker.host;
+    const podman = await attempt("podman", errors, () => startPodman(path.join(dir, "podman"), { rootfs, image: IMAGE }));
+    if (podman) env.WW_TEST_PODMAN_HOST = podman.host;
+  } else {
+    for (const name of ["containerd", "docker", "podman"]) errors[name] = `no busybox rootfs: ${errors.rootfs}`;
+  }
+  if (problems.length > 0) {
+    for (const name of ["containerd", "docker", "podman"]) if (errors[name]) errors[name] += ` (${problems.join("; ")})`;
+  }
+  if (Object.keys(errors).length > 0) env.WW_TEST_ENGINE_ERRORS = JSON.stringify(errors);
+  fs.writeFileSync(path.join(dir, "env.json"), JSON.stringify(env, null, 2) + "\n");
+
+  const row = (name, key) => `  ${name.padEnd(11)} ${env[key] ? `OK      ${env[key]}` : `MISSING ${(errors[name] ?? "").split("\n")[0]}`}`;
+  process.stderr.write(
+    `[engines] summary (${dir}):\n${row("docker", "WW_TEST_DOCKER_HOST")}\n${row("podman", "WW_TEST_PODMAN_HOST")}\n` +
+      `${row("containerd", "WW_TEST_CONTAINERD")}\n${row("rootfs", "WW_TEST_ROOTFS")}\n`,
+  );
+  for (const [k, v] of Object.entries(env)) process.stdout.write(`export ${k}='${v.replaceAll("'", "'\\''")}'\n`);
+}
+
+try {
+  const { command, dir } = parseArgs(process.argv.slice(2));
+  if (command === "start") await start(dir);
+  else {
+    await cleanup(dir);
+    log(`stopped and removed ${dir}`);
+  }
+} catch (e) {
+  loud(String(e?.stack ?? e));
+  process.exitCode = 1;
+}
