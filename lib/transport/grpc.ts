@@ -1,0 +1,344 @@
+/**
+ * gRPC over a unix socket with Connect (`@connectrpc/connect-node`), for
+ * engines such as containerd (and later CRI) that serve plain gRPC on HTTP/2
+ * cleartext. Engine-neutral: callers name their engine for error messages.
+ *
+ * Connect-Node has no unix-socket support of its own (connect-es#756), so this
+ * module brings its own HTTP/2 session manager: it dials the socket with
+ * `node:net`, waits for the peer's HTTP/2 SETTINGS with a timeout (a peer that
+ * speaks another protocol — say dockerd's HTTP/1.1 socket — fails fast with
+ * {@linkcode EngineProtocolError} instead of hanging), keeps a permanent error
+ * listener on every session (an unhandled `error` event would crash the
+ * process), holds the process alive only while a call is open, and closes
+ * without leaving handles. It works with `node:http2` of Node, Deno and Bun.
+ *
+ * @module
+ */
+
+import * as http2 from "node:http2";
+import * as net from "node:net";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Interceptor, Transport } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import {
+  EngineApiError,
+  EngineError,
+  EnginePermissionError,
+  EngineProtocolError,
+  EngineUnavailableError,
+} from "../errors.ts";
+
+/** The authority every request uses; the unix socket decides where it goes. */
+const AUTHORITY = "http://localhost";
+
+/** Default limit of a received message: 16 MiB, as containerd's own client (one container carries its OCI spec). */
+export const DEFAULT_READ_MAX_BYTES: number = 16 << 20;
+
+/** Default time the peer has to answer the HTTP/2 handshake. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
+
+/** Default deadline of unary calls. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** Options of {@linkcode createUnixGrpcTransport}. */
+export interface UnixGrpcTransportOptions {
+  /** Path of the unix socket the engine serves gRPC on. */
+  socketPath: string;
+  /** Engine name for error messages, e.g. `containerd`. */
+  engineName: string;
+  /** Time the peer has to complete the HTTP/2 handshake; default 5 s. */
+  handshakeTimeoutMs?: number;
+  /** Deadline of unary calls (streaming calls pass `timeoutMs: 0`); default 30 s. */
+  requestTimeoutMs?: number;
+  /** Largest message accepted from the peer; default 16 MiB. */
+  readMaxBytes?: number;
+  /** Connect interceptors, e.g. to record the methods called. */
+  interceptors?: Interceptor[];
+}
+
+/** A Connect transport over one unix socket, and the means to close it. */
+export interface UnixGrpcTransport extends AsyncDisposable {
+  /** The Connect transport to create service clients with. */
+  readonly transport: Transport;
+  /**
+   * Resolves once an HTTP/2 connection to the socket is established (the peer
+   * answered the handshake), connecting first if needed; rejects with a typed
+   * error otherwise.
+   */
+  connected(): Promise<void>;
+  /**
+   * Resolves once the next call to the gRPC method at `path` (e.g.
+   * `/containerd.services.events.v1.Events/Subscribe`) has handed its whole
+   * request to the HTTP/2 connection, or has failed to. A call made after
+   * that reaches the peer after it, on the same connection.
+   */
+  requestSent(path: string): Promise<void>;
+  /** Closes the HTTP/2 connection and every call on it; later calls fail. */
+  close(): void;
+}
+
+/**
+ * Creates a Connect gRPC transport that talks HTTP/2 over the unix socket at
+ * `options.socketPath`.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "@connectrpc/connect";
+ * const grpc = createUnixGrpcTransport({ socketPath: "/run/containerd/containerd.sock", engineName: "containerd" });
+ * // const version = await createClient(Version, grpc.transport).version({});
+ * grpc.close();
+ * ```
+ */
+export function createUnixGrpcTransport(options: UnixGrpcTransportOptions): UnixGrpcTransport {
+  const sessions = new UnixSocketSessionManager(
+    options.socketPath,
+    options.engineName,
+    options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  );
+  // createGrpcTransport always speaks HTTP/2 (it has no httpVersion option).
+  const transport = createGrpcTransport({
+    baseUrl: AUTHORITY,
+    sessionManager: sessions,
+    readMaxBytes: options.readMaxBytes ?? DEFAULT_READ_MAX_BYTES,
+    defaultTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    interceptors: options.interceptors ?? [],
+  });
+  return {
+    transport,
+    connected: async () => {
+      await sessions.session();
+    },
+    requestSent: (path) => sessions.requestSent(path),
+    close: () => sessions.close(),
+    [Symbol.asyncDispose]: () => {
+      sessions.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * Maintains at most one HTTP/2 session to a unix socket, reconnecting on the
+ * next request after the previous session ended. Implements Connect-Node's
+ * `NodeHttp2ClientSessionManager` interface.
+ */
+class UnixSocketSessionManager {
+  readonly authority = AUTHORITY;
+  readonly #socketPath: string;
+  readonly #engineName: string;
+  readonly #handshakeTimeoutMs: number;
+  #current: Promise<http2.ClientHttp2Session> | undefined;
+  #session: http2.ClientHttp2Session | undefined;
+  #openStreams = 0;
+  #closed = false;
+  readonly #sentWaiters = new Map<string, Array<() => void>>();
+
+  constructor(socketPath: string, engineName: string, handshakeTimeoutMs: number) {
+    this.#socketPath = socketPath;
+    this.#engineName = engineName;
+    this.#handshakeTimeoutMs = handshakeTimeoutMs;
+  }
+
+  /** Opens a stream for one call (Connect-Node calls this). */
+  async request(
+    method: string,
+    path: string,
+    headers: http2.OutgoingHttpHeaders,
+    options: Omit<http2.ClientSessionRequestOptions, "signal">,
+  ): Promise<http2.ClientHttp2Stream> {
+    // Waiters for this method's next request belong to this call.
+    const sentWaiters = this.#sentWaiters.get(path) ?? [];
+    this.#sentWaiters.delete(path);
+    const notifySent = (): void => {
+      for (const resolve of sentWaiters.splice(0)) resolve();
+    };
+    let session: http2.ClientHttp2Session;
+    try {
+      session = await this.session();
+    } catch (error) {
+      notifySent();
+      throw error;
+    }
+    const stream = session.request({ ...headers, ":method": method, ":path": path }, options);
+    // Only open calls keep the process alive; an idle session must not.
+    if (this.#openStreams++ === 0) session.ref();
+    stream.once("close", () => {
+      if (--this.#openStreams === 0 && !session.destroyed) session.unref();
+      notifySent();
+    });
+    stream.once("finish", notifySent);
+    return stream;
+  }
+
+  /** See {@linkcode UnixGrpcTransport.requestSent}. */
+  requestSent(path: string): Promise<void> {
+    return new Promise((resolve) => {
+      const waiters = this.#sentWaiters.get(path);
+      if (waiters === undefined) this.#sentWaiters.set(path, [resolve]);
+      else waiters.push(resolve);
+    });
+  }
+
+
+  /** Keep-alive bookkeeping is unnecessary on a local socket (Connect-Node calls this). */
+  notifyResponseByteRead(): void {}
+
+  /** Returns the established session, connecting when there is none. */
+  session(): Promise<http2.ClientHttp2Session> {
+    if (this.#closed) {
+      return Promise.reject(new ConnectError(`${this.#engineName} client is closed`, Code.Canceled));
+    }
+    if (this.#current === undefined || this.#session?.closed || this.#session?.destroyed) {
+      this.#openStreams = 0;
+      this.#current = this.#connect();
+      // A failed attempt is not cached: the next request dials again.
+      this.#current.catch(() => {
+        this.#current = undefined;
+      });
+    }
+    return this.#current;
+  }
+
+  /** Destroys the current session and refuses further requests. */
+  close(): void {
+    this.#closed = true;
+    for (const waiters of this.#sentWaiters.values()) for (const resolve of waiters) resolve();
+    this.#sentWaiters.clear();
+    this.#session?.destroy();
+    this.#session = undefined;
+    this.#current = undefined;
+  }
+
+  #connect(): Promise<http2.ClientHttp2Session> {
+    const socketPath = this.#socketPath;
+    const engineName = this.#engineName;
+    return new Promise((resolve, reject) => {
+      let handshakeDone = false;
+      const session = http2.connect(AUTHORITY, { createConnection: () => net.connect(socketPath) });
+      this.#session = session;
+      const fail = (error: EngineError): void => {
+        clearTimeout(timer);
+        reject(error);
+        session.destroy();
+      };
+      const timer = setTimeout(() => {
+        fail(
+          new EngineProtocolError(
+            `${engineName} at ${socketPath} did not complete an HTTP/2 handshake within ${this.#handshakeTimeoutMs} ms`,
+            { endpoint: socketPath, hint: `check that ${socketPath} is a gRPC socket of ${engineName}` },
+          ),
+        );
+      }, this.#handshakeTimeoutMs);
+      // Permanent listener: after a session failed, node:http2 may emit further
+      // errors; unhandled, they would crash the process.
+      session.on("error", (error: unknown) => {
+        if (!handshakeDone) fail(connectionError(error, socketPath, engineName));
+      });
+      session.once("close", () => {
+        if (!handshakeDone) {
+          fail(
+            new EngineProtocolError(`${engineName} at ${socketPath} closed the connection during the HTTP/2 handshake`, {
+              endpoint: socketPath,
+              hint: `the socket does not speak gRPC over HTTP/2; check that it belongs to ${engineName}`,
+            }),
+          );
+        }
+      });
+      // The peer's SETTINGS frame is the first thing an HTTP/2 server sends.
+      session.once("remoteSettings", () => {
+        handshakeDone = true;
+        clearTimeout(timer);
+        if (this.#closed) {
+          session.destroy();
+          reject(new ConnectError(`${engineName} client is closed`, Code.Canceled));
+          return;
+        }
+        session.unref();
+        resolve(session);
+      });
+    });
+  }
+}
+
+/** Node-style error codes of an error and its causes. */
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  const seen = new Set<unknown>();
+  for (let e = error; e instanceof Error && !seen.has(e); e = e.cause) {
+    seen.add(e);
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") codes.push(code);
+    // Deno denies a missing --allow-read/--allow-write with these error classes.
+    if (e.name === "NotCapable" || e.name === "PermissionDenied") codes.push("EACCES");
+  }
+  return codes;
+}
+
+/** Maps an error of dialing or of the HTTP/2 handshake to a typed error. */
+function connectionError(error: unknown, socketPath: string, engineName: string): EngineError {
+  const codes = errorCodes(error);
+  if (codes.includes("ENOENT") || codes.includes("ECONNREFUSED")) {
+    return new EngineUnavailableError(`no ${engineName} at ${socketPath}`, {
+      endpoint: socketPath,
+      hint: `start ${engineName} or point the client at its socket`,
+      cause: error,
+    });
+  }
+  if (codes.includes("EACCES") || codes.includes("EPERM")) {
+    return new EnginePermissionError(`permission denied connecting to ${engineName} at ${socketPath}`, {
+      endpoint: socketPath,
+      hint: `run as a user that may open ${socketPath} (often root); under Deno also grant ` +
+        `--allow-read=${socketPath} --allow-write=${socketPath}`,
+      cause: error,
+    });
+  }
+  return new EngineProtocolError(`${engineName} at ${socketPath} does not speak gRPC over HTTP/2`, {
+    endpoint: socketPath,
+    hint: `check that ${socketPath} is the gRPC socket of ${engineName}`,
+    cause: error,
+  });
+}
+
+/** gRPC codes that Connect reports when the connection, not the request, failed. */
+const CONNECTION_CODES: ReadonlySet<Code> = new Set([Code.Canceled, Code.Aborted, Code.Unavailable]);
+
+/**
+ * Turns any error of a call made through a {@linkcode createUnixGrpcTransport}
+ * transport into a typed error naming the socket: connection failures become
+ * {@linkcode EngineUnavailableError}, {@linkcode EnginePermissionError} or
+ * {@linkcode EngineProtocolError}; gRPC error statuses from the engine become
+ * {@linkcode EngineApiError} carrying the gRPC code number.
+ *
+ * Call it only when the caller did not cancel on purpose: a user abort and a
+ * dropped connection both surface as `Canceled` in Connect.
+ */
+export function grpcEngineError(error: unknown, socketPath: string, engineName: string): EngineError {
+  const seen = new Set<unknown>();
+  for (let e = error; e instanceof Error && !seen.has(e); e = e.cause) {
+    seen.add(e);
+    if (e instanceof EngineError) return e;
+  }
+  const codes = errorCodes(error);
+  if (["ENOENT", "ECONNREFUSED", "EACCES", "EPERM"].some((code) => codes.includes(code))) {
+    return connectionError(error, socketPath, engineName);
+  }
+  const connectError = ConnectError.from(error);
+  // Node error codes (ECONNRESET, EPIPE, ERR_HTTP2_…) mean the connection broke.
+  if (codes.length > 0 || CONNECTION_CODES.has(connectError.code)) {
+    return new EngineUnavailableError(`lost connection to ${engineName} at ${socketPath}: ${connectError.rawMessage}`, {
+      endpoint: socketPath,
+      cause: error,
+    });
+  }
+  if (connectError.code === Code.DeadlineExceeded) {
+    return new EngineUnavailableError(`${engineName} at ${socketPath} did not answer in time`, {
+      endpoint: socketPath,
+      cause: error,
+    });
+  }
+  return new EngineApiError(`${engineName} at ${socketPath}: ${Code[connectError.code]}: ${connectError.rawMessage}`, {
+    endpoint: socketPath,
+    status: connectError.code,
+    cause: error,
+  });
+}

@@ -1,0 +1,187 @@
+/**
+ * Engine-neutral, runtime-neutral HTTP transport to an engine API over a unix
+ * socket or TCP (optionally TLS). Read-only: only GET and HEAD are possible.
+ *
+ * The runtime's adapter (undici on Node, `Deno.HttpClient` on Deno, Bun's
+ * `fetch` options on Bun) is chosen once, by {@linkcode runtime}.
+ *
+ * @module
+ */
+
+import { EngineProtocolError } from "../errors.ts";
+import { runtime } from "../runtime.ts";
+import { type FetcherFactory, requestUrl, type RuntimeFetcher } from "./adapter.ts";
+import { wrapBody } from "./body.ts";
+import { createBunFetcher } from "./bun.ts";
+import { classifyBodyError, classifyTransportError } from "./classify.ts";
+import { createDenoFetcher } from "./deno.ts";
+import { formatEndpoint, type HttpEndpoint } from "./endpoint.ts";
+import { createNodeFetcher } from "./node.ts";
+
+export { formatEndpoint, type HttpEndpoint, parseEndpoint, type TlsSettings } from "./endpoint.ts";
+
+/** Options of {@linkcode HttpTransport.request}. */
+export interface HttpRequestInit {
+  /** `GET` (default) or `HEAD`; anything else is refused before any I/O. */
+  method?: "GET" | "HEAD";
+  /** Aborts the request and, later, its body. */
+  signal?: AbortSignal;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+  /**
+   * Fail with {@linkcode EngineProtocolError} when no response headers arrive
+   * within this many milliseconds. Off by default: podman's `/events` sends
+   * no headers until the first event. Use it for requests that answer at
+   * once (e.g. `/_ping`) to detect a peer that accepts and then says nothing.
+   */
+  headersTimeoutMs?: number;
+}
+
+/** Options of {@linkcode createHttpTransport}. */
+export interface HttpTransportOptions {
+  /** Give up connecting after this many milliseconds (default 5000). */
+  connectTimeoutMs?: number;
+}
+
+/** An HTTP client bound to one engine endpoint. */
+export interface HttpTransport extends AsyncDisposable {
+  /** Where requests go. */
+  readonly endpoint: HttpEndpoint;
+  /**
+   * Issues a request. Only `GET` and `HEAD` are accepted (read-only client):
+   * anything else rejects with `TypeError` before any I/O. Resolves with a
+   * standard `Response` once headers arrive; its body is not read yet and
+   * errors with typed engine errors. Aborting `signal` aborts the request and
+   * the body (which then errors with the signal's reason). `path` starts
+   * with `/` and may carry a query.
+   *
+   * Rejects with `EngineUnavailableError`, `EnginePermissionError` or
+   * `EngineProtocolError` (all naming the endpoint, with a hint).
+   */
+  request(path: string, init?: HttpRequestInit): Promise<Response>;
+  /** Aborts pending requests and bodies and releases every connection. */
+  close(): Promise<void>;
+}
+
+const ADAPTERS: Record<typeof runtime, FetcherFactory> = {
+  node: createNodeFetcher,
+  deno: createDenoFetcher,
+  bun: createBunFetcher,
+};
+
+// Statuses whose responses have no body (the Response constructor insists).
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * Creates a transport for `endpoint` using the current runtime's adapter.
+ *
+ * Rejects with `EnginePermissionError` when Deno lacks the permissions for
+ * the socket (Deno checks them when the client is created).
+ */
+export async function createHttpTransport(
+  endpoint: HttpEndpoint,
+  options: HttpTransportOptions = {},
+): Promise<HttpTransport> {
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  let fetcher: RuntimeFetcher;
+  try {
+    fetcher = await ADAPTERS[runtime](endpoint, { connectTimeoutMs });
+  } catch (error) {
+    throw classifyTransportError(error, endpoint);
+  }
+  return new Transport(endpoint, fetcher);
+}
+
+class Transport implements HttpTransport {
+  readonly #fetcher: RuntimeFetcher;
+  readonly #active = new Set<AbortController>();
+  #closed = false;
+
+  constructor(readonly endpoint: HttpEndpoint, fetcher: RuntimeFetcher) {
+    this.#fetcher = fetcher;
+  }
+
+  async request(path: string, init: HttpRequestInit = {}): Promise<Response> {
+    const method = String(init.method ?? "GET").toUpperCase();
+    if (method !== "GET" && method !== "HEAD") {
+      throw new TypeError(`refusing HTTP ${method}: this client is read-only (GET and HEAD only)`);
+    }
+    if (!path.startsWith("/")) throw new TypeError(`request path must start with "/": ${JSON.stringify(path)}`);
+    if (this.#closed) throw closedError();
+    const signal = init.signal;
+    signal?.throwIfAborted();
+
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    this.#active.add(controller);
+    const release = (): void => {
+      signal?.removeEventListener("abort", onAbort);
+      this.#active.delete(controller);
+    };
+
+    let headersTimedOut = false;
+    const headersTimer = init.headersTimeoutMs === undefined ? undefined : setTimeout(() => {
+      headersTimedOut = true;
+      controller.abort();
+    }, init.headersTimeoutMs);
+
+    let response: Response;
+    try {
+      response = await this.#fetcher.fetch(requestUrl(this.endpoint, path), {
+        method,
+        headers: init.headers ?? {},
+        signal: controller.signal,
+      });
+    } catch (error) {
+      release();
+      if (controller.signal.aborted) {
+        if (headersTimedOut) throw this.#headersTimeoutError(init.headersTimeoutMs!, error);
+        throw controller.signal.reason;
+      }
+      throw classifyTransportError(error, this.endpoint);
+    } finally {
+      clearTimeout(headersTimer);
+    }
+
+    const { status, statusText, headers } = response;
+    let body: ReadableStream<Uint8Array> | null = null;
+    if (response.body && method !== "HEAD" && !NULL_BODY_STATUSES.has(status)) {
+      body = wrapBody(response.body, {
+        signal: controller.signal,
+        mapError: (error) => classifyBodyError(error, this.endpoint),
+        release,
+      });
+    } else {
+      await response.body?.cancel().catch(() => {});
+      release();
+    }
+    return new Response(body, { status, statusText, headers });
+  }
+
+  #headersTimeoutError(ms: number, cause: unknown): EngineProtocolError {
+    const where = formatEndpoint(this.endpoint);
+    return new EngineProtocolError(`no HTTP response from ${where} within ${ms} ms`, {
+      endpoint: where,
+      cause,
+      hint: "the peer accepted the connection but sent nothing: is this the engine's HTTP API socket?",
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const reason = closedError();
+    for (const controller of this.#active) controller.abort(reason);
+    this.#active.clear();
+    await this.#fetcher.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function closedError(): DOMException {
+  return new DOMException("the transport was closed", "AbortError");
+}
