@@ -1,0 +1,231 @@
+/**
+ * Test support for suites that need real container engines.
+ *
+ * `scripts/test.mjs` (via `scripts/engines.mjs start`) starts a private dockerd, a podman Docker-API service
+ * and a containerd, and passes their endpoints in `WW_TEST_*` env vars. The getters here return an endpoint
+ * or, when it is absent, a skip reason to hand to `describe(name, { skip }, ...)`, so that engine suites skip
+ * loudly instead of passing silently. Put `{ skip }` on each `it`/`test`, not on `describe`: bun hides skipped
+ * describe blocks completely (not even counted as skipped). The CLI wrappers use node:child_process, which Node, Deno and Bun share.
+ *
+ * @module
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { runtime } from "../../lib/runtime.ts";
+
+/** Env var with the private dockerd's Docker API endpoint, e.g. `unix:///tmp/ww-engines/docker/docker.sock`. */
+export const DOCKER_HOST_VAR = "WW_TEST_DOCKER_HOST";
+/** Env var with podman's Docker API endpoint, e.g. `unix:///tmp/ww-engines/podman/podman.sock`. */
+export const PODMAN_HOST_VAR = "WW_TEST_PODMAN_HOST";
+/** Env var with the private containerd's socket path, e.g. `/tmp/ww-engines/containerd/containerd.sock`. */
+export const CONTAINERD_VAR = "WW_TEST_CONTAINERD";
+/** Env var with the busybox image name imported into dockerd and podman. */
+export const IMAGE_VAR = "WW_TEST_IMAGE";
+/** Env var with the busybox rootfs directory for `ctr run --rootfs`. */
+export const ROOTFS_VAR = "WW_TEST_ROOTFS";
+/** Env var with a JSON object {engine: why it did not start}, set by the engines script on failures. */
+export const ENGINE_ERRORS_VAR = "WW_TEST_ENGINE_ERRORS";
+
+/** An engine endpoint, or why there is none (a skip reason for `describe`/`it`). */
+export type EngineLookup =
+  | { readonly endpoint: string; readonly skip: undefined }
+  | { readonly endpoint: undefined; readonly skip: string };
+
+/** Result of one CLI invocation; `code` is the exit code (non-zero also when the process was killed). */
+export interface CliResult {
+  /** Standard output, untrimmed. */
+  readonly stdout: string;
+  /** Standard error, untrimmed. */
+  readonly stderr: string;
+  /** Exit code. */
+  readonly code: number;
+}
+
+function envVar(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function startError(engine: string): string | undefined {
+  const raw = envVar(ENGINE_ERRORS_VAR);
+  if (raw === undefined) return undefined;
+  try {
+    const errors = JSON.parse(raw) as Record<string, unknown>;
+    const why = errors[engine];
+    return typeof why === "string" ? why.split("\n")[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Engines whose absence was already reported on stderr (once per test process). */
+const warned = new Set<string>();
+
+function lookup(engine: string, varName: string): EngineLookup {
+  const endpoint = envVar(varName);
+  if (endpoint !== undefined) return { endpoint, skip: undefined };
+  const why = startError(engine);
+  const skip = why !== undefined
+    ? `SKIPPED: ${engine} did not start: ${why}`
+    : `SKIPPED: ${varName} is not set; run \`npm test\` (starts private engines) or ` +
+      `\`eval "$(node scripts/engines.mjs start)"\` first`;
+  if (!warned.has(engine)) {
+    warned.add(engine);
+    console.warn(`[tests/support/engines] ${skip}`);
+  }
+  return { endpoint: undefined, skip };
+}
+
+/** The private dockerd's Docker API endpoint (`unix://…`), or a skip reason. */
+export function dockerEngine(): EngineLookup {
+  return lookup("docker", DOCKER_HOST_VAR);
+}
+
+/** podman's Docker API endpoint (`unix://…`), or a skip reason. Drive it with {@link docker} (the Docker CLI). */
+export function podmanEngine(): EngineLookup {
+  return lookup("podman", PODMAN_HOST_VAR);
+}
+
+/** The private containerd's socket path (no scheme), or a skip reason. */
+export function containerdEngine(): EngineLookup {
+  return lookup("containerd", CONTAINERD_VAR);
+}
+
+/** The busybox image imported into dockerd and podman (has a default `CMD ["sh"]`). */
+export function testImage(): string {
+  return envVar(IMAGE_VAR) ?? "ww-busybox:latest";
+}
+
+/**
+ * The busybox rootfs directory for `ctr run --rootfs`, or undefined. Note: `ctr run --rootfs` sets no PATH,
+ * so give commands with absolute paths (`/bin/sleep`) or pass `--env PATH=/bin`.
+ */
+export function testRootfs(): string | undefined {
+  return envVar(ROOTFS_VAR);
+}
+
+/** Names containers, projects and namespaces so that the Node, Deno and Bun suites never collide. */
+export function uniqueName(prefix: string): string {
+  const clean = prefix.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "ww";
+  return `${clean}-${runtime}-${randomBytes(4).toString("hex")}`;
+}
+
+/** Default time limit for one CLI call; engines on a busy 2-core machine can be slow, never this slow. */
+const CLI_TIMEOUT_MS = 120_000;
+
+/** The Docker CLI shipped with the daemon (Debian docker.io), falling back to whatever `docker` is on PATH. */
+const DOCKER_CLI = existsSync("/usr/bin/docker") ? "/usr/bin/docker" : "docker";
+
+/** Environment for CLI calls: without DOCKER_* settings that could redirect them to another engine. */
+function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CLI_HINTS: "false", ...extra };
+  for (const key of ["DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"]) delete env[key];
+  if (extra.DOCKER_HOST === undefined) delete env.DOCKER_HOST;
+  return env;
+}
+
+/** Runs a command to completion; never rejects (a missing binary gives code 127). */
+export function runCli(
+  file: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      [...args],
+      {
+        cwd: options.cwd,
+        env: options.env ?? cliEnv(),
+        timeout: options.timeoutMs ?? CLI_TIMEOUT_MS,
+        killSignal: "SIGKILL",
+        maxBuffer: 64 << 20,
+        encoding: "utf8",
+      },
+      (error, stdout, stderr) => {
+        let code = 0;
+        if (error) {
+          const errCode = (error as { code?: unknown }).code;
+          code = typeof errCode === "number" ? errCode : errCode === "ENOENT" ? 127 : 1;
+          if (code === 127 && !stderr) stderr = `${file}: ${error.message}`;
+          if (error.killed) stderr += `\n${file} killed after ${options.timeoutMs ?? CLI_TIMEOUT_MS} ms`;
+        }
+        resolve({ stdout: String(stdout), stderr: String(stderr), code });
+      },
+    );
+  });
+}
+
+/** `docker -H host ...args` — works against the private dockerd and against podman's Docker API. */
+export function docker(host: string, ...args: string[]): Promise<CliResult> {
+  return runCli(DOCKER_CLI, ["-H", host, ...args]);
+}
+
+/**
+ * `ctr --address socket ...args`. Global flags such as `-n NAMESPACE` go first in args:
+ * `ctr(socket, "-n", ns, "run", "-d", "--rootfs", testRootfs(), id, "/bin/sleep", "100")`.
+ */
+export function ctr(socket: string, ...args: string[]): Promise<CliResult> {
+  return runCli("ctr", ["--address", socket, ...args]);
+}
+
+/**
+ * docker-compose (v1) against host, with projectDir as working and project directory:
+ * `compose(host, dir, "-p", project, "up", "-d")`. Compose files should use `network_mode: none`.
+ */
+export function compose(host: string, projectDir: string, ...args: string[]): Promise<CliResult> {
+  return runCli("docker-compose", ["--project-directory", projectDir, ...args], {
+    cwd: projectDir,
+    env: cliEnv({ DOCKER_HOST: host, COMPOSE_INTERACTIVE_NO_CLI: "1" }),
+  });
+}
+
+/** Returns the trimmed stdout of a successful CLI result; throws with stderr otherwise. */
+export function stdoutOf(result: CliResult, what = "command"): string {
+  if (result.code !== 0) throw new Error(`${what} exited ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`);
+  return result.stdout.trim();
+}
+
+/**
+ * Remembers what a suite created in the engines and removes it all in {@link EngineCleanup.run}
+ * (call it from `after`, or `await using`). Removal is best effort and never throws, so that it can
+ * run after failed tests; what could not be removed is returned.
+ */
+export class EngineCleanup {
+  readonly #steps: Array<() => Promise<CliResult>> = [];
+
+  /** Removes a Docker/podman container (by name or ID) with `docker rm -f -v`. */
+  docker(host: string, nameOrId: string): void {
+    this.#steps.push(() => docker(host, "rm", "-f", "-v", nameOrId));
+  }
+
+  /** Kills the task (if any) and removes a containerd container in a namespace. */
+  containerd(socket: string, namespace: string, id: string): void {
+    this.#steps.push(async () => {
+      await ctr(socket, "-n", namespace, "task", "kill", "-s", "SIGKILL", id);
+      await ctr(socket, "-n", namespace, "task", "delete", "-f", id);
+      return ctr(socket, "-n", namespace, "containers", "rm", id);
+    });
+  }
+
+  /** Takes a compose project down (`docker-compose -p project down -t 0 -v`). */
+  compose(host: string, projectDir: string, project: string): void {
+    this.#steps.push(() => compose(host, projectDir, "-p", project, "down", "-t", "0", "-v"));
+  }
+
+  /** Runs all removals, newest first; returns the messages of those that failed (and clears the list). */
+  async run(): Promise<string[]> {
+    const failures: string[] = [];
+    for (const step of this.#steps.splice(0).reverse()) {
+      const r = await step();
+      if (r.code !== 0 && !/no such|not found|does not exist/i.test(r.stderr)) failures.push(r.stderr.trim());
+    }
+    return failures;
+  }
+
+  /** Same as {@link EngineCleanup.run}, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.run();
+  }
+}
