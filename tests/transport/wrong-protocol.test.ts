@@ -1,0 +1,88 @@
+/**
+ * Peers that do not speak HTTP/1.1 give EngineProtocolError, never a hang.
+ * Every request carries a generous abort deadline so that a regression shows
+ * up as a failed assertion (an AbortError instead of the typed error), not as
+ * a stuck test run.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { EngineProtocolError } from "../../lib/errors.ts";
+import { createHttpTransport } from "../../lib/transport/http.ts";
+import { makeTempDir, rawServer, type TempDir, type TestServer } from "./support.ts";
+
+// What a gRPC (HTTP/2-only) server such as containerd sends first: a SETTINGS frame.
+const HTTP2_SETTINGS = Uint8Array.from([
+  0x00, 0x00, 0x12, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x03, 0x00, 0x00, 0x00, 0x64, 0x00, 0x04, 0x00, 0x10, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x40, 0x00,
+]);
+// A GOAWAY frame (PROTOCOL_ERROR), what an HTTP/2 server answers to a bad preface.
+const HTTP2_GOAWAY = Uint8Array.from([
+  0x00, 0x00, 0x08, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+]);
+const GARBAGE = Uint8Array.from([0, 1, 2, 3, 255, 254, 0, 0, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 13, 10, 13, 10]);
+
+describe("peers that do not speak HTTP/1.1", () => {
+  let dir: TempDir;
+  const servers: TestServer[] = [];
+
+  before(() => {
+    dir = makeTempDir();
+  });
+  after(async () => {
+    for (const server of servers) await server.close();
+    dir.remove();
+  });
+
+  async function expectProtocolError(
+    name: string,
+    onSocket: Parameters<typeof rawServer>[1],
+    init: { headersTimeoutMs?: number } = {},
+  ): Promise<EngineProtocolError> {
+    const server = await rawServer(join(dir.path, `${name}.sock`), onSocket);
+    servers.push(server);
+    await using transport = await createHttpTransport({ kind: "unix", path: server.address as string });
+    let caught: unknown;
+    try {
+      const response = await transport.request("/_ping", { ...init, signal: AbortSignal.timeout(10_000) });
+      await response.body?.cancel();
+    } catch (error) {
+      caught = error;
+    }
+    assert.ok(caught instanceof EngineProtocolError, `expected EngineProtocolError, got ${caught}`);
+    assert.equal(caught.endpoint, `unix://${server.address}`);
+    return caught;
+  }
+
+  it("binary garbage", async () => {
+    const error = await expectProtocolError("garbage", (socket) => socket.end(GARBAGE));
+    assert.match(error.hint, /containerd/);
+  });
+
+  it("an HTTP/2 server's SETTINGS frame, then close", async () => {
+    await expectProtocolError("h2-settings", (socket) => socket.end(HTTP2_SETTINGS));
+  });
+
+  it("an HTTP/2 server's SETTINGS frame after reading the request, connection kept open", async () => {
+    await expectProtocolError("h2-open", (socket) => {
+      socket.once("data", () => socket.write(Uint8Array.from([...HTTP2_SETTINGS, ...HTTP2_GOAWAY])));
+    });
+  });
+
+  it("a peer that closes at once", async () => {
+    await expectProtocolError("close", (socket) => socket.destroy());
+  });
+
+  it("a peer that closes after reading the request", async () => {
+    await expectProtocolError("close-after-read", (socket) => socket.once("data", () => socket.end()));
+  });
+
+  it("a peer that answers in another text protocol", async () => {
+    await expectProtocolError("smtp", (socket) => socket.end("220 mail.example ESMTP ready\r\n"));
+  });
+
+  it("a silent peer, with a header timeout", async () => {
+    const error = await expectProtocolError("silent", () => {}, { headersTimeoutMs: 300 });
+    assert.match(error.message, /no HTTP response from unix:\/\/.* within 300 ms/);
+  });
+});
