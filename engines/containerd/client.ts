@@ -13,12 +13,13 @@ import { createUnixGrpcTransport, grpcEngineError } from "../../lib/transport/gr
 import type { UnixGrpcTransport } from "../../lib/transport/grpc.ts";
 import { EngineUnavailableError } from "../../lib/errors.ts";
 import { Containers } from "./gen/containerd/services/containers/v1/containers_pb.ts";
+import type { Container as ContainerRecord } from "./gen/containerd/services/containers/v1/containers_pb.ts";
 import { Events } from "./gen/containerd/services/events/v1/events_pb.ts";
 import { Introspection } from "./gen/containerd/services/introspection/v1/introspection_pb.ts";
 import { Namespaces } from "./gen/containerd/services/namespaces/v1/namespace_pb.ts";
 import { Tasks } from "./gen/containerd/services/tasks/v1/tasks_pb.ts";
 import { Version } from "./gen/containerd/services/version/v1/version_pb.ts";
-import { toContainer } from "./container.ts";
+import { aliveContainers, toContainer } from "./container.ts";
 import type { ContainerdPacker } from "./container.ts";
 import { decodeEnvelope, EVENT_FILTERS } from "./events.ts";
 import { NERDCTL_NAME_LABEL, parseRef } from "./naming.ts";
@@ -170,16 +171,7 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
     // it; one deleted in between is simply not found below.
     const { tasks } = await this.#tasks.list({}, options);
     const { containers } = await this.#containers.list({}, options);
-    const byId = new Map(containers.map((container) => [container.id, container]));
-    const result: Container[] = [];
-    for (const process of tasks) {
-      // A task's id is its container's ID; its container_id stays empty here.
-      const container = byId.get(process.id);
-      if (container === undefined) continue;
-      const value = toContainer(namespace, { container, process }, this.#packer);
-      if (value !== undefined) result.push(value);
-    }
-    return result;
+    return aliveContainers(namespace, tasks, containers, this.#packer);
   }
 
   /**
@@ -210,7 +202,7 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
   }
 
   /** Finds the container carrying a nerdctl name. */
-  async #findByName(name: string, options: CallOptions) {
+  async #findByName(name: string, options: CallOptions): Promise<ContainerRecord | undefined> {
     // The filter value is quoted; a name with quotes or backslashes cannot be a nerdctl name.
     if (/["\\]/.test(name)) return undefined;
     const { containers } = await this.#containers.list(

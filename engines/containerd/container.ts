@@ -56,3 +56,26 @@ export function toContainer(
   if (packer === undefined) return value;
   return newContainer({ ...value, rucksack: packer(value, record) });
 }
+
+/**
+ * The alive containers of one namespace, from its task list and container
+ * list. A task's `id` is its container's ID (its `container_id` is empty in
+ * list responses); tasks whose container is missing (deleted in between) are
+ * skipped.
+ */
+export function aliveContainers(
+  namespace: string,
+  tasks: readonly Process[],
+  containers: readonly ContainerRecord[],
+  packer?: ContainerdPacker,
+): Container[] {
+  const byId = new Map(containers.map((container) => [container.id, container]));
+  const result: Container[] = [];
+  for (const process of tasks) {
+    const container = byId.get(process.id);
+    if (container === undefined) continue;
+    const value = toContainer(namespace, { container, process }, packer);
+    if (value !== undefined) result.push(value);
+  }
+  return result;
+}
