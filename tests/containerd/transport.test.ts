@@ -1,0 +1,135 @@
+/**
+ * The containerd client against sockets that are missing or speak another
+ * protocol: typed errors naming the socket, quickly, never a hang.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { ContainerdClient } from "../../engines/containerd/mod.ts";
+import {
+  EngineApiError,
+  EnginePermissionError,
+  EngineProtocolError,
+  EngineUnavailableError,
+} from "../../lib/errors.ts";
+import { grpcEngineError } from "../../lib/transport/grpc.ts";
+import { hangUpPeer, http1Peer, silentPeer } from "./peers.ts";
+
+/** Short enough to keep the suite fast, long enough for a slow CI machine to connect. */
+const HANDSHAKE_TIMEOUT_MS = 1_000;
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof Error);
+    return error;
+  }
+  assert.fail("expected a rejection");
+}
+
+describe("containerd client transport errors", () => {
+  it("a missing socket gives EngineUnavailableError naming it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ww-ctd-missing-"));
+    const socket = join(dir, "containerd.sock");
+    try {
+      await using client = new ContainerdClient({ socket });
+      for (const call of [() => client.version(), () => client.list(), () => client.id()]) {
+        const error = await rejection(call());
+        assert.ok(error instanceof EngineUnavailableError, String(error));
+        assert.equal(error.endpoint, socket);
+        assert.match(error.message, new RegExp(`no containerd at ${socket}`));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a directory in place of the socket gives EngineUnavailableError", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ww-ctd-dir-"));
+    try {
+      await using client = new ContainerdClient({ socket: dir });
+      const error = await rejection(client.version());
+      assert.ok(error instanceof EngineUnavailableError, String(error));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const [what, makePeer] of [
+    ["an HTTP/1.1 server (like dockerd's socket)", http1Peer],
+    ["a peer that hangs up at once", hangUpPeer],
+    ["a peer that never answers", silentPeer],
+  ] as const) {
+    it(`${what} gives EngineProtocolError, not a hang`, async () => {
+      await using peer = await makePeer();
+      await using client = new ContainerdClient({ socket: peer.socket, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
+      const started = Date.now();
+      const error = await rejection(client.version());
+      assert.ok(error instanceof EngineProtocolError, `${error.name}: ${error.message}`);
+      assert.equal(error.endpoint, peer.socket);
+      assert.ok(Date.now() - started < HANDSHAKE_TIMEOUT_MS + 2_000, `took ${Date.now() - started} ms`);
+    });
+  }
+
+  it("a subscription on a wrong-protocol socket rejects `subscribed` and throws from iteration", async () => {
+    await using peer = await http1Peer();
+    await using client = new ContainerdClient({ socket: peer.socket, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
+    const controller = new AbortController();
+    const events = client.lifecycleEvents({ signal: controller.signal });
+    const error = await rejection(events.subscribed);
+    assert.ok(error instanceof EngineProtocolError, `${error.name}: ${error.message}`);
+    const iterationError = await rejection((async () => {
+      for await (const _ of events) assert.fail("no event expected");
+    })());
+    assert.ok(iterationError instanceof EngineProtocolError, `${iterationError.name}: ${iterationError.message}`);
+  });
+
+  it("a closed client refuses calls and ends subscriptions quietly", async () => {
+    await using peer = await silentPeer();
+    const client = new ContainerdClient({ socket: peer.socket, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
+    const events = client.lifecycleEvents({ signal: new AbortController().signal });
+    await client.close();
+    for await (const _ of events) assert.fail("no event expected");
+    await rejection(events.subscribed);
+    await rejection(client.version());
+  });
+});
+
+describe("gRPC error mapping", () => {
+  const socket = "/run/containerd/containerd.sock";
+  const nodeError = (code: string): Error => Object.assign(new Error(`connect ${code} ${socket}`), { code });
+
+  it("maps EACCES and Deno's missing permission to EnginePermissionError with a Deno hint", () => {
+    for (const cause of [nodeError("EACCES"), Object.assign(new Error("Requires write access"), { name: "NotCapable" })]) {
+      const error = grpcEngineError(new ConnectError("x", Code.Internal, undefined, undefined, cause), socket, "containerd");
+      assert.ok(error instanceof EnginePermissionError, String(error));
+      assert.match(error.hint, /--allow-read=\/run\/containerd\/containerd.sock --allow-write=/);
+      assert.equal(error.endpoint, socket);
+    }
+  });
+
+  it("maps ECONNREFUSED to EngineUnavailableError", () => {
+    const error = grpcEngineError(nodeError("ECONNREFUSED"), socket, "containerd");
+    assert.ok(error instanceof EngineUnavailableError);
+    assert.match(error.message, /no containerd at/);
+  });
+
+  it("maps a reset connection and a Canceled stream to a lost connection", () => {
+    for (const cause of [nodeError("ECONNRESET"), new ConnectError("http/2 stream closed with error code CANCEL", Code.Canceled)]) {
+      const error = grpcEngineError(cause, socket, "containerd");
+      assert.ok(error instanceof EngineUnavailableError, String(error));
+      assert.match(error.message, /lost connection to containerd/);
+    }
+  });
+
+  it("maps engine statuses to EngineApiError with the gRPC code", () => {
+    const error = grpcEngineError(new ConnectError("namespace is required", Code.FailedPrecondition), socket, "containerd");
+    assert.ok(error instanceof EngineApiError);
+    assert.equal(error.status, Code.FailedPrecondition);
+    assert.match(error.message, /FailedPrecondition: namespace is required/);
+  });
+});
