@@ -1,0 +1,401 @@
+/**
+ * The engine-neutral watcher: keeps an always-current portfolio of one
+ * engine's alive containers and fans its lifecycle events out to
+ * subscribers, reconnecting with backoff when the engine goes away.
+ *
+ * @module
+ */
+
+import { Backoff } from "./backoff.ts";
+import type { BackoffOptions } from "./backoff.ts";
+import { sleep } from "./backoff.ts";
+import type { EngineClient, EngineEvent, EventStream } from "./engine.ts";
+import { EngineError, EngineUnavailableError, WhalewatcherError } from "./errors.ts";
+import type { LifecycleEvent } from "./events.ts";
+import { Fanout } from "./fanout.ts";
+import type { Subscription } from "./fanout.ts";
+import type { Portfolio } from "./model/portfolio.ts";
+import { initialState, reduce } from "./reducer.ts";
+import type { ReducerInput, WatchState } from "./reducer.ts";
+
+/** Where a watcher reports reconnects and skipped input; `console` fits. */
+export interface WatcherLogger {
+  /** Routine information, e.g. a completed (re)sync. */
+  debug(message: string, ...data: unknown[]): void;
+  /** Something went wrong and is being handled, e.g. a lost connection and the retry delay. */
+  warn(message: string, ...data: unknown[]): void;
+}
+
+/** Options of a {@linkcode Watcher}. */
+export interface WatcherOptions {
+  /** Reconnect backoff; default: 500 ms doubling to 30 s, full jitter, retrying forever. */
+  backoff?: BackoffOptions;
+  /**
+   * How many start events may be inspected at the same time (default 8).
+   * The results are applied in event order regardless.
+   */
+  inspectConcurrency?: number;
+  /** Receives reconnect and resync messages; default: silent. */
+  logger?: WatcherLogger;
+}
+
+/** Options of {@linkcode Watcher.events}. */
+export interface EventsOptions {
+  /** Ends the iteration quietly when aborted. */
+  signal?: AbortSignal;
+  /**
+   * How many undelivered events this subscriber may lag behind (default
+   * {@linkcode DEFAULT_EVENT_BUFFER}); beyond that its iteration throws
+   * `SubscriberOverflowError` after delivering what was buffered.
+   */
+  buffer?: number;
+  /** Deliver the current portfolio as `started` events first (they do not count against `buffer`). */
+  initial?: boolean;
+}
+
+/** Default of {@linkcode EventsOptions.buffer}. */
+export const DEFAULT_EVENT_BUFFER = 1024;
+
+/** Default of {@linkcode WatcherOptions.inspectConcurrency}. */
+export const DEFAULT_INSPECT_CONCURRENCY = 8;
+
+/** The error `ready` rejects with when the watcher is closed before its first sync. */
+export class WatcherClosedError extends WhalewatcherError {
+  /** Creates the error. */
+  constructor() {
+    super("the watcher was closed");
+  }
+}
+
+const SILENT: WatcherLogger = { debug() {}, warn() {} };
+
+/**
+ * Watches one container engine: an always-current {@linkcode Watcher.portfolio}
+ * of its alive containers and a lifecycle event stream per subscriber.
+ *
+ * Start it with {@linkcode Watcher.watch}; await {@linkcode Watcher.ready}
+ * when you need the first complete picture; {@linkcode Watcher.close} (or
+ * `await using`) releases everything, including the engine client.
+ *
+ * @example
+ * ```ts ignore
+ * await using watcher = new Watcher(engine);
+ * const watching = watcher.watch();
+ * await watcher.ready;
+ * for (const container of watcher.portfolio.allContainers()) console.log(container.name, container.pid);
+ * for await (const event of watcher.events({ initial: true })) console.log(event.type, event.container.name);
+ * ```
+ */
+export class Watcher implements AsyncDisposable {
+  /**
+   * Resolves after the first successful sync (subscribed and listed). When
+   * the first sync fails, the watcher keeps retrying with its backoff and
+   * `ready` stays pending; it rejects only if no sync ever succeeded: with
+   * the last error when the retries are exhausted (at once for a
+   * non-retryable engine error), with the abort reason when the watch's
+   * signal aborts, or with {@linkcode WatcherClosedError} on close. It is
+   * marked as handled, so not awaiting it never causes an unhandled rejection.
+   */
+  readonly ready: Promise<void>;
+
+  readonly #engine: EngineClient;
+  readonly #backoff: BackoffOptions | undefined;
+  readonly #inspectConcurrency: number;
+  readonly #logger: WatcherLogger;
+  readonly #fanout = new Fanout<LifecycleEvent>();
+  readonly #lifetime = new AbortController();
+  #state: WatchState = initialState;
+  #resolveReady!: () => void;
+  #rejectReady!: (error: unknown) => void;
+  #watching: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  /** The newest engine event time seen: where a reconnect asks the engine to replay from. */
+  #lastEventTime: number | undefined;
+
+  /** Creates a watcher for `engine`; nothing happens until {@linkcode Watcher.watch}. */
+  constructor(engine: EngineClient, options: WatcherOptions = {}) {
+    this.#engine = engine;
+    this.#backoff = options.backoff;
+    new Backoff(options.backoff); // validate now, not at the first reconnect
+    const concurrency = options.inspectConcurrency ?? DEFAULT_INSPECT_CONCURRENCY;
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+      throw new RangeError(`inspectConcurrency must be a positive integer, got ${concurrency}`);
+    }
+    this.#inspectConcurrency = concurrency;
+    this.#logger = options.logger ?? SILENT;
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#resolveReady = resolve;
+      this.#rejectReady = reject;
+    });
+    // Nobody has to await `ready`: its rejection must never become an unhandled one.
+    this.ready.catch(() => {});
+  }
+
+  /** The engine client being watched. */
+  get engine(): EngineClient {
+    return this.#engine;
+  }
+
+  /** The engine type, e.g. `docker.com`. */
+  get type(): string {
+    return this.#engine.type;
+  }
+
+  /** The engine's API endpoint. */
+  get api(): string {
+    return this.#engine.api;
+  }
+
+  /** The engine's PID when known, else 0. */
+  get pid(): number {
+    return this.#engine.pid;
+  }
+
+  /**
+   * The current portfolio: a consistent snapshot (O(1) to take) that never
+   * changes under the caller. Empty before the first sync; during a resync
+   * it is the last synced picture.
+   */
+  get portfolio(): Portfolio {
+    return this.#state.portfolio.clone();
+  }
+
+  /**
+   * Subscribes to lifecycle events. Each subscriber has its own bounded
+   * buffer, so a slow one never holds up the watcher or the others; when it
+   * overflows, its iteration throws `SubscriberOverflowError` after the
+   * buffered events. With `initial`, the current portfolio comes first as
+   * `started` events, atomically with the events that follow: no gap, no
+   * duplicate. Iteration ends when the signal aborts, the subscriber breaks
+   * out, or the watch ends (throwing the watch's error if it failed).
+   */
+  events(options: EventsOptions = {}): Subscription<LifecycleEvent> {
+    const initial = options.initial ? startedEvents(this.#state.portfolio, new Date()) : undefined;
+    return this.#fanout.subscribe({
+      buffer: options.buffer ?? DEFAULT_EVENT_BUFFER,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(initial ? { initial } : {}),
+    });
+  }
+
+  /**
+   * Watches the engine until `signal` aborts or {@linkcode Watcher.close} is
+   * called (then resolves), or until reconnecting fails more often in a row
+   * than the backoff allows, or on a non-retryable engine error (then rejects
+   * with the last error, and subscribers' iterations throw it). The returned
+   * promise is marked as handled. A watcher watches once: a second call rejects.
+   */
+  watch(signal?: AbortSignal): Promise<void> {
+    if (this.#closing) return Promise.reject(new WatcherClosedError());
+    if (this.#watching) return Promise.reject(new WhalewatcherError("watch() can be called only once per watcher"));
+    this.#watching = this.#run(signal);
+    // Fire-and-forget (`void watcher.watch()`) must not crash the process on
+    // failure; the failure also reaches `ready`, subscribers and the logger.
+    this.#watching.catch(() => {});
+    return this.#watching;
+  }
+
+  /**
+   * Stops watching, ends every subscriber's iteration (after its buffered
+   * events), rejects `ready` if the first sync has not happened, and closes
+   * the engine client. Leaves no timer or handle behind. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  /** Same as {@linkcode Watcher.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #shutdown(): Promise<void> {
+    const closed = new WatcherClosedError();
+    this.#lifetime.abort(closed);
+    await this.#watching?.catch(() => {});
+    this.#rejectReady(closed);
+    this.#fanout.end();
+    await this.#engine.close();
+  }
+
+  async #run(signal: AbortSignal | undefined): Promise<void> {
+    const watch = linkedAbort([this.#lifetime.signal, signal]);
+    const backoff = new Backoff(this.#backoff);
+    let failure: { error: unknown } | undefined;
+    try {
+      while (!watch.signal.aborted) {
+        const { synced, error } = await this.#connection(watch.signal);
+        if (watch.signal.aborted) break;
+        if (synced) backoff.reset();
+        const delay = retryable(error) ? backoff.next() : undefined;
+        if (delay === undefined) {
+          this.#logger.warn(`whalewatcher: giving up on ${this.api} after ${backoff.retries} retries: ${message(error)}`, error);
+          failure = { error };
+          break;
+        }
+        this.#logger.warn(
+          `whalewatcher: lost ${this.api}: ${message(error)}; retry ${backoff.retries} in ${Math.round(delay)} ms`,
+          error,
+        );
+        try {
+          await sleep(delay, watch.signal);
+        } catch {
+          break; // aborted
+        }
+      }
+    } finally {
+      watch.dispose();
+    }
+    if (failure) {
+      this.#rejectReady(failure.error);
+      this.#fanout.end(failure.error);
+      throw failure.error;
+    }
+    this.#rejectReady(watch.signal.reason);
+    this.#fanout.end();
+  }
+
+  /**
+   * One connection: subscribe, list, then fold events until the connection
+   * is lost. Resolves (never rejects) with whether it synced and why it ended.
+   */
+  async #connection(watchSignal: AbortSignal): Promise<{ synced: boolean; error: unknown }> {
+    const connection = linkedAbort([watchSignal]);
+    const signal = connection.signal;
+    let reportLoss!: (error: unknown) => void;
+    const lost = new Promise<never>((_, reject) => (reportLoss = reject));
+    lost.catch(() => {}); // observed through the races below
+    const onAbort = (): void => reportLoss(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    let synced = false;
+    let consumer: Promise<void> | undefined;
+    try {
+      const stream = this.#engine.lifecycleEvents({
+        signal,
+        ...(this.#lastEventTime !== undefined ? { since: this.#lastEventTime } : {}),
+      });
+      // Subscribe first, then list: events arriving from now on belong to
+      // the portfolio being rebuilt, so none falls between subscription and list.
+      this.#apply({ kind: "sync-started", time: Date.now() });
+      consumer = this.#consume(stream, signal, reportLoss);
+      await Promise.race([stream.subscribed, lost]);
+      const containers = await Promise.race([this.#engine.list(signal), lost]);
+      this.#apply({ kind: "listed", containers, time: Date.now() });
+      synced = true;
+      this.#resolveReady();
+      this.#logger.debug(`whalewatcher: synced with ${this.api}: ${this.#state.portfolio.containerTotal} alive containers`);
+      return await lost;
+    } catch (error) {
+      // Abort first: event results still in flight must not land after the loss.
+      connection.abort(error);
+      if (!watchSignal.aborted) this.#apply({ kind: "stream-lost", time: Date.now() });
+      return { synced, error };
+    } finally {
+      connection.abort();
+      signal.removeEventListener("abort", onAbort);
+      connection.dispose();
+      await consumer;
+    }
+  }
+
+  /**
+   * Folds a stream's events into the state in event order. Start events are
+   * inspected (up to `inspectConcurrency` at once) and applied in their
+   * original position. Never rejects: any failure goes to `reportLoss`.
+   */
+  async #consume(stream: EventStream, signal: AbortSignal, reportLoss: (error: unknown) => void): Promise<void> {
+    const ordered: { input: ReducerInput | undefined; ready: boolean }[] = [];
+    const inFlight = new Set<Promise<void>>();
+    const applyReady = (): void => {
+      while (ordered[0]?.ready && !signal.aborted) {
+        const { input } = ordered.shift()!;
+        if (input) this.#apply(input);
+      }
+    };
+    try {
+      for await (const event of stream) {
+        if (signal.aborted) break;
+        if (Number.isFinite(event.time)) this.#lastEventTime = Math.max(this.#lastEventTime ?? event.time, event.time);
+        if (event.type !== "started") {
+          ordered.push({ input: toInput(event), ready: true });
+          applyReady();
+          continue;
+        }
+        const slot: { input: ReducerInput | undefined; ready: boolean } = { input: undefined, ready: false };
+        ordered.push(slot);
+        const inspection = this.#engine.inspect(event.id, signal).then(
+          (container) => {
+            // undefined: gone again or not alive; nothing to add.
+            if (container) slot.input = { kind: "started", container, time: event.time };
+            slot.ready = true;
+            applyReady();
+          },
+        ).catch((error) => {
+          // Without the details the portfolio would be wrong: resync instead.
+          reportLoss(error);
+        });
+        inFlight.add(inspection);
+        void inspection.then(() => inFlight.delete(inspection));
+        if (inFlight.size >= this.#inspectConcurrency) await Promise.race(inFlight);
+      }
+      if (!signal.aborted) {
+        reportLoss(new EngineUnavailableError("the engine ended the event stream", { endpoint: this.api }));
+      }
+    } catch (error) {
+      reportLoss(error);
+    } finally {
+      await Promise.all(inFlight);
+    }
+  }
+
+  /** Reduces one input and publishes what it emits, in one synchronous step. */
+  #apply(input: ReducerInput): void {
+    const { state, events } = reduce(this.#state, input);
+    this.#state = state;
+    if (events.length > 0) this.#fanout.publish(events);
+  }
+}
+
+function toInput(event: Exclude<EngineEvent, { type: "started" }>): ReducerInput {
+  switch (event.type) {
+    case "exited":
+      return { kind: "exited", id: event.id, project: event.project, time: event.time };
+    case "paused":
+    case "unpaused":
+      return { kind: event.type, id: event.id, time: event.time };
+  }
+}
+
+function startedEvents(portfolio: Portfolio, time: Date): LifecycleEvent[] {
+  return Array.from(portfolio.allContainers(), (container) => ({ type: "started" as const, container, time }));
+}
+
+function retryable(error: unknown): boolean {
+  return !(error instanceof EngineError) || error.retryable;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** An AbortController that also aborts when any of `signals` does; dispose() unlinks it. */
+function linkedAbort(signals: (AbortSignal | undefined)[]): { signal: AbortSignal; abort(reason?: unknown): void; dispose(): void } {
+  const controller = new AbortController();
+  const links: (() => void)[] = [];
+  for (const signal of signals) {
+    if (!signal) continue;
+    if (signal.aborted) {
+      controller.abort(signal.reason);
+      break;
+    }
+    const onAbort = (): void => controller.abort(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    links.push(() => signal.removeEventListener("abort", onAbort));
+  }
+  return {
+    signal: controller.signal,
+    abort: (reason) => controller.abort(reason),
+    dispose: () => links.forEach((unlink) => unlink()),
+  };
+}
