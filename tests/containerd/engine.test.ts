@@ -1,0 +1,235 @@
+/**
+ * The containerd client against a real containerd (WW_TEST_CONTAINERD, with a
+ * busybox rootfs in WW_TEST_ROOTFS); skips loudly without one.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { Interceptor } from "@connectrpc/connect";
+import { ContainerdClient } from "../../engines/containerd/mod.ts";
+import type { EngineEvent, EventStream } from "../../lib/engine.ts";
+import { PROJECT_UNKNOWN } from "../../lib/engine.ts";
+import { EngineProtocolError, EngineUnavailableError } from "../../lib/errors.ts";
+import { containerdEngine, ctr, dockerEngine, EngineCleanup, stdoutOf, testRootfs, uniqueName } from "../support/engines.ts";
+import { cuttableProxy } from "./peers.ts";
+
+const engine = containerdEngine();
+const rootfs = testRootfs();
+const skip = engine.skip ?? (rootfs === undefined ? "SKIPPED: WW_TEST_ROOTFS is not set" : undefined);
+const socket = engine.endpoint ?? "";
+
+/** The only methods a read-only client may call. */
+const READ_ONLY_METHODS = new Set([
+  "containerd.services.namespaces.v1.Namespaces/List",
+  "containerd.services.containers.v1.Containers/List",
+  "containerd.services.containers.v1.Containers/Get",
+  "containerd.services.tasks.v1.Tasks/List",
+  "containerd.services.tasks.v1.Tasks/Get",
+  "containerd.services.events.v1.Events/Subscribe",
+  "containerd.services.version.v1.Version/Version",
+  "containerd.services.introspection.v1.Introspection/Server",
+]);
+
+/** How long an engine action may take to show up as an event on a busy machine. */
+const EVENT_TIMEOUT_MS = 20_000;
+
+/** Collects the events of a stream in the background, for waiting on them. */
+class EventCollector {
+  readonly events: EngineEvent[] = [];
+  readonly done: Promise<unknown>;
+  #wake: () => void = () => {};
+
+  constructor(stream: EventStream) {
+    this.done = (async () => {
+      try {
+        for await (const event of stream) {
+          this.events.push(event);
+          this.#wake();
+        }
+      } finally {
+        this.#wake();
+      }
+    })();
+    this.done.catch(() => {});
+  }
+
+  /** Waits for an event matching `predicate`, failing after a timeout. */
+  async waitFor(what: string, predicate: (event: EngineEvent) => boolean): Promise<EngineEvent> {
+    const deadline = Date.now() + EVENT_TIMEOUT_MS;
+    for (;;) {
+      const found = this.events.find(predicate);
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) assert.fail(`no ${what} event within ${EVENT_TIMEOUT_MS} ms; got ${JSON.stringify(this.events.map((e) => `${e.type} ${e.id}`))}`);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        timer = setTimeout(resolve, Math.min(left, 200));
+      });
+      clearTimeout(timer);
+    }
+  }
+}
+
+describe("containerd client against a real containerd", { skip }, () => {
+  const cleanup = new EngineCleanup();
+  const called: string[] = [];
+  const recordCalls: Interceptor = (next) => (request) => {
+    called.push(`${request.service.typeName}/${request.method.name}`);
+    return next(request);
+  };
+  const namespace = uniqueName("ns");
+  const ids = {
+    labelled: uniqueName("labelled"),
+    plain: uniqueName("plain"),
+    custom: uniqueName("custom"),
+    moby: uniqueName("moby"),
+    created: uniqueName("created"),
+    later: uniqueName("later"),
+    laterCustom: uniqueName("later-custom"),
+    laterMoby: uniqueName("later-moby"),
+  };
+  const nerdctlName = uniqueName("web");
+  const project = uniqueName("shop");
+  let client: ContainerdClient;
+
+  const run = async (ns: string, id: string, ...labels: string[]): Promise<void> => {
+    cleanup.containerd(socket, ns, id);
+    stdoutOf(
+      await ctr(socket, "-n", ns, "run", "-d", ...labels.flatMap((l) => ["--label", l]), "--rootfs", rootfs!, id, "/bin/sleep", "1000"),
+      `ctr run ${ns}/${id}`,
+    );
+  };
+
+  before(async () => {
+    client = new ContainerdClient({ socket, interceptors: [recordCalls] });
+    await run("default", ids.labelled, `nerdctl/name=${nerdctlName}`, `com.docker.compose.project=${project}`);
+    await run("default", ids.plain);
+    await run(namespace, ids.custom, `nerdctl/name=${nerdctlName}`);
+    await run("moby", ids.moby);
+    cleanup.containerd(socket, "default", ids.created);
+    stdoutOf(await ctr(socket, "container", "create", "--rootfs", rootfs!, ids.created, "/bin/sleep", "1000"), "ctr container create");
+  });
+
+  after(async () => {
+    await client?.close();
+    await cleanup.run();
+    await ctr(socket, "namespaces", "remove", namespace);
+  });
+
+  it("reports metadata: introspection UUID, version and revision, socket path, PID when known", async () => {
+    assert.match(await client.id(), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const version = await client.version();
+    const server = stdoutOf(await ctr(socket, "version"), "ctr version");
+    const [serverVersion] = /Server:\s+Version:\s+(\S+)/.exec(server)?.slice(1) ?? [];
+    assert.ok(serverVersion, server);
+    assert.ok(version.startsWith(`${serverVersion} `), `${version} vs ${serverVersion}`);
+    assert.equal(client.api, socket);
+    assert.equal(client.type, "containerd.io");
+    // containerd < 1.6.25 / 1.7.0 does not tell its PID.
+    assert.ok(Number.isSafeInteger(client.pid) && client.pid >= 0, String(client.pid));
+  });
+
+  it("lists running containers of all namespaces except moby, with namespaced IDs and names", async () => {
+    const byId = new Map((await client.list()).map((c) => [c.id, c]));
+    const labelled = byId.get(ids.labelled);
+    assert.ok(labelled, `missing ${ids.labelled}`);
+    assert.equal(labelled.name, nerdctlName);
+    assert.equal(labelled.project, project);
+    assert.equal(labelled.paused, false);
+    assert.ok(labelled.pid > 0);
+    assert.equal(byId.get(ids.plain)?.name, ids.plain);
+    assert.equal(byId.get(ids.plain)?.project, "");
+    const custom = byId.get(`${namespace}/${ids.custom}`);
+    assert.ok(custom, `missing ${namespace}/${ids.custom} in ${[...byId.keys()].join(", ")}`);
+    assert.equal(custom.name, `${namespace}/${nerdctlName}`);
+    for (const id of byId.keys()) {
+      assert.ok(!id.startsWith("moby/"), `moby container listed: ${id}`);
+      assert.ok(!id.includes(ids.created), `created-only container listed: ${id}`);
+    }
+  });
+
+  it("inspects by ID and by nerdctl name; undefined for ignored, task-less and unknown containers", async () => {
+    assert.equal((await client.inspect(ids.labelled))?.name, nerdctlName);
+    assert.equal((await client.inspect(nerdctlName))?.id, ids.labelled);
+    assert.equal((await client.inspect(`${namespace}/${nerdctlName}`))?.id, `${namespace}/${ids.custom}`);
+    assert.equal((await client.inspect(`${namespace}/${ids.custom}`))?.name, `${namespace}/${nerdctlName}`);
+    assert.equal(await client.inspect(`moby/${ids.moby}`), undefined);
+    assert.equal(await client.inspect(ids.created), undefined);
+    assert.equal(await client.inspect(uniqueName("nonexisting")), undefined);
+    assert.equal(await client.inspect(`${uniqueName("nons")}/x`), undefined);
+  });
+
+  it("lists moby containers when nothing is ignored", async () => {
+    await using all = new ContainerdClient({ socket, ignoredNamespaces: [], interceptors: [recordCalls] });
+    const listed = (await all.list()).map((c) => c.id);
+    assert.ok(listed.includes(`moby/${ids.moby}`), listed.join(", "));
+  });
+
+  it("streams start, pause, resume and exit; exec exits and moby containers do not count", async () => {
+    const controller = new AbortController();
+    const stream = client.lifecycleEvents({ signal: controller.signal });
+    await stream.subscribed;
+    const events = new EventCollector(stream);
+    try {
+      await run("default", ids.later, `com.docker.compose.project=${project}`);
+      const started = await events.waitFor("started", (e) => e.type === "started" && e.id === ids.later);
+      assert.ok(Math.abs(started.time - Date.now()) < 60_000, `event time ${started.time}`);
+      assert.equal((await client.inspect(ids.later))?.project, project);
+
+      await run(namespace, ids.laterCustom);
+      await events.waitFor("started in custom namespace", (e) => e.type === "started" && e.id === `${namespace}/${ids.laterCustom}`);
+
+      stdoutOf(await ctr(socket, "task", "exec", "--exec-id", uniqueName("exec"), ids.later, "/bin/true"), "ctr task exec");
+      stdoutOf(await ctr(socket, "task", "pause", ids.later), "ctr task pause");
+      await events.waitFor("paused", (e) => e.type === "paused" && e.id === ids.later);
+      assert.equal((await client.inspect(ids.later))?.paused, true, "an exec exit must not end the container");
+      assert.ok(!events.events.some((e) => e.type === "exited" && e.id === ids.later), "exec exit counted as container exit");
+
+      stdoutOf(await ctr(socket, "task", "resume", ids.later), "ctr task resume");
+      await events.waitFor("unpaused", (e) => e.type === "unpaused" && e.id === ids.later);
+      assert.equal((await client.inspect(ids.later))?.paused, false);
+
+      await run("moby", ids.laterMoby);
+      stdoutOf(await ctr(socket, "task", "kill", "-s", "SIGKILL", ids.later), "ctr task kill");
+      const exited = await events.waitFor("exited", (e) => e.type === "exited" && e.id === ids.later);
+      assert.equal(exited.type === "exited" && exited.project, PROJECT_UNKNOWN);
+      assert.equal(await client.inspect(ids.later), undefined);
+      assert.ok(!events.events.some((e) => e.id.includes(ids.laterMoby)), "moby event delivered");
+    } finally {
+      controller.abort();
+      await events.done; // ends quietly on abort: no throw
+    }
+  });
+
+  it("ends iteration with EngineUnavailableError when the connection drops (not quietly, as on abort)", async () => {
+    await using proxy = await cuttableProxy(socket);
+    await using proxied = new ContainerdClient({ socket: proxy.socket, interceptors: [recordCalls] });
+    const controller = new AbortController();
+    const stream = proxied.lifecycleEvents({ signal: controller.signal });
+    await stream.subscribed;
+    const events = new EventCollector(stream);
+    proxy.cut();
+    await assert.rejects(events.done, (error: unknown) => {
+      assert.ok(error instanceof EngineUnavailableError, String(error));
+      assert.equal(error.endpoint, proxy.socket);
+      return true;
+    });
+    controller.abort();
+  });
+
+  it("called only read-only methods", () => {
+    assert.ok(called.length > 0);
+    const unexpected = called.filter((method) => !READ_ONLY_METHODS.has(method));
+    assert.deepEqual(unexpected, []);
+  });
+});
+
+const docker = dockerEngine();
+describe("containerd client against dockerd's HTTP/1.1 API socket", { skip: docker.skip }, () => {
+  it("gives EngineProtocolError, not a hang", async () => {
+    const socket = (docker.endpoint ?? "").replace(/^unix:\/\//, "");
+    await using client = new ContainerdClient({ socket, handshakeTimeoutMs: 2_000 });
+    await assert.rejects(client.version(), EngineProtocolError);
+    await assert.rejects(client.list(), EngineProtocolError);
+  });
+});
