@@ -1,0 +1,184 @@
+/**
+ * The Docker engine client: lists and inspects alive containers and
+ * subscribes to their lifecycle events over the Docker Engine HTTP API.
+ *
+ * @module
+ */
+
+import type { EngineClient, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
+import { EngineProtocolError } from "../../lib/errors.ts";
+import type { Container } from "../../lib/model/container.ts";
+import { parseApiVersion } from "./api-version.ts";
+import { DockerConnection, type TransportFactory } from "./connection.ts";
+import { containerFromInspect, idsFromList, type Packer } from "./convert.ts";
+import { DockerEventStream } from "./events.ts";
+import { type DockerEnv, processEnv, resolveDockerHost } from "./host.ts";
+
+/** Engine type of Docker. */
+export const DOCKER_TYPE = "docker.com";
+/** Engine type of podman's Docker-compatible API. */
+export const PODMAN_TYPE = "podman.io";
+/** Default number of inspects in flight while listing. */
+export const DEFAULT_LIST_CONCURRENCY = 8;
+
+/** The list request: alive containers. podman's unfiltered list omits paused ones. */
+const LIST_PATH = `/containers/json?filters=${encodeURIComponent(JSON.stringify({ status: ["running", "paused"] }))}`;
+
+/** Options of a {@linkcode DockerClient}. */
+export interface DockerClientOptions {
+  /**
+   * Engine address: `unix:///path`, a bare `/path`, `tcp://host:port[/base]`
+   * or `http(s)://…`. Default: `DOCKER_HOST`, else `unix:///var/run/docker.sock`.
+   */
+  host?: string;
+  /** Fixed API version `MAJOR.MINOR`; default `DOCKER_API_VERSION`, else negotiated. */
+  apiVersion?: string;
+  /** How many containers are inspected at the same time while listing (default 8). */
+  concurrency?: number;
+  /** Computes each container's rucksack from the container and its full inspect JSON. */
+  packer?: Packer;
+  /** Engine type; default `docker.com`, or `podman.io` once podman is detected. */
+  type?: string;
+  /** The engine's PID when known (default 0). */
+  pid?: number;
+  /** Where to read `DOCKER_*` variables from instead of the process environment. */
+  env?: DockerEnv;
+  /** Creates the HTTP transport; default: the runtime's unix/TCP transport. For tests and custom transports. */
+  transportFactory?: TransportFactory;
+}
+
+/**
+ * A read-only {@linkcode EngineClient} for Docker and Docker-compatible
+ * engines (podman). Connects lazily on the first request, negotiating the
+ * API version once.
+ */
+export class DockerClient implements EngineClient, AsyncDisposable {
+  /** The engine's PID, or 0 when not given. */
+  readonly pid: number;
+  /** The engine address, e.g. `unix:///var/run/docker.sock`. */
+  readonly api: string;
+  readonly #connection: DockerConnection;
+  readonly #typeOverride: string | undefined;
+  readonly #concurrency: number;
+  readonly #packer: Packer | undefined;
+
+  /**
+   * Creates a client; nothing is connected yet.
+   *
+   * @throws {TypeError} on an invalid host address, API version or concurrency.
+   */
+  constructor(options: DockerClientOptions = {}) {
+    const env = options.env ?? processEnv();
+    const fixedVersion = options.apiVersion || env.DOCKER_API_VERSION || undefined;
+    const concurrency = options.concurrency ?? DEFAULT_LIST_CONCURRENCY;
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+      throw new TypeError(`concurrency must be a positive integer, got ${String(options.concurrency)}`);
+    }
+    this.#connection = new DockerConnection(resolveDockerHost(options.host, env), {
+      ...(fixedVersion ? { apiVersion: parseApiVersion(fixedVersion) } : {}),
+      ...(options.transportFactory ? { transportFactory: options.transportFactory } : {}),
+    });
+    this.api = this.#connection.api;
+    this.pid = options.pid ?? 0;
+    this.#typeOverride = options.type;
+    this.#concurrency = concurrency;
+    this.#packer = options.packer;
+  }
+
+  /** `docker.com`, or `podman.io` once a request revealed podman, unless overridden by the `type` option. */
+  get type(): string {
+    return this.#typeOverride ?? (this.#connection.podman ? PODMAN_TYPE : DOCKER_TYPE);
+  }
+
+  /** The API version in use (negotiating first if needed), e.g. `1.41`. */
+  async apiVersion(signal?: AbortSignal): Promise<string> {
+    return (await this.#connection.negotiated(signal)).apiVersion;
+  }
+
+  /** The engine's `/info` ID. */
+  async id(signal?: AbortSignal): Promise<string> {
+    const info = await this.#getObject("/info", signal);
+    return typeof info.ID === "string" ? info.ID : "";
+  }
+
+  /** The engine's `/version` Version (also detects podman from its components). */
+  async version(signal?: AbortSignal): Promise<string> {
+    const version = await this.#getObject("/version", signal);
+    const components = Array.isArray(version.Components) ? version.Components as Array<{ Name?: unknown }> : [];
+    const platform = (version.Platform as { Name?: unknown } | undefined)?.Name;
+    if (
+      components.some((c) => typeof c?.Name === "string" && /podman/i.test(c.Name)) ||
+      (typeof platform === "string" && /podman/i.test(platform))
+    ) {
+      this.#connection.detectedPodman();
+    }
+    return typeof version.Version === "string" ? version.Version : "";
+  }
+
+  /**
+   * Lists the alive containers: the running and paused ones, each inspected
+   * (up to `concurrency` at a time). Containers that vanished meanwhile or
+   * have no PID are skipped; any other failure fails the list.
+   */
+  async list(signal?: AbortSignal): Promise<Container[]> {
+    const ids = idsFromList(await this.#connection.getJson(LIST_PATH, signal), this.api);
+    const results: Array<Container | undefined> = new Array(ids.length);
+    const failure = new AbortController();
+    const inspectSignal = signal ? AbortSignal.any([signal, failure.signal]) : failure.signal;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < ids.length && !inspectSignal.aborted) {
+        const index = next++;
+        results[index] = await this.#inspect(ids[index]!, inspectSignal);
+      }
+    };
+    const workers = Array.from({ length: Math.min(this.#concurrency, ids.length) }, () =>
+      worker().catch((error: unknown) => {
+        failure.abort(error);
+        throw error;
+      }));
+    const settled = await Promise.allSettled(workers);
+    signal?.throwIfAborted();
+    const rejected = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (rejected) throw failure.signal.reason ?? rejected.reason;
+    return results.filter((c): c is Container => c !== undefined);
+  }
+
+  /** Inspects one container; `undefined` when it does not exist or is not alive. */
+  inspect(nameOrId: string, signal?: AbortSignal): Promise<Container | undefined> {
+    return this.#inspect(nameOrId, signal);
+  }
+
+  async #inspect(nameOrId: string, signal?: AbortSignal): Promise<Container | undefined> {
+    const inspect = await this.#connection.getJson(`/containers/${encodeURIComponent(nameOrId)}/json`, signal, "undefined");
+    return inspect === undefined ? undefined : containerFromInspect(inspect, this.api, this.#packer);
+  }
+
+  /**
+   * Subscribes to container lifecycle events; see {@linkcode DockerEventStream}
+   * for how `subscribed` and `since` work.
+   */
+  lifecycleEvents(options: LifecycleEventsOptions): EventStream {
+    return new DockerEventStream(this.#connection, options);
+  }
+
+  /** Closes every connection; pending requests and event streams end with an error. */
+  close(): Promise<void> {
+    return this.#connection.close();
+  }
+
+  /** Same as {@linkcode DockerClient.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #getObject(path: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    const body = await this.#connection.getJson(path, signal);
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      throw new EngineProtocolError(`${this.api} answered ${path} with something other than a JSON object`, {
+        endpoint: this.api,
+      });
+    }
+    return body as Record<string, unknown>;
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * One Docker engine connection: the transport, the lazily negotiated API
+ * version and engine flavour, and JSON requests with typed errors.
+ *
+ * @module
+ */
+
+import {
+  EngineApiError,
+  EngineError,
+  EngineProtocolError,
+  EngineUnavailableError,
+} from "../../lib/errors.ts";
+import { createHttpTransport, formatEndpoint, type HttpEndpoint, type HttpTransport } from "../../lib/transport/http.ts";
+import { negotiateApiVersion } from "./api-version.ts";
+import { type DockerHost, loadTlsMaterial } from "./host.ts";
+
+/** Creates the HTTP transport to an endpoint (replaceable for tests). */
+export type TransportFactory = (endpoint: HttpEndpoint) => Promise<HttpTransport>;
+
+/** What the first `/_ping` revealed. */
+export interface Negotiated {
+  /** The transport, ready for requests. */
+  readonly transport: HttpTransport;
+  /** API version used in every path, e.g. `1.41`. */
+  readonly apiVersion: string;
+}
+
+/** The answer of one `GET /_ping`. */
+export interface Ping {
+  /** The `Api-Version` header (the engine's newest API version), if any. */
+  readonly apiVersion: string | null;
+  /** Whether the headers identify podman (`Libpod-Api-Version`, `Server: Libpod/…`). */
+  readonly podman: boolean;
+  /** The engine's clock from the `Date` header (ms, whole seconds), if any. */
+  readonly date: number | undefined;
+}
+
+/** No response headers within this time means the peer does not speak the Docker API. */
+const PING_HEADERS_TIMEOUT_MS = 10_000;
+
+/** Longest error body excerpt shown in messages. */
+const EXCERPT = 200;
+
+/** Options of a {@linkcode DockerConnection}. */
+export interface DockerConnectionOptions {
+  /** Fixed API version (no negotiation). */
+  apiVersion?: string;
+  /** Creates the transport; default: the runtime's HTTP transport. */
+  transportFactory?: TransportFactory;
+}
+
+/** A lazily opened, shared connection to one Docker-compatible engine. */
+export class DockerConnection {
+  /** The endpoint as shown to users, e.g. `unix:///var/run/docker.sock`. */
+  readonly api: string;
+  readonly #host: DockerHost;
+  readonly #fixedVersion: string | undefined;
+  readonly #factory: TransportFactory;
+  #transport: Promise<HttpTransport> | undefined;
+  #negotiated: Promise<Negotiated> | undefined;
+  #closed = false;
+  #podman = false;
+
+  /** Prepares the connection; nothing is opened until the first request. */
+  constructor(host: DockerHost, options: DockerConnectionOptions = {}) {
+    this.#host = host;
+    this.api = formatEndpoint(host.endpoint);
+    this.#fixedVersion = options.apiVersion;
+    this.#factory = options.transportFactory ?? ((endpoint) => createHttpTransport(endpoint));
+  }
+
+  /**
+   * Opens the transport and negotiates once; concurrent callers share the
+   * attempt, and a failed attempt is forgotten so that the next call retries.
+   */
+  negotiated(signal?: AbortSignal): Promise<Negotiated> {
+    if (this.#closed) return Promise.reject(this.#closedError());
+    this.#negotiated ??= this.#negotiate().catch((error: unknown) => {
+      this.#negotiated = undefined;
+      throw error;
+    });
+    return abortable(this.#negotiated, signal);
+  }
+
+  async #negotiate(): Promise<Negotiated> {
+    const transport = await this.#openTransport();
+    const ping = await this.ping(transport);
+    const apiVersion = this.#fixedVersion ?? negotiateApiVersion(ping.apiVersion);
+    if (ping.podman) this.#podman = true;
+    return { transport, apiVersion };
+  }
+
+  /** Whether a response so far identified the engine as podman. */
+  get podman(): boolean {
+    return this.#podman;
+  }
+
+  /** Records that the engine is podman (e.g. as told by `/version`). */
+  detectedPodman(): void {
+    this.#podman = true;
+  }
+
+  #openTransport(): Promise<HttpTransport> {
+    this.#transport ??= (async () => this.#factory(await loadTlsMaterial(this.#host)))().catch((error: unknown) => {
+      this.#transport = undefined;
+      throw dockerError(error);
+    });
+    return this.#transport;
+  }
+
+  /** `GET /_ping` (unversioned): the engine's API version, flavour and clock. */
+  async ping(transport?: HttpTransport, signal?: AbortSignal): Promise<Ping> {
+    const t = transport ?? (await this.negotiated(signal)).transport;
+    const response = await this.#request(t, "/_ping", signal, PING_HEADERS_TIMEOUT_MS);
+    await response.body?.cancel().catch(() => {});
+    if (response.status !== 200) {
+      throw new EngineProtocolError(`${this.api} answered /_ping with HTTP ${response.status}`, {
+        endpoint: this.api,
+        hint: "is this a Docker or podman API endpoint? Check DOCKER_HOST (a proxy may need its base path)",
+      });
+    }
+    const server = response.headers.get("server") ?? "";
+    const date = Date.parse(response.headers.get("date") ?? "");
+    return {
+      apiVersion: response.headers.get("api-version"),
+      podman: response.headers.has("libpod-api-version") || /^libpod\b/i.test(server),
+      date: Number.isFinite(date) ? date : undefined,
+    };
+  }
+
+  /**
+   * `GET /v1.NN{path}` and its JSON body; `undefined` on 404 when
+   * `notFound` is `"undefined"`.
+   */
+  async getJson(path: string, signal?: AbortSignal, notFound: "error" | "undefined" = "error"): Promise<unknown> {
+    const { transport, apiVersion } = await this.negotiated(signal);
+    const response = await this.#request(transport, `/v${apiVersion}${path}`, signal);
+    if (response.status === 404 && notFound === "undefined") {
+      await response.body?.cancel().catch(() => {});
+      return undefined;
+    }
+    if (response.status !== 200) throw await this.apiError(response, path, signal);
+    const text = await this.#text(response, path, signal);
+    try {
+      return JSON.parse(text);
+    } catch (cause) {
+      throw new EngineProtocolError(`malformed JSON from ${this.api} for ${path}: ${excerpt(text)}`, {
+        endpoint: this.api,
+        cause,
+        hint: "is this a Docker or podman API endpoint? A proxy may answer with something else",
+      });
+    }
+  }
+
+  /** Opens a streaming `GET /v1.NN{path}`; resolves with the response once its headers arrive. */
+  async stream(apiVersion: string, transport: HttpTransport, path: string, signal: AbortSignal): Promise<Response> {
+    const response = await this.#request(transport, `/v${apiVersion}${path}`, signal);
+    if (response.status !== 200) throw await this.apiError(response, path, signal);
+    return response;
+  }
+
+  /** The typed error for a non-200 response, with the engine's own message. */
+  async apiError(response: Response, path: string, signal?: AbortSignal): Promise<EngineError> {
+    let text = "";
+    try {
+      text = await this.#text(response, path, signal);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+    }
+    let message = excerpt(text.trim());
+    try {
+      const body = JSON.parse(text) as { message?: unknown };
+      if (typeof body?.message === "string") message = body.message;
+    } catch {
+      // Not JSON: a proxy's error page, say; the excerpt tells.
+    }
+    const status = response.status;
+    return new EngineApiError(`${this.api} answered ${path} with HTTP ${status}: ${message || response.statusText}`, {
+      endpoint: this.api,
+      status,
+      hint: status >= 500
+        ? "the engine failed internally; retrying later may help"
+        : status === 400 && /version/i.test(message)
+        ? "the engine rejected the API version: unset DOCKER_API_VERSION to negotiate"
+        : "",
+    });
+  }
+
+  async #request(transport: HttpTransport, path: string, signal?: AbortSignal, headersTimeoutMs?: number): Promise<Response> {
+    try {
+      return await transport.request(path, {
+        ...(signal ? { signal } : {}),
+        ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}),
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw dockerError(error);
+    }
+  }
+
+  async #text(response: Response, path: string, signal?: AbortSignal): Promise<string> {
+    try {
+      return await response.text();
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      if (error instanceof EngineError) throw error;
+      throw new EngineProtocolError(`the response of ${this.api} for ${path} broke off`, {
+        endpoint: this.api,
+        cause: error,
+        hint: "the engine may have stopped or restarted; retry",
+      });
+    }
+  }
+
+  /** Closes the transport (if opened); later requests fail. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const transport = this.#transport;
+    this.#transport = undefined;
+    this.#negotiated = undefined;
+    if (transport) await transport.then((t) => t.close(), () => {});
+  }
+
+  #closedError(): EngineUnavailableError {
+    return new EngineUnavailableError(`the Docker client for ${this.api} is closed`, { endpoint: this.api });
+  }
+}
+
+/** Names the engine kind in the transport's "no engine" message: "no Docker engine at …". */
+export function dockerError(error: unknown): unknown {
+  if (!(error instanceof EngineUnavailableError)) return error;
+  const head = error.message.split("\nhint: ")[0] ?? "";
+  if (!head.startsWith("no engine at ")) return error;
+  return new EngineUnavailableError(`no Docker engine${head.slice("no engine".length)}`, {
+    endpoint: error.endpoint,
+    hint: error.hint,
+    cause: error.cause,
+  });
+}
+
+/** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function excerpt(text: string): string {
+  return JSON.stringify(text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text);
+}

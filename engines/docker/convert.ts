@@ -1,0 +1,130 @@
+/**
+ * Turns Docker API JSON (inspect results and event messages) into the
+ * engine-neutral model. Pure functions, no I/O.
+ *
+ * @module
+ */
+
+import type { EngineEvent } from "../../lib/engine.ts";
+import { EngineProtocolError } from "../../lib/errors.ts";
+import { type Container, newContainer } from "../../lib/model/container.ts";
+
+/** The label docker-compose (v1 and v2) puts the project name in. */
+export const COMPOSE_PROJECT_LABEL = "com.docker.compose.project";
+
+/**
+ * The synthetic label (value `"true"`) added to a container whose
+ * `HostConfig.Privileged` is set. The Go whalewatcher calls it
+ * `github.com/thediveo/whalewatcher/moby/privileged`; this port uses its own
+ * namespace. It is never set on unprivileged containers.
+ */
+export const PRIVILEGED_LABEL = "whalewatcher/privileged";
+
+/** Computes a container's rucksack from the container and its full inspect JSON. */
+export type Packer = (container: Container, inspect: unknown) => unknown;
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isObject(value)) return out;
+  for (const [key, v] of Object.entries(value)) if (typeof v === "string") out[key] = v;
+  return out;
+}
+
+/**
+ * Converts a `GET /containers/{id}/json` result into a {@linkcode Container},
+ * or `undefined` when the container is not alive (`State.Pid` is 0: created,
+ * exited, restarting).
+ *
+ * @throws {EngineProtocolError} when the JSON lacks `Id` or `State`.
+ */
+export function containerFromInspect(inspect: unknown, endpoint: string, packer?: Packer): Container | undefined {
+  if (!isObject(inspect) || typeof inspect.Id !== "string" || inspect.Id === "" || !isObject(inspect.State)) {
+    throw new EngineProtocolError(`container inspect from ${endpoint} lacks Id or State`, {
+      endpoint,
+      hint: "is this a Docker-compatible engine?",
+    });
+  }
+  const state = inspect.State;
+  const pid = state.Pid;
+  if (typeof pid !== "number" || !Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  const config = isObject(inspect.Config) ? inspect.Config : {};
+  const hostConfig = isObject(inspect.HostConfig) ? inspect.HostConfig : {};
+  const labels = stringRecord(config.Labels);
+  if (hostConfig.Privileged === true) labels[PRIVILEGED_LABEL] = "true";
+  const init = {
+    id: inspect.Id,
+    name: typeof inspect.Name === "string" ? inspect.Name.replace(/^\//, "") : "",
+    labels,
+    pid,
+    project: labels[COMPOSE_PROJECT_LABEL] ?? "",
+    paused: state.Paused === true,
+  };
+  const container = newContainer(init);
+  if (!packer) return container;
+  return newContainer({ ...init, rucksack: packer(container, inspect) });
+}
+
+/**
+ * The IDs in a `GET /containers/json` result.
+ *
+ * @throws {EngineProtocolError} when it is not an array of objects with `Id`.
+ */
+export function idsFromList(list: unknown, endpoint: string): string[] {
+  if (!Array.isArray(list) || !list.every((item) => isObject(item) && typeof item.Id === "string")) {
+    throw new EngineProtocolError(`container list from ${endpoint} is not an array of containers`, {
+      endpoint,
+      hint: "is this a Docker-compatible engine?",
+    });
+  }
+  return list.map((item: Json) => item.Id as string);
+}
+
+/**
+ * Maps an `/events` message to a lifecycle event: `start` → started,
+ * `die` (podman also `died`) → exited, `pause` → paused, `unpause` →
+ * unpaused. Everything else (other types, `create`, `destroy`, `kill`,
+ * suffixed actions such as `exec_start: sh` or `health_status: healthy`,
+ * podman's `init`, `cleanup`, `remove`, …) and messages without a container
+ * ID yield `undefined`.
+ *
+ * The time comes from `timeNano`, else `time`, else the local clock.
+ * The project of an exit comes from the container labels that Docker and
+ * podman copy into `Actor.Attributes` (`""` when absent).
+ */
+export function eventFromMessage(message: unknown): EngineEvent | undefined {
+  if (!isObject(message)) return undefined;
+  if (message.Type !== undefined && message.Type !== "container") return undefined;
+  const actor = isObject(message.Actor) ? message.Actor : {};
+  const id = typeof actor.ID === "string" && actor.ID !== "" ? actor.ID : message.id;
+  if (typeof id !== "string" || id === "") return undefined;
+  const action = typeof message.Action === "string" ? message.Action : message.status;
+  const time = eventTime(message);
+  switch (action) {
+    case "start":
+      return { type: "started", id, time };
+    case "die":
+    case "died": {
+      const project = isObject(actor.Attributes) ? actor.Attributes[COMPOSE_PROJECT_LABEL] : undefined;
+      return { type: "exited", id, project: typeof project === "string" ? project : "", time };
+    }
+    case "pause":
+      return { type: "paused", id, time };
+    case "unpause":
+      return { type: "unpaused", id, time };
+    default:
+      return undefined;
+  }
+}
+
+function eventTime(message: Json): number {
+  const { timeNano, time } = message;
+  if (typeof timeNano === "number" && Number.isFinite(timeNano) && timeNano > 0) return Math.floor(timeNano / 1e6);
+  if (typeof time === "number" && Number.isFinite(time) && time > 0) return time * 1000;
+  return Date.now();
+}
