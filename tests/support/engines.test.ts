@@ -16,6 +16,7 @@ import {
   dockerEngine,
   ENGINE_ERRORS_VAR,
   EngineCleanup,
+  engineFromEnv,
   podmanEngine,
   stdoutOf,
   testImage,
@@ -32,25 +33,24 @@ describe("uniqueName", () => {
   });
 });
 
-describe("engine lookups", () => {
-  it("give a skip reason naming the variable when it is unset, and the start error when there is one", () => {
-    const saved = { host: process.env[DOCKER_HOST_VAR], errors: process.env[ENGINE_ERRORS_VAR] };
-    try {
-      delete process.env[DOCKER_HOST_VAR];
-      delete process.env[ENGINE_ERRORS_VAR];
-      const unset = dockerEngine();
-      assert.equal(unset.endpoint, undefined);
-      assert.match(unset.skip ?? "", /WW_TEST_DOCKER_HOST is not set/);
-      process.env[ENGINE_ERRORS_VAR] = JSON.stringify({ docker: "dockerd exited during start-up\nlog…" });
-      assert.equal(dockerEngine().skip, "SKIPPED: docker did not start: dockerd exited during start-up");
-      process.env[DOCKER_HOST_VAR] = "unix:///x/docker.sock";
-      assert.deepEqual(dockerEngine(), { endpoint: "unix:///x/docker.sock", skip: undefined });
-    } finally {
-      for (const [key, value] of [[DOCKER_HOST_VAR, saved.host], [ENGINE_ERRORS_VAR, saved.errors]] as const) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
-    }
+describe("engineFromEnv", () => {
+  it("gives a skip reason naming the variable when it is unset", () => {
+    const unset = engineFromEnv("docker", {});
+    assert.equal(unset.endpoint, undefined);
+    assert.match(unset.skip ?? "", /WW_TEST_DOCKER_HOST is not set/);
+    assert.match(engineFromEnv("containerd", { [DOCKER_HOST_VAR]: "unix:///x" }).skip ?? "", /WW_TEST_CONTAINERD is not set/);
+  });
+
+  it("gives the first line of the recorded start error as the skip reason", () => {
+    const env = { [ENGINE_ERRORS_VAR]: JSON.stringify({ podman: "podman exited during start-up\nlog…" }) };
+    assert.equal(engineFromEnv("podman", env).skip, "SKIPPED: podman did not start: podman exited during start-up");
+  });
+
+  it("returns the endpoint when it is set", () => {
+    assert.deepEqual(engineFromEnv("docker", { [DOCKER_HOST_VAR]: "unix:///x/docker.sock" }), {
+      endpoint: "unix:///x/docker.sock",
+      skip: undefined,
+    });
   });
 });
 

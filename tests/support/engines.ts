@@ -42,54 +42,67 @@ export interface CliResult {
   readonly code: number;
 }
 
-function envVar(name: string): string | undefined {
-  const value = process.env[name];
+/** The engines the test runner can start. */
+export type EngineName = "docker" | "podman" | "containerd";
+
+const ENDPOINT_VARS: Record<EngineName, string> = {
+  docker: DOCKER_HOST_VAR,
+  podman: PODMAN_HOST_VAR,
+  containerd: CONTAINERD_VAR,
+};
+
+function envVar(name: string, env: Record<string, string | undefined> = process.env): string | undefined {
+  const value = env[name];
   return value === undefined || value === "" ? undefined : value;
 }
 
-function startError(engine: string): string | undefined {
-  const raw = envVar(ENGINE_ERRORS_VAR);
-  if (raw === undefined) return undefined;
-  try {
-    const errors = JSON.parse(raw) as Record<string, unknown>;
-    const why = errors[engine];
-    return typeof why === "string" ? why.split("\n")[0] : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Engines whose absence was already reported on stderr (once per test process). */
-const warned = new Set<string>();
-
-function lookup(engine: string, varName: string): EngineLookup {
-  const endpoint = envVar(varName);
+/**
+ * An engine's endpoint from an environment (pure; the getters below use process.env and also report a
+ * missing engine on stderr). The skip reason names the start error when the engines script recorded one.
+ */
+export function engineFromEnv(engine: EngineName, env: Record<string, string | undefined>): EngineLookup {
+  const varName = ENDPOINT_VARS[engine];
+  const endpoint = envVar(varName, env);
   if (endpoint !== undefined) return { endpoint, skip: undefined };
-  const why = startError(engine);
+  let why: string | undefined;
+  try {
+    const errors = JSON.parse(envVar(ENGINE_ERRORS_VAR, env) ?? "{}") as Record<string, unknown>;
+    if (typeof errors[engine] === "string") why = errors[engine].split("\n")[0];
+  } catch {
+    // unreadable error record: fall back to the generic reason
+  }
   const skip = why !== undefined
     ? `SKIPPED: ${engine} did not start: ${why}`
     : `SKIPPED: ${varName} is not set; run \`npm test\` (starts private engines) or ` +
       `\`eval "$(node scripts/engines.mjs start)"\` first`;
-  if (!warned.has(engine)) {
-    warned.add(engine);
-    console.warn(`[tests/support/engines] ${skip}`);
-  }
   return { endpoint: undefined, skip };
+}
+
+/** Engines whose absence was already reported on stderr (once per test process). */
+const warned = new Set<EngineName>();
+
+function lookup(engine: EngineName): EngineLookup {
+  const found = engineFromEnv(engine, process.env);
+  if (found.skip !== undefined && !warned.has(engine)) {
+    warned.add(engine);
+    console.warn(`[tests/support/engines] ${found.skip}`);
+  }
+  return found;
 }
 
 /** The private dockerd's Docker API endpoint (`unix://…`), or a skip reason. */
 export function dockerEngine(): EngineLookup {
-  return lookup("docker", DOCKER_HOST_VAR);
+  return lookup("docker");
 }
 
 /** podman's Docker API endpoint (`unix://…`), or a skip reason. Drive it with {@link docker} (the Docker CLI). */
 export function podmanEngine(): EngineLookup {
-  return lookup("podman", PODMAN_HOST_VAR);
+  return lookup("podman");
 }
 
 /** The private containerd's socket path (no scheme), or a skip reason. */
 export function containerdEngine(): EngineLookup {
-  return lookup("containerd", CONTAINERD_VAR);
+  return lookup("containerd");
 }
 
 /** The busybox image imported into dockerd and podman (has a default `CMD ["sh"]`). */

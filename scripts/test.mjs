@@ -1,0 +1,308 @@
+#!/usr/bin/env node
+// The one test command (`npm test`): works on a fresh clone of a fresh machine.
+//
+//   1. installs npm dependencies when node_modules is missing or stale (npm ci / npm install);
+//   2. starts private engines (scripts/engines.mjs start, which apt-installs what is missing) into a fresh
+//      /tmp/ww-e-* directory, and always stops them again (also on failure, SIGINT and SIGTERM);
+//   3. type-checks (tsc -p tsconfig.json) and checks generated protobuf code (scripts/gen-proto.mjs --check);
+//   4. runs every tests/**/*.test.ts on Node (tsx --test), Deno (deno test -A) and Bun (bun test), one after
+//      the other, with the engines' WW_TEST_* env vars;
+//   5. prints a per-runtime table and a last line `N passed, N failed, N skipped`; exits non-zero when a
+//      check failed, a runtime had failures, crashed, or ran no tests.
+//
+// Development options: --runtime node|deno|bun (repeatable or comma-separated), --filter SUBSTRING (of test
+// file paths), --no-engines. Plain Node ESM without dependencies: it runs before `npm ci`.
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { installDeps } from "./engines/npm-deps.mjs";
+import { parseBun, parseDenoTap, parseNodeTap } from "./engines/test-reports.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const BIN = path.join(ROOT, "node_modules", ".bin");
+const RUNTIMES = ["node", "deno", "bun"];
+/** One runner may take this long before it is killed and counted as crashed (whole run must stay < 20 min). */
+const RUNNER_TIMEOUT_MS = Number(process.env.WW_TEST_RUNNER_TIMEOUT_S ?? 420) * 1000;
+/** Engine directories are short: unix socket paths below them must stay under 108 bytes. */
+const ENGINES_PREFIX = "/tmp/ww-e-";
+
+function say(msg) {
+  process.stderr.write(`[test] ${msg}\n`);
+}
+
+function parseArgs(argv) {
+  const opts = { runtimes: [], filter: "", engines: true };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = () => inline ?? argv[++i] ?? "";
+    if (flag === "--runtime") opts.runtimes.push(...value().split(",").filter(Boolean));
+    else if (flag === "--filter") opts.filter = value();
+    else if (flag === "--no-engines") opts.engines = false;
+    else throw new Error(`unknown argument ${argv[i]} (use --runtime R, --filter S, --no-engines)`);
+  }
+  for (const r of opts.runtimes) if (!RUNTIMES.includes(r)) throw new Error(`unknown runtime ${r}`);
+  if (opts.runtimes.length === 0) opts.runtimes = [...RUNTIMES];
+  return opts;
+}
+
+/** tests/**\/*.test.ts relative to ROOT, sorted, narrowed by a path substring. */
+function testFiles(filter) {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== "node_modules") walk(p);
+      else if (entry.isFile() && entry.name.endsWith(".test.ts")) found.push(path.relative(ROOT, p));
+    }
+  };
+  if (fs.existsSync(path.join(ROOT, "tests"))) walk(path.join(ROOT, "tests"));
+  return found.sort().filter((f) => f.includes(filter));
+}
+
+// ---- child processes: one at a time, in its own process group so it can be killed with all its children
+
+let current;
+
+/** Runs a command, echoing its output, and resolves {code, output, timedOut}. */
+function runEchoed(cmd, args, { env = process.env, timeoutMs = RUNNER_TIMEOUT_MS } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    current = child;
+    let output = "";
+    let timedOut = false;
+    child.stdout.on("data", (c) => {
+      output += c;
+      process.stdout.write(c);
+    });
+    child.stderr.on("data", (c) => {
+      output += c;
+      process.stderr.write(c);
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      say(`${path.basename(cmd)} exceeded ${timeoutMs / 1000}s, killing it`);
+      killGroup(child, "SIGKILL");
+    }, timeoutMs);
+    const done = (code) => {
+      clearTimeout(timer);
+      current = undefined;
+      resolve({ code, output, timedOut });
+    };
+    child.on("error", (e) => {
+      output += String(e);
+      done(127);
+    });
+    child.on("close", (code, sig) => done(code ?? (sig ? 128 : 1)));
+  });
+}
+
+function killGroup(child, sig) {
+  try {
+    process.kill(-child.pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+// ---- engines
+
+let enginesDir;
+
+function stopEngines() {
+  if (!enginesDir) return;
+  const dir = enginesDir;
+  enginesDir = undefined;
+  say(`stopping engines in ${dir}`);
+  spawnSync(process.execPath, [path.join(ROOT, "scripts/engines.mjs"), "stop", "--dir", dir], { stdio: "inherit" });
+}
+
+/** Stops engines left behind by earlier runs that were killed (their runner pid is gone). */
+function stopOrphanedEngines() {
+  for (const name of fs.readdirSync("/tmp")) {
+    const dir = path.join("/tmp", name);
+    if (!dir.startsWith(ENGINES_PREFIX)) continue;
+    let owner = 0;
+    try {
+      owner = Number(fs.readFileSync(path.join(dir, "runner.pid"), "utf8"));
+    } catch {
+      // not (yet) claimed: only reap when old enough that its runner cannot still be starting it
+      if (Date.now() - fs.statSync(dir).mtimeMs < 10 * 60_000) continue;
+    }
+    if (owner > 0 && fs.existsSync(`/proc/${owner}`)) continue;
+    say(`stopping engines left by an earlier run in ${dir}`);
+    spawnSync(process.execPath, [path.join(ROOT, "scripts/engines.mjs"), "stop", "--dir", dir], { stdio: "inherit" });
+  }
+}
+
+async function startEngines() {
+  stopOrphanedEngines();
+  enginesDir = fs.mkdtempSync(ENGINES_PREFIX);
+  fs.writeFileSync(path.join(enginesDir, "runner.pid"), String(process.pid));
+  const r = await runEchoed(process.execPath, [path.join(ROOT, "scripts/engines.mjs"), "start", "--dir", enginesDir], {
+    timeoutMs: 15 * 60_000,
+  });
+  let env = {};
+  try {
+    env = JSON.parse(fs.readFileSync(path.join(enginesDir, "env.json"), "utf8"));
+  } catch {
+    // no env at all: every engine suite skips
+  }
+  const missing = ["WW_TEST_DOCKER_HOST", "WW_TEST_PODMAN_HOST", "WW_TEST_CONTAINERD"].filter((k) => !env[k]);
+  const note = missing.length === 0 ? "docker, podman, containerd" : `MISSING ${missing.join(", ")} (their tests skip)`;
+  return { env, ok: r.code === 0, note };
+}
+
+// ---- suites
+
+function runnerCommand(runtime, files) {
+  const tapFile = path.join(reportDir, `${runtime}.tap`);
+  switch (runtime) {
+    case "node":
+      // spec for people, TAP into a file for the counts
+      return {
+        cmd: path.join(BIN, "tsx"),
+        args: ["--test", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap",
+          `--test-reporter-destination=${tapFile}`, ...files],
+        parse: (output) => parseNodeTap(readOr(tapFile, output)),
+      };
+    case "deno":
+      return { cmd: path.join(BIN, "deno"), args: ["test", "-A", "--reporter=tap", ...files], parse: parseDenoTap };
+    case "bun":
+      return { cmd: path.join(BIN, "bun"), args: ["test", ...files.map((f) => `./${f}`)], parse: parseBun };
+  }
+  throw new Error(runtime);
+}
+
+function readOr(file, fallback) {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return fallback;
+  }
+}
+
+let reportDir;
+
+async function runSuite(runtime, files, env) {
+  const { cmd, args, parse } = runnerCommand(runtime, files);
+  say(`${runtime}: ${path.basename(cmd)} ${args.slice(0, args.length - files.length).join(" ")} <${files.length} files>`);
+  const r = await runEchoed(cmd, args, { env });
+  const counts = parse(r.output);
+  let problem;
+  if (r.timedOut) problem = `killed after ${RUNNER_TIMEOUT_MS / 1000}s`;
+  else if (!counts) problem = `crashed (exit ${r.code}, no summary in its output)`;
+  else if (counts.passed + counts.failed + counts.skipped === 0) problem = "ran 0 tests";
+  else if (counts.failed > 0) problem = `${counts.failed} failed`;
+  else if (r.code !== 0) problem = `crashed (exit ${r.code} with 0 failures)`;
+  return { counts: counts ?? { passed: 0, failed: 0, skipped: 0 }, problem };
+}
+
+// ---- main
+
+const phases = [];
+
+async function phase(name, fn) {
+  const t0 = Date.now();
+  say(`== ${name}`);
+  let result;
+  try {
+    result = await fn();
+  } catch (e) {
+    result = { ok: false, note: String(e?.message ?? e) };
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  phases.push({ name, seconds, ...result });
+  say(`== ${name}: ${result.ok ? "ok" : "FAILED"} ${result.note ?? ""} (${seconds.toFixed(1)}s)`);
+  return result;
+}
+
+function printSummary(suites) {
+  const rows = [["phase", "seconds", "result"]];
+  for (const p of phases) rows.push([p.name, p.seconds.toFixed(1), `${p.ok ? "ok" : "FAILED"} ${p.note ?? ""}`.trim()]);
+  const table = (rs) => {
+    const widths = rs[0].map((_, i) => Math.max(...rs.map((r) => String(r[i]).length)));
+    return rs.map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+  };
+  const runtimeRows = [["runtime", "passed", "failed", "skipped", "result"]];
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  for (const s of suites) {
+    runtimeRows.push([s.runtime, s.counts.passed, s.counts.failed, s.counts.skipped, s.problem ? `FAILED: ${s.problem}` : "ok"]);
+    for (const k of Object.keys(total)) total[k] += s.counts[k];
+  }
+  process.stdout.write(`\n${table(rows)}\n\n${table(runtimeRows)}\n\n`);
+  process.stdout.write(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
+}
+
+function onSignal(sig) {
+  say(`${sig}: stopping`);
+  if (current) killGroup(current, "SIGKILL");
+  stopEngines();
+  process.exit(sig === "SIGINT" ? 130 : 143);
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal);
+  process.on("exit", stopEngines);
+  reportDir = fs.mkdtempSync("/tmp/ww-test-reports-");
+  const suites = [];
+  let failed = false;
+  try {
+    const deps = await phase("npm dependencies", () => {
+      const err = installDeps(ROOT);
+      return { ok: err === undefined, note: err };
+    });
+    if (!deps.ok) throw new Error("cannot run tests without npm dependencies");
+
+    let env = { ...process.env, NO_COLOR: "1" };
+    for (const k of Object.keys(env)) if (k.startsWith("WW_TEST_")) delete env[k];
+    if (opts.engines) {
+      const engines = await phase("engines", startEngines);
+      env = { ...env, ...engines.env };
+    } else {
+      say("--no-engines: engine suites will skip");
+    }
+
+    const typecheck = await phase("typecheck", async () => {
+      const r = await runEchoed(path.join(BIN, "tsc"), ["-p", "tsconfig.json"]);
+      return { ok: r.code === 0, note: r.code === 0 ? "" : "type errors" };
+    });
+    failed ||= !typecheck.ok;
+    if (fs.existsSync(path.join(ROOT, "scripts/gen-proto.mjs"))) {
+      const proto = await phase("generated code", async () => {
+        const r = await runEchoed(process.execPath, [path.join(ROOT, "scripts/gen-proto.mjs"), "--check"]);
+        return { ok: r.code === 0, note: r.code === 0 ? "" : "stale (run node scripts/gen-proto.mjs)" };
+      });
+      failed ||= !proto.ok;
+    }
+
+    const files = testFiles(opts.filter);
+    if (files.length === 0) throw new Error(`no test files under tests/ match "${opts.filter}"`);
+    for (const runtime of opts.runtimes) {
+      let suite;
+      await phase(`tests on ${runtime}`, async () => {
+        suite = { runtime, ...(await runSuite(runtime, files, env)) };
+        return { ok: !suite.problem, note: suite.problem ?? `${suite.counts.passed} passed, ${suite.counts.skipped} skipped` };
+      });
+      suites.push(suite);
+      failed ||= Boolean(suite.problem);
+    }
+  } catch (e) {
+    say(`ERROR: ${e?.message ?? e}`);
+    failed = true;
+  } finally {
+    const t0 = Date.now();
+    if (enginesDir) {
+      stopEngines();
+      phases.push({ name: "engines stop", seconds: (Date.now() - t0) / 1000, ok: true });
+    }
+    fs.rmSync(reportDir, { recursive: true, force: true });
+  }
+  printSummary(suites);
+  return failed ? 1 : 0;
+}
+
+process.exitCode = await main();
