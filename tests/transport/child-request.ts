@@ -1,0 +1,35 @@
+/**
+ * Run as a child process by `lifecycle.test.ts` and `permission.test.ts`:
+ * requests `/_ping` from the unix socket given as first argument, optionally
+ * leaves an `/endless` stream open, closes the transport and returns. The
+ * process must then exit on its own (no handle left open).
+ *
+ * Usage: child-request.ts SOCKET [ping|ping-and-stream]
+ * Prints `ok <body>` or `error <ErrorClass> <first message line>` (and `hint <hint>`), then `closed`.
+ */
+import { createHttpTransport } from "../../lib/transport/http.ts";
+
+const [socket, mode = "ping"] = process.argv.slice(2);
+if (socket === undefined) throw new Error("usage: child-request.ts SOCKET [ping|ping-and-stream]");
+try {
+  const transport = await createHttpTransport({ kind: "unix", path: socket });
+  try {
+    const ping = await transport.request("/_ping");
+    console.log(`ok ${await ping.text()}`);
+    if (mode === "ping-and-stream") {
+      const stream = await transport.request("/endless");
+      const reader = stream.body!.getReader();
+      const first = await reader.read();
+      console.log(`stream ${new TextDecoder().decode(first.value).trim()}`);
+      // Leave the stream open and unread: close() must end it.
+      reader.read().catch(() => {});
+    }
+  } finally {
+    await transport.close();
+  }
+} catch (error) {
+  const { name, message, hint } = error as Error & { hint?: string };
+  console.log(`error ${name} ${message.split("\n")[0]}`);
+  if (hint) console.log(`hint ${hint}`);
+}
+console.log("closed");

@@ -1,0 +1,100 @@
+/**
+ * Permission errors for real. Root may open any socket, so the EACCES case
+ * runs the client in a child process as user `nobody` (via `setpriv`) against
+ * a root-owned socket with mode 0600; it skips loudly where that is
+ * impossible. The Deno case runs a child Deno without the needed flags, then
+ * with exactly the flags the hint names (the real NotCapable path).
+ */
+import assert from "node:assert/strict";
+import { accessSync, chmodSync, constants, existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { runtime } from "../../lib/runtime.ts";
+import { here, httpServer, makeTempDir, runChild, runtimeCommand, type TempDir, type TestServer } from "./support.ts";
+
+// Minimal typing: the tests type-check against Node's types only.
+declare const Deno: {
+  execPath(): string;
+  Command: new (cmd: string, options: { args: string[]; signal: AbortSignal }) => {
+    output(): Promise<{ code: number; stdout: Uint8Array; stderr: Uint8Array }>;
+  };
+};
+
+/**
+ * Runs a Deno child with exactly `args`. Not node:child_process: when Deno
+ * spawns itself that way, the child inherits the parent's permissions.
+ */
+async function runDeno(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const command = new Deno.Command(Deno.execPath(), { args, signal: AbortSignal.timeout(DEADLINE_MS) });
+  const { code, stdout, stderr } = await command.output();
+  return { code, stdout: new TextDecoder().decode(stdout), stderr: new TextDecoder().decode(stderr) };
+}
+
+const SETPRIV = "/usr/bin/setpriv";
+const NOBODY = 65534;
+const DEADLINE_MS = 30_000;
+
+function eaccesSkipReason(): string | undefined {
+  if (process.getuid?.() !== 0) return "SKIPPED: needs root to drop to user nobody (the EACCES shapes are covered by classify.test.ts)";
+  if (!existsSync(SETPRIV)) return `SKIPPED: ${SETPRIV} (util-linux) is missing`;
+  return undefined;
+}
+
+describe("permission denied", () => {
+  let dir: TempDir;
+  let server: TestServer;
+  let home: string;
+
+  before(async () => {
+    dir = makeTempDir();
+    home = join(dir.path, "home");
+    mkdirSync(home);
+    chmodSync(home, 0o777);
+    server = await httpServer(join(dir.path, "engine.sock"), (_req, res) => res.end("OK"));
+    chmodSync(server.address as string, 0o600);
+  });
+  after(async () => {
+    await server.close();
+    dir.remove();
+  });
+
+  it("a non-root user on a root-only socket gets EnginePermissionError with the docker-group hint", {
+    skip: eaccesSkipReason(),
+  }, async (t) => {
+    const command = runtimeCommand(here("child-request.ts"));
+    try {
+      accessSync(command[0]!, constants.X_OK);
+    } catch {
+      t.skip(`SKIPPED: ${command[0]} is not executable`);
+      return;
+    }
+    const result = await runChild(
+      [SETPRIV, `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", ...command, server.address as string],
+      {
+        timeoutMs: DEADLINE_MS,
+        // Caches of tsx, Deno and Bun go to a directory nobody may write.
+        env: { HOME: home, TMPDIR: home, DENO_DIR: join(home, "deno"), XDG_CACHE_HOME: home },
+      },
+    );
+    assert.equal(result.timedOut, false, result.stderr);
+    assert.equal(result.code, 0, result.stderr);
+    const socket = (server.address as string).replaceAll(".", "\\.");
+    assert.match(result.stdout, new RegExp(`^error EnginePermissionError permission denied connecting to unix://${socket} `));
+    assert.match(result.stdout, /closed\n$/);
+  });
+
+  const denoOnly = runtime === "deno" ? undefined : "SKIPPED: Deno permissions exist only on Deno";
+
+  it("Deno without the socket flags is denied with a hint whose flags then work", { skip: denoOnly }, async () => {
+    const socket = server.address as string;
+    const child = here("child-request.ts");
+    const denied = await runDeno(["run", child, socket]);
+    assert.equal(denied.code, 0, denied.stderr);
+    assert.match(denied.stdout, /^error EnginePermissionError Deno denied access to unix:\/\//, denied.stderr);
+    const flags = /^hint run Deno with (.*)$/m.exec(denied.stdout)?.[1]?.split(" ") ?? [];
+    assert.ok(flags.length > 0, denied.stdout);
+    const allowed = await runDeno(["run", ...flags, child, socket]);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.deepEqual(allowed.stdout.trim().split("\n"), ["ok OK", "closed"]);
+  });
+});
