@@ -1,16 +1,17 @@
 /**
- * Run as a child process by `lifecycle.test.ts` and `permission.test.ts`:
- * requests `/_ping` from the unix socket given as first argument, optionally
- * leaves an `/endless` stream open, closes the transport and returns. The
- * process must then exit on its own (no handle left open).
+ * Run as a child process by `lifecycle.test.ts`, `permission.test.ts` and
+ * `idle-timeout.test.ts`: requests `/_ping` from the unix socket given as
+ * first argument, optionally leaves an `/endless` stream open or reads a
+ * `/quiet` stream to its end, closes the transport and returns. The process
+ * must then exit on its own (no handle left open).
  *
- * Usage: child-request.ts SOCKET [ping|ping-and-stream]
+ * Usage: child-request.ts SOCKET [ping|ping-and-stream|ping-and-quiet]
  * Prints `ok <body>` or `error <ErrorClass> <first message line>` (and `hint <hint>`), then `closed`.
  */
 import { createHttpTransport } from "../../lib/transport/http.ts";
 
 const [socket, mode = "ping"] = process.argv.slice(2);
-if (socket === undefined) throw new Error("usage: child-request.ts SOCKET [ping|ping-and-stream]");
+if (socket === undefined) throw new Error("usage: child-request.ts SOCKET [ping|ping-and-stream|ping-and-quiet]");
 try {
   const transport = await createHttpTransport({ kind: "unix", path: socket });
   try {
@@ -23,6 +24,10 @@ try {
       console.log(`stream ${new TextDecoder().decode(first.value).trim()}`);
       // Leave the stream open and unread: close() must end it.
       reader.read().catch(() => {});
+    }
+    if (mode === "ping-and-quiet") {
+      const quiet = await transport.request("/quiet");
+      console.log(`quiet ${JSON.stringify(await quiet.text())}`);
     }
   } finally {
     await transport.close();
