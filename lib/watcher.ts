@@ -16,7 +16,7 @@ import { Fanout } from "./fanout.ts";
 import type { Subscription } from "./fanout.ts";
 import type { Portfolio } from "./model/portfolio.ts";
 import { initialState, reduce } from "./reducer.ts";
-import type { ReducerInput, WatchState } from "./reducer.ts";
+import type { ReducerInput, WatchPhase, WatchState } from "./reducer.ts";
 
 /** Where a watcher reports reconnects and skipped input; `console` fits. */
 export interface WatcherLogger {
@@ -149,6 +149,16 @@ export class Watcher implements AsyncDisposable {
   /** The engine's PID when known, else 0. */
   get pid(): number {
     return this.#engine.pid;
+  }
+
+  /**
+   * Where the watcher stands: `"idle"` before the first sync, `"syncing"`
+   * while (re)subscribing and listing, `"synced"` while events flow,
+   * `"lost"` between a lost connection and the next attempt. Useful for
+   * health checks; the portfolio stays readable in every phase.
+   */
+  get phase(): WatchPhase {
+    return this.#state.phase;
   }
 
   /**
@@ -287,8 +297,6 @@ export class Watcher implements AsyncDisposable {
       this.#logger.debug(`whalewatcher: synced with ${this.api}: ${this.#state.portfolio.containerTotal} alive containers`);
       return await lost;
     } catch (error) {
-      // Abort first: event results still in flight must not land after the loss.
-      connection.abort(error);
       if (!watchSignal.aborted) this.#apply({ kind: "stream-lost", time: Date.now() });
       return { synced, error };
     } finally {

@@ -51,6 +51,7 @@ describe("Watcher: initial sync", () => {
     const subscriber = watcher.events();
     const watching = watcher.watch();
     await watcher.ready;
+    assert.equal(watcher.phase, "synced");
 
     assert.deepEqual(ids(watcher.portfolio), ["a", "b"]);
     assert.deepEqual(watcher.portfolio.names(), ["shop"]);
@@ -486,6 +487,7 @@ describe("Watcher: stopping", () => {
     await engine.called("list");
     while (logger.warnings.length === 0) await settled();
     assert.match(logger.warnings[0] ?? "", /retry 1 in 3600000 ms/);
+    assert.equal(watcher.phase, "lost");
     await watcher.close();
     await watching;
     await assert.rejects(watcher.ready, WatcherClosedError);

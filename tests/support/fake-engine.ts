@@ -21,6 +21,7 @@
 import type { EngineClient, EngineEvent, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
 import { EngineUnavailableError } from "../../lib/errors.ts";
 import { newContainer, withPaused } from "../../lib/model/container.ts";
+import { setImmediate } from "node:timers";
 import type { Container, ContainerInit } from "../../lib/model/container.ts";
 
 /** A promise with its resolve and reject functions. */
@@ -123,6 +124,11 @@ export class FakeEventStream implements EventStream {
   /** Whether the stream still delivers (not aborted, ended, broken and consumed, or returned). */
   get open(): boolean {
     return !this.#finished && !this.#error && !this.#ended;
+  }
+
+  /** Whether the consumer has taken every pushed event and waits for the next one. */
+  get drained(): boolean {
+    return this.#waiter !== undefined && this.#queue.length === 0;
   }
 
   /** Resolves when the stream finished: aborted, returned, or its end or error was consumed. */
@@ -492,10 +498,10 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
 
 /**
  * A scheduling barrier, not a delay: resolves after every promise reaction
- * queued so far (and those they queue in turn) has run, because timers fire
- * only once the microtask queue is empty. The fake does all its work in
+ * queued so far (and those they queue in turn) has run, because macrotasks
+ * run only once the microtask queue is empty. The fake does all its work in
  * promise reactions, so after this the watcher has applied whatever it could.
  */
 export function settled(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => setImmediate(resolve));
 }
