@@ -2,14 +2,14 @@
  * The containerd client against a real containerd (WW_TEST_CONTAINERD, with a
  * busybox rootfs in WW_TEST_ROOTFS); skips loudly without one.
  */
-import { after, before, describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Interceptor } from "@connectrpc/connect";
 import { ContainerdClient } from "../../engines/containerd/mod.ts";
 import type { EngineEvent, EventStream } from "../../lib/engine.ts";
 import { PROJECT_UNKNOWN } from "../../lib/engine.ts";
 import { EngineProtocolError, EngineUnavailableError } from "../../lib/errors.ts";
-import { containerdEngine, ctr, dockerEngine, EngineCleanup, stdoutOf, testRootfs, uniqueName } from "../support/engines.ts";
+import { containerdEngine, ctr, dockerEngine, stdoutOf, testRootfs, uniqueName } from "../support/engines.ts";
 import { cuttableProxy } from "./peers.ts";
 
 const engine = containerdEngine();
@@ -31,6 +31,29 @@ const READ_ONLY_METHODS = new Set([
 
 /** How long an engine action may take to show up as an event on a busy machine. */
 const EVENT_TIMEOUT_MS = 20_000;
+
+/**
+ * Per-test limit for tests that drive the engine (bun's default is 5 s). Bun
+ * ignores timeouts of hooks, so setup runs lazily inside the tests and the
+ * `after` hook only removes containers, in parallel.
+ */
+const TEST_TIMEOUT_MS = 90_000;
+
+/** Removes containerd containers (killing their tasks) in parallel; best effort. */
+class ContainerdCleanup {
+  readonly #containers: Array<{ namespace: string; id: string }> = [];
+  constructor(readonly socket: string) {}
+  add(namespace: string, id: string): void {
+    this.#containers.push({ namespace, id });
+  }
+  async run(): Promise<void> {
+    await Promise.all(this.#containers.splice(0).map(async ({ namespace, id }) => {
+      await ctr(this.socket, "-n", namespace, "task", "kill", "-s", "SIGKILL", id);
+      await ctr(this.socket, "-n", namespace, "task", "delete", "-f", id);
+      await ctr(this.socket, "-n", namespace, "containers", "rm", id);
+    }));
+  }
+}
 
 /** Collects the events of a stream in the background, for waiting on them. */
 class EventCollector {
@@ -71,7 +94,7 @@ class EventCollector {
 }
 
 describe("containerd client against a real containerd", { skip }, () => {
-  const cleanup = new EngineCleanup();
+  const cleanup = new ContainerdCleanup(socket);
   const called: string[] = [];
   const recordCalls: Interceptor = (next) => (request) => {
     called.push(`${request.service.typeName}/${request.method.name}`);
@@ -93,30 +116,39 @@ describe("containerd client against a real containerd", { skip }, () => {
   let client: ContainerdClient;
 
   const run = async (ns: string, id: string, ...labels: string[]): Promise<void> => {
-    cleanup.containerd(socket, ns, id);
+    cleanup.add(ns, id);
     stdoutOf(
       await ctr(socket, "-n", ns, "run", "-d", ...labels.flatMap((l) => ["--label", l]), "--rootfs", rootfs!, id, "/bin/sleep", "1000"),
       `ctr run ${ns}/${id}`,
     );
   };
 
-  before(async () => {
-    client = new ContainerdClient({ socket, interceptors: [recordCalls] });
-    await run("default", ids.labelled, `nerdctl/name=${nerdctlName}`, `com.docker.compose.project=${project}`);
-    await run("default", ids.plain);
-    await run(namespace, ids.custom, `nerdctl/name=${nerdctlName}`);
-    await run("moby", ids.moby);
-    cleanup.containerd(socket, "default", ids.created);
-    stdoutOf(await ctr(socket, "container", "create", "--rootfs", rootfs!, ids.created, "/bin/sleep", "1000"), "ctr container create");
-  });
+  let setUp: Promise<void> | undefined;
+  /** Creates the containers that exist before the client looks (once, in the first test that needs them). */
+  const setup = (): Promise<void> =>
+    setUp ??= (async () => {
+      await Promise.all([
+        run("default", ids.labelled, `nerdctl/name=${nerdctlName}`, `com.docker.compose.project=${project}`),
+        run("default", ids.plain),
+        run(namespace, ids.custom, `nerdctl/name=${nerdctlName}`),
+        run("moby", ids.moby),
+        (async () => {
+          cleanup.add("default", ids.created);
+          stdoutOf(await ctr(socket, "container", "create", "--rootfs", rootfs!, ids.created, "/bin/sleep", "1000"), "ctr container create");
+        })(),
+      ]);
+    })();
+  if (skip === undefined) client = new ContainerdClient({ socket, interceptors: [recordCalls] });
 
   after(async () => {
-    await client?.close();
+    if (skip !== undefined) return;
+    await client.close();
     await cleanup.run();
     await ctr(socket, "namespaces", "remove", namespace);
   });
 
-  it("reports metadata: introspection UUID, version and revision, socket path, PID when known", async () => {
+  it("reports metadata: introspection UUID, version and revision, socket path, PID when known", { timeout: TEST_TIMEOUT_MS }, async () => {
+    await setup();
     assert.match(await client.id(), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     const version = await client.version();
     const server = stdoutOf(await ctr(socket, "version"), "ctr version");
@@ -129,7 +161,8 @@ describe("containerd client against a real containerd", { skip }, () => {
     assert.ok(Number.isSafeInteger(client.pid) && client.pid >= 0, String(client.pid));
   });
 
-  it("lists running containers of all namespaces except moby, with namespaced IDs and names", async () => {
+  it("lists running containers of all namespaces except moby, with namespaced IDs and names", { timeout: TEST_TIMEOUT_MS }, async () => {
+    await setup();
     const byId = new Map((await client.list()).map((c) => [c.id, c]));
     const labelled = byId.get(ids.labelled);
     assert.ok(labelled, `missing ${ids.labelled}`);
@@ -148,7 +181,8 @@ describe("containerd client against a real containerd", { skip }, () => {
     }
   });
 
-  it("inspects by ID and by nerdctl name; undefined for ignored, task-less and unknown containers", async () => {
+  it("inspects by ID and by nerdctl name; undefined for ignored, task-less and unknown containers", { timeout: TEST_TIMEOUT_MS }, async () => {
+    await setup();
     assert.equal((await client.inspect(ids.labelled))?.name, nerdctlName);
     assert.equal((await client.inspect(nerdctlName))?.id, ids.labelled);
     assert.equal((await client.inspect(`${namespace}/${nerdctlName}`))?.id, `${namespace}/${ids.custom}`);
@@ -159,13 +193,15 @@ describe("containerd client against a real containerd", { skip }, () => {
     assert.equal(await client.inspect(`${uniqueName("nons")}/x`), undefined);
   });
 
-  it("lists moby containers when nothing is ignored", async () => {
+  it("lists moby containers when nothing is ignored", { timeout: TEST_TIMEOUT_MS }, async () => {
+    await setup();
     await using all = new ContainerdClient({ socket, ignoredNamespaces: [], interceptors: [recordCalls] });
     const listed = (await all.list()).map((c) => c.id);
     assert.ok(listed.includes(`moby/${ids.moby}`), listed.join(", "));
   });
 
-  it("streams start, pause, resume and exit; exec exits and moby containers do not count", async () => {
+  it("streams start, pause, resume and exit; exec exits and moby containers do not count", { timeout: TEST_TIMEOUT_MS }, async () => {
+    await setup();
     const controller = new AbortController();
     const stream = client.lifecycleEvents({ signal: controller.signal });
     await stream.subscribed;
@@ -201,7 +237,8 @@ describe("containerd client against a real containerd", { skip }, () => {
     }
   });
 
-  it("ends iteration with EngineUnavailableError when the connection drops (not quietly, as on abort)", async () => {
+  it("ends iteration with EngineUnavailableError when the connection drops (not quietly, as on abort)", { timeout: TEST_TIMEOUT_MS }, async () => {
+    await setup();
     await using proxy = await cuttableProxy(socket);
     await using proxied = new ContainerdClient({ socket: proxy.socket, interceptors: [recordCalls] });
     const controller = new AbortController();
@@ -226,7 +263,7 @@ describe("containerd client against a real containerd", { skip }, () => {
 
 const docker = dockerEngine();
 describe("containerd client against dockerd's HTTP/1.1 API socket", { skip: docker.skip }, () => {
-  it("gives EngineProtocolError, not a hang", async () => {
+  it("gives EngineProtocolError, not a hang", { timeout: TEST_TIMEOUT_MS }, async () => {
     const socket = (docker.endpoint ?? "").replace(/^unix:\/\//, "");
     await using client = new ContainerdClient({ socket, handshakeTimeoutMs: 2_000 });
     await assert.rejects(client.version(), EngineProtocolError);

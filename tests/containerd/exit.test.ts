@@ -1,0 +1,83 @@
+/**
+ * Leak check on Node, Deno and Bun: a child process (this very file, in child
+ * mode) uses containerd clients — against missing and wrong-protocol sockets
+ * and, when available, a real containerd with subscriptions — closes them, and
+ * must then exit on its own. A leftover HTTP/2 session, socket or timer would
+ * keep it alive. (Deno's sanitizers do not cover node:test tests.)
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { runtime } from "../../lib/runtime.ts";
+import { ContainerdClient } from "../../engines/containerd/mod.ts";
+import { containerdEngine } from "../support/engines.ts";
+import { http1Peer, silentPeer } from "./peers.ts";
+
+const CHILD_ENV = "WW_CONTAINERD_EXIT_CHILD";
+const DONE = "containerd-exit-child: done";
+
+async function childScenario(): Promise<void> {
+  // 1. Missing socket, HTTP/1.1 peer, silent peer (handshake timeout); closed.
+  for (const peer of [undefined, await http1Peer(), await silentPeer()]) {
+    const client = new ContainerdClient({ socket: peer?.socket ?? "/nonexistent/containerd.sock", handshakeTimeoutMs: 300 });
+    await client.version().catch(() => {});
+    const controller = new AbortController();
+    const stream = client.lifecycleEvents({ signal: controller.signal });
+    await stream.subscribed.catch(() => {});
+    await client.close();
+    await peer?.close();
+  }
+  const socket = containerdEngine().endpoint;
+  if (socket !== undefined) {
+    // 2. A real containerd: calls, an aborted subscription, one never iterated, then close.
+    const client = new ContainerdClient({ socket });
+    await client.id();
+    await client.list();
+    const aborted = new AbortController();
+    const stream = client.lifecycleEvents({ signal: aborted.signal });
+    await stream.subscribed;
+    setTimeout(() => aborted.abort(), 50);
+    for await (const _ of stream) { /* none expected */ }
+    const pending = client.lifecycleEvents({ signal: new AbortController().signal });
+    await pending.subscribed;
+    await client.close();
+    // 3. Used, then left idle without close: an idle connection must not hold the process.
+    const idle = new ContainerdClient({ socket });
+    await idle.version();
+  }
+  console.log(DONE);
+}
+
+function childCommand(file: string): [string, string[]] {
+  switch (runtime) {
+    case "deno":
+      return [process.execPath, ["run", "-A", file]];
+    case "bun":
+      return [process.execPath, [file]];
+    case "node":
+      return [process.execPath, [...process.execArgv, file]]; // keeps tsx's loader
+  }
+}
+
+if (process.env[CHILD_ENV]) {
+  await childScenario();
+} else {
+  describe("containerd client: no leaks", () => {
+    it(`a process that used and closed clients exits on its own (real containerd: ${containerdEngine().endpoint ?? "not available, only error cases"})`, { timeout: 60_000 }, async () => {
+      const [command, args] = childCommand(fileURLToPath(import.meta.url));
+      const result = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
+        (resolve) => {
+          // The timeout only guards against a hang failing the suite forever; nothing is timed.
+          execFile(command, args, { env: { ...process.env, [CHILD_ENV]: "1" }, timeout: 20_000 }, (error, stdout, stderr) => {
+            const code = error && typeof error.code === "number" ? error.code : error ? null : 0;
+            resolve({ code, signal: error?.signal ?? null, stdout, stderr });
+          });
+        },
+      );
+      assert.equal(result.signal, null, `the child did not exit on its own (killed by ${result.signal})\n${result.stderr}`);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, new RegExp(DONE));
+    });
+  });
+}
