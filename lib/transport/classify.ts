@@ -11,6 +11,8 @@
  * | permission denied | `EACCES` | `… (os error 13)`; missing flags: `NotCapable` | `EACCES` |
  * | not HTTP/1.x | `HTTPParserError` | `… (SendRequest): invalid HTTP version parsed` | `Malformed_HTTP_Response` |
  * | peer closes at once | `EPIPE` / `ECONNRESET` / `UND_ERR_SOCKET` | `Connection reset by peer (os error 104)` | `ECONNRESET` |
+ * | TLS: unknown CA | `SELF_SIGNED_CERT_IN_CHAIN` | `… invalid peer certificate: UnknownIssuer` | `SELF_SIGNED_CERT_IN_CHAIN` |
+ * | TLS: client cert missing | `UND_ERR_SOCKET` (other side closed) | `received fatal alert: CertificateRequired` | `EPROTO` (TLS handshake failed) |
  *
  * @module
  */
@@ -90,7 +92,7 @@ export function classifyFailure(error: unknown): TransportFailure {
   }
   if (
     [...codes].some((c) => /CERT|SSL|TLS|SIGNATURE|ISSUER/.test(c)) ||
-    /certificate|handshake|\btls\b|\bssl\b/i.test(text)
+    /certificate|handshake|fatal alert|\btls\b|\bssl\b/i.test(text)
   ) {
     return "tls";
   }
@@ -138,13 +140,17 @@ export function classifyTransportError(error: unknown, endpoint: HttpEndpoint): 
     case "tls":
       return new EngineProtocolError(`TLS with ${where} failed (${detail})`, {
         ...options,
-        hint: "check the CA certificate (DOCKER_CERT_PATH/ca.pem) and that the server certificate names this host; " +
+        hint: "check the CA certificate (DOCKER_CERT_PATH/ca.pem), that the server certificate names this host, " +
+          "and the client certificate and key (cert.pem, key.pem) the server may require; " +
           "Deno cannot skip verification per client: use --unsafely-ignore-certificate-errors=<host> if you must",
       });
     case "protocol":
       return new EngineProtocolError(`the peer at ${where} does not speak HTTP/1.1 as expected (${detail})`, {
         ...options,
-        hint: "is this the engine's HTTP API socket? containerd's socket speaks gRPC, not the Docker API",
+        hint: endpoint.kind === "tcp" && endpoint.tls
+          ? "does this address serve the engine API over HTTPS, and does the server accept the client certificate " +
+            "(DOCKER_CERT_PATH/cert.pem, key.pem)?"
+          : "is this the engine's HTTP API socket? containerd's socket speaks gRPC, not the Docker API",
       });
   }
 }

@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { AdapterRequestInit, FetcherFactory, RuntimeFetcher } from "./adapter.ts";
+import type { AdapterOptions, AdapterRequestInit, FetcherFactory, RuntimeFetcher } from "./adapter.ts";
+import type { HttpEndpoint } from "./endpoint.ts";
 
 /** The part of undici's `Agent` options this adapter sets. */
 export interface UndiciAgentOptions {
@@ -42,10 +43,7 @@ const UNDICI: string = "undici";
  * quiet event stream is normal, and podman sends no headers on `/events`
  * until the first event (podman#23712); only connecting has a deadline.
  */
-export function undiciAgentOptions(
-  endpoint: Parameters<FetcherFactory>[0],
-  options: Parameters<FetcherFactory>[1],
-): UndiciAgentOptions {
+export function undiciAgentOptions(endpoint: HttpEndpoint, options: AdapterOptions): UndiciAgentOptions {
   const connect: UndiciAgentOptions["connect"] = { timeout: options.connectTimeoutMs };
   if (endpoint.kind === "unix") {
     connect.socketPath = endpoint.path;

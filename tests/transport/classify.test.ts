@@ -56,6 +56,7 @@ const shapes: [string, unknown, TransportFailure][] = [
   ["deno garbage", deno("(SendRequest): invalid HTTP version parsed"), "protocol"],
   ["deno reset", new TypeError("fetch failed", { cause: new Error("Connection reset by peer (os error 104)") }), "protocol"],
   ["deno TLS", deno("(Connect): invalid peer certificate: UnknownIssuer"), "tls"],
+  ["deno TLS client cert refused", new TypeError("fetch failed", { cause: new Error("received fatal alert: CertificateRequired") }), "tls"],
   ["deno NotCapable", new NotCapable('Requires net access to "unix:/run/test/docker.sock", run again with the --allow-net flag'), "denied-by-deno"],
   ["bun ENOENT", bun("ENOENT", "ENOENT: Was there a typo in the url or port?"), "unavailable"],
   ["bun ECONNREFUSED", bun("ECONNREFUSED", "ECONNREFUSED: Was there a typo in the url or port?"), "unavailable"],
@@ -63,6 +64,7 @@ const shapes: [string, unknown, TransportFailure][] = [
   ["bun malformed", bun("Malformed_HTTP_Response", 'Malformed_HTTP_Response fetching "http://localhost/x".'), "protocol"],
   ["bun reset", bun("ECONNRESET", "ECONNRESET: The socket connection was closed unexpectedly."), "protocol"],
   ["bun TLS", bun("UNABLE_TO_VERIFY_LEAF_SIGNATURE", "unable to verify the first certificate"), "tls"],
+  ["bun TLS handshake", bun("EPROTO", "EPROTO: The TLS handshake failed. Does the server speak TLS on this port?"), "tls"],
   ["a string", "boom", "protocol"],
   ["a cyclic cause chain", (() => {
     const e = new Error("loop") as Error & { cause: unknown };
@@ -120,6 +122,12 @@ describe("classifyTransportError", () => {
     assert.ok(error instanceof EngineProtocolError);
     assert.match(error.message, /^TLS with https:\/\/10\.1\.2\.3:2376 failed/);
     assert.match(error.hint, /ca\.pem/);
+  });
+
+  it("hints at the client certificate when a TLS peer hangs up", () => {
+    const error = classifyTransportError(undici(withCode(new Error("other side closed"), "UND_ERR_SOCKET")), TCP);
+    assert.ok(error instanceof EngineProtocolError);
+    assert.match(error.hint, /client certificate/);
   });
 
   it("includes the innermost code when the message lacks it", () => {
