@@ -87,6 +87,8 @@ export class DockerEventStream implements EventStream {
       const response = await this.#response;
       if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api });
       for await (const message of decodeJsonLines(response.body, { endpoint: api })) {
+        // Chunks read before an abort may hold more events: deliver none after it.
+        if (this.#signal.aborted) return;
         const event = eventFromMessage(message);
         if (event) yield event;
       }

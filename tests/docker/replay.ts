@@ -86,8 +86,8 @@ export class ReplayTransport implements HttpTransport {
   readonly requests: SeenRequest[] = [];
   /** Requests refused because they were not GET or HEAD. */
   readonly refused: SeenRequest[] = [];
-  /** Bodies cancelled by the client. */
-  cancelledBodies = 0;
+  /** Paths of the requests whose bodies the client cancelled. */
+  readonly cancelled: string[] = [];
   /** How often close() was called. */
   closed = 0;
   inFlight = 0;
@@ -126,7 +126,7 @@ export class ReplayTransport implements HttpTransport {
     } finally {
       this.inFlight--;
     }
-    return new Response(method === "HEAD" ? null : this.#body(reply, init.signal), {
+    return new Response(method === "HEAD" ? null : this.#body(reply, path, init.signal), {
       status: reply.status ?? 200,
       headers: reply.headers ?? { "content-type": "application/json" },
     });
@@ -159,7 +159,7 @@ export class ReplayTransport implements HttpTransport {
     return { status: 404, body: '{"message":"page not found"}' };
   }
 
-  #body(reply: Reply, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
+  #body(reply: Reply, path: string, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
     const bytes = typeof reply.body === "string" ? encoder.encode(reply.body) : reply.body ?? new Uint8Array(0);
     const bounds = [0, ...(reply.cuts ?? []).filter((c) => c > 0 && c < bytes.length).sort((a, b) => a - b), bytes.length];
     let next = 0;
@@ -194,7 +194,7 @@ export class ReplayTransport implements HttpTransport {
       },
       cancel: (): void => {
         stop();
-        this.cancelledBodies++;
+        this.cancelled.push(path);
       },
     }, { highWaterMark: 0 });
   }

@@ -1,0 +1,288 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { DockerClient, type DockerClientOptions } from "../../engines/docker/mod.ts";
+import { eventFromMessage } from "../../engines/docker/convert.ts";
+import { sinceParameter, SUBSCRIBE_MARGIN_MS } from "../../engines/docker/events.ts";
+import type { EngineEvent, EventStream } from "../../lib/engine.ts";
+import { EngineApiError, EngineProtocolError, EngineUnavailableError } from "../../lib/errors.ts";
+import { factoryOf, type Flavour, fixtureBytes, recordedPingHeaders, ReplayTransport } from "./replay.ts";
+
+function clientOn(transport: ReplayTransport, options: DockerClientOptions = {}): DockerClient {
+  return new DockerClient({ env: {}, transportFactory: factoryOf(transport), ...options });
+}
+
+/** Collects events until `count` arrived, then aborts the subscription. */
+async function take(stream: EventStream, count: number, abort: AbortController): Promise<EngineEvent[]> {
+  const events: EngineEvent[] = [];
+  if (count === 0) abort.abort();
+  for await (const event of stream) {
+    events.push(event);
+    if (events.length === count) abort.abort();
+  }
+  return events;
+}
+
+/** Container IDs of the recording by name, from the events' own attributes. */
+function idsByName(flavour: Flavour): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const line of new TextDecoder().decode(fixtureBytes(flavour, "events.ndjson")).split("\n")) {
+    if (!line) continue;
+    const message = JSON.parse(line) as { Actor: { ID: string; Attributes: { name: string } } };
+    ids.set(message.Actor.Attributes.name, message.Actor.ID);
+  }
+  return ids;
+}
+
+/** What the recorded scenario (fixtures/docker/record.sh) must yield, on both engines. */
+function expectedScenario(flavour: Flavour): Array<Pick<EngineEvent, "type" | "id"> & { project?: string }> {
+  const id = idsByName(flavour);
+  const ev = id.get("wwfix-ev")!;
+  return [
+    { type: "started", id: ev },
+    { type: "paused", id: ev },
+    { type: "unpaused", id: ev },
+    { type: "exited", id: ev, project: "" }, // docker restart
+    { type: "started", id: ev },
+    { type: "exited", id: ev, project: "" }, // docker kill
+    { type: "started", id: id.get("wwfix-oneshot")! },
+    { type: "exited", id: id.get("wwfix-oneshot")!, project: "" },
+    { type: "started", id: id.get("wwfix-health")! },
+    { type: "started", id: id.get("wwfix_web_2")! }, // compose scale web=2
+    { type: "exited", id: id.get("wwfix_web_2")!, project: "wwfix" }, // compose scale web=1
+    { type: "exited", id: id.get("wwfix-health")!, project: "" }, // docker rm -f
+  ];
+}
+
+const shape = (events: EngineEvent[]): Array<Record<string, unknown>> =>
+  events.map((e) => e.type === "exited" ? { type: e.type, id: e.id, project: e.project } : { type: e.type, id: e.id });
+
+for (const flavour of ["docker", "podman"] as const) {
+  describe(`DockerClient.lifecycleEvents on the recorded ${flavour} stream`, () => {
+    const expected = expectedScenario(flavour);
+    const bytes = fixtureBytes(flavour, "events.ndjson");
+
+    it("maps start, die, pause, unpause and ignores every other action", async () => {
+      await using client = clientOn(new ReplayTransport(flavour));
+      const abort = new AbortController();
+      const events = await take(client.lifecycleEvents({ signal: abort.signal }), expected.length, abort);
+      assert.deepEqual(shape(events), expected);
+    });
+
+    it("gives the same events for random chunkings of the stream", async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 40 }), async (cuts) => {
+          const transport = new ReplayTransport(flavour, (path) =>
+            path.includes("/events?") ? { body: bytes, cuts, keepOpen: true } : undefined);
+          await using client = clientOn(transport);
+          const abort = new AbortController();
+          const events = await take(client.lifecycleEvents({ signal: abort.signal }), expected.length, abort);
+          assert.deepEqual(shape(events), expected);
+        }),
+        { numRuns: 25 },
+      );
+    });
+
+    it("takes the time from timeNano in milliseconds", async () => {
+      await using client = clientOn(new ReplayTransport(flavour));
+      const abort = new AbortController();
+      const [first] = await take(client.lifecycleEvents({ signal: abort.signal }), 1, abort);
+      const startLine = new TextDecoder().decode(bytes).split("\n").find((l) => l.includes('"Action":"start"'))!;
+      const timeNano = (JSON.parse(startLine) as { timeNano: number }).timeNano;
+      assert.equal(first!.time, Math.floor(timeNano / 1e6));
+    });
+  });
+}
+
+describe("Docker event message mapping", () => {
+  const base = { Type: "container", Actor: { ID: "c1", Attributes: { name: "x" } }, time: 1700000000, timeNano: 1700000000123456789 };
+
+  it("accepts podman's died alias and takes the project from the attributes", () => {
+    const message = { ...base, Action: "died", Actor: { ID: "c1", Attributes: { "com.docker.compose.project": "shop" } } };
+    assert.deepEqual(eventFromMessage(message), { type: "exited", id: "c1", project: "shop", time: 1700000000123 });
+  });
+
+  it("ignores suffixed, unknown and non-container actions, and messages without an ID", () => {
+    for (
+      const action of ["exec_start: sh -c echo", "health_status: healthy", "exec_create: sh", "init", "cleanup", "remove", "create", "destroy", "kill", "stop", "restart", "start:", "Start", ""]
+    ) {
+      assert.equal(eventFromMessage({ ...base, Action: action }), undefined, action);
+    }
+    assert.equal(eventFromMessage({ ...base, Type: "image", Action: "start" }), undefined);
+    assert.equal(eventFromMessage({ ...base, Actor: {}, Action: "start" }), undefined);
+    assert.equal(eventFromMessage(null), undefined);
+    assert.equal(eventFromMessage([1, 2]), undefined);
+  });
+
+  it("falls back to the legacy status/id fields, to time in seconds, and to the local clock", () => {
+    assert.deepEqual(eventFromMessage({ status: "start", id: "c2", time: 1700000001 }), {
+      type: "started",
+      id: "c2",
+      time: 1700000001000,
+    });
+    const before = Date.now();
+    const event = eventFromMessage({ Type: "container", Action: "pause", Actor: { ID: "c3" } });
+    assert.equal(event?.type, "paused");
+    assert.ok(event!.time >= before && event!.time <= Date.now());
+  });
+});
+
+describe("DockerClient.lifecycleEvents subscription", () => {
+  it("subscribes since the engine's clock minus the margin, filtered to container events only", async () => {
+    const transport = new ReplayTransport("docker");
+    await using client = clientOn(transport);
+    const abort = new AbortController();
+    const stream = client.lifecycleEvents({ signal: abort.signal });
+    await stream.subscribed;
+    abort.abort();
+    const eventsPath = transport.paths.find((p) => p.includes("/events"))!;
+    const url = new URL(eventsPath, "http://x");
+    assert.equal(url.pathname, "/v1.41/events");
+    assert.deepEqual(JSON.parse(url.searchParams.get("filters")!), { type: ["container"] });
+    const engineNow = Date.parse(recordedPingHeaders("docker").get("date")!);
+    assert.equal(url.searchParams.get("since"), sinceParameter(engineNow - SUBSCRIBE_MARGIN_MS));
+    assert.match(url.searchParams.get("since")!, /^\d{10}\.000$/);
+  });
+
+  it("replays from options.since when given", async () => {
+    const transport = new ReplayTransport("docker");
+    await using client = clientOn(transport);
+    const abort = new AbortController();
+    const stream = client.lifecycleEvents({ signal: abort.signal, since: 1_795_874_389_842.9 });
+    await stream.subscribed;
+    abort.abort();
+    const eventsPath = transport.paths.find((p) => p.includes("/events"))!;
+    assert.equal(new URL(eventsPath, "http://x").searchParams.get("since"), "1795874389.842");
+  });
+
+  it("is subscribed before the engine sends any header (podman), and then delivers", async () => {
+    let sendHeaders!: () => void;
+    const headersWhen = new Promise<void>((resolve) => sendHeaders = resolve);
+    const transport = new ReplayTransport("podman", (path) =>
+      path.includes("/events?") ? { body: fixtureBytes("podman", "events.ndjson"), keepOpen: true, headersWhen } : undefined);
+    await using client = clientOn(transport);
+    const abort = new AbortController();
+    const stream = client.lifecycleEvents({ signal: abort.signal });
+    await stream.subscribed;
+    const pending = take(stream, 2, abort);
+    sendHeaders();
+    assert.deepEqual((await pending).map((e) => e.type), ["started", "paused"]);
+  });
+
+  it("ends quietly when the caller aborts: before the headers, while idle, or mid-stream", async () => {
+    const neverHeaders = new ReplayTransport("docker", (path) =>
+      path.includes("/events?") ? { headersWhen: new Promise(() => {}) } : undefined);
+    await using c1 = clientOn(neverHeaders);
+    const a1 = new AbortController();
+    const s1 = c1.lifecycleEvents({ signal: a1.signal });
+    await s1.subscribed;
+    setTimeout(() => a1.abort(), 10);
+    assert.deepEqual(await take(s1, 99, new AbortController()), []);
+
+    await using c2 = clientOn(new ReplayTransport("docker"));
+    const a2 = new AbortController();
+    // All recorded events, then the stream stays open and idle until the abort.
+    const s2 = c2.lifecycleEvents({ signal: a2.signal });
+    setTimeout(() => a2.abort(), 50);
+    assert.equal((await take(s2, 99, new AbortController())).length, 12);
+  });
+
+  it("throws EngineUnavailableError when the stream ends or breaks", async () => {
+    const ended = new ReplayTransport("docker", (path) =>
+      path.includes("/events?") ? { body: fixtureBytes("docker", "events.ndjson") } : undefined);
+    await using c1 = clientOn(ended);
+    const seen: EngineEvent[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const e of c1.lifecycleEvents({ signal: new AbortController().signal })) seen.push(e);
+      })(),
+      (error: unknown) => error instanceof EngineUnavailableError && /event stream of unix:\/\/\/var\/run\/docker\.sock ended/.test(error.message),
+    );
+    assert.equal(seen.length, 12, "delivers everything before the end");
+
+    const broken = new ReplayTransport("docker", (path) =>
+      path.includes("/events?") ? { body: fixtureBytes("docker", "events.ndjson").slice(0, 500), failWith: new TypeError("terminated") } : undefined);
+    await using c2 = clientOn(broken);
+    await assert.rejects(
+      (async () => {
+        for await (const _ of c2.lifecycleEvents({ signal: new AbortController().signal })) { /* drain */ }
+      })(),
+      EngineUnavailableError,
+    );
+  });
+
+  it("throws EngineProtocolError on a malformed event line", async () => {
+    const transport = new ReplayTransport("docker", (path) =>
+      path.includes("/events?") ? { body: '{"Type":"container","Action":"start","Actor":{"ID":"a"}}\n{"Type":\n', keepOpen: true } : undefined);
+    await using client = clientOn(transport);
+    const seen: EngineEvent[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const e of client.lifecycleEvents({ signal: new AbortController().signal })) seen.push(e);
+      })(),
+      EngineProtocolError,
+    );
+    assert.equal(seen.length, 1);
+  });
+
+  it("throws EngineApiError when the engine refuses the subscription", async () => {
+    const transport = new ReplayTransport("docker", (path) =>
+      path.includes("/events?") ? { status: 400, body: '{"message":"invalid filter"}' } : undefined);
+    await using client = clientOn(transport);
+    const stream = client.lifecycleEvents({ signal: new AbortController().signal });
+    await stream.subscribed;
+    await assert.rejects(
+      (async () => {
+        for await (const _ of stream) { /* drain */ }
+      })(),
+      (error: unknown) => error instanceof EngineApiError && error.status === 400 && /invalid filter/.test(error.message),
+    );
+  });
+
+  it("rejects subscribed and the iteration when the engine is missing, without unhandled rejections", async () => {
+    await using client = new DockerClient({ host: "unix:///nonexistent/ww-test/docker.sock", env: {} });
+    const stream = client.lifecycleEvents({ signal: new AbortController().signal });
+    await assert.rejects(stream.subscribed, EngineUnavailableError);
+    await assert.rejects(
+      (async () => {
+        for await (const _ of stream) { /* drain */ }
+      })(),
+      /no Docker engine at unix:\/\/\/nonexistent\/ww-test\/docker\.sock/,
+    );
+    // A stream nobody awaits must not cause an unhandled rejection (the runner would fail).
+    client.lifecycleEvents({ signal: new AbortController().signal });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+
+  it("cancels the request when the consumer breaks out", async () => {
+    const transport = new ReplayTransport("docker");
+    await using client = clientOn(transport);
+    for await (const _ of client.lifecycleEvents({ signal: new AbortController().signal })) break;
+    const request = transport.requests.find((r) => r.path.includes("/events?"))!;
+    assert.equal(request.signal?.aborted, true);
+    assert.deepEqual(transport.cancelled.filter((p) => p.includes("/events?")), [request.path]);
+  });
+
+  it("can be iterated only once", async () => {
+    await using client = clientOn(new ReplayTransport("docker"));
+    const abort = new AbortController();
+    const stream = client.lifecycleEvents({ signal: abort.signal });
+    await take(stream, 1, abort);
+    await assert.rejects(take(stream, 1, new AbortController()), TypeError);
+  });
+
+  it("formats since as SECONDS.MILLIS", () => {
+    assert.equal(sinceParameter(0), "0.000");
+    assert.equal(sinceParameter(1_700_000_000_007), "1700000000.007");
+    assert.equal(sinceParameter(1234.9), "1.234");
+  });
+
+  it("learns that the engine is podman from the subscription's ping", async () => {
+    await using client = clientOn(new ReplayTransport("podman"));
+    const abort = new AbortController();
+    const stream = client.lifecycleEvents({ signal: abort.signal });
+    await stream.subscribed;
+    abort.abort();
+    assert.equal(client.type, "podman.io");
+  });
+});
