@@ -19,6 +19,25 @@ export interface SubscribeOptions<T> {
 }
 
 /**
+ * One subscriber's view of a {@linkcode Fanout}: an async iterator over the
+ * items, with a bounded buffer. When the buffer overflows, the subscription
+ * stops receiving, delivers what it had buffered, and then its iteration
+ * throws {@linkcode SubscriberOverflowError} (once; then it is done).
+ *
+ * Breaking out of a `for await` loop, calling `return()`, aborting the
+ * signal or disposing it (`await using`) unsubscribes and frees the buffer.
+ * A subscription can be iterated once.
+ */
+export interface Subscription<T> extends AsyncIterableIterator<T, undefined>, AsyncDisposable {
+  /** The number of items buffered and not yet delivered (initial items included). */
+  readonly pending: number;
+  /** Whether the subscription has finished: it delivers nothing more. */
+  readonly finished: boolean;
+  /** Unsubscribes and drops the buffer; pending `next()` calls resolve as done. */
+  return(): Promise<IteratorResult<T, undefined>>;
+}
+
+/**
  * Publishes items synchronously to every current subscriber.
  *
  * Subscribing and publishing are synchronous, so a subscriber created in the
@@ -27,7 +46,7 @@ export interface SubscribeOptions<T> {
  * duplicate.
  */
 export class Fanout<T> {
-  readonly #subscribers = new Set<Subscription<T>>();
+  readonly #subscribers = new Set<Subscriber<T>>();
   #ended: { error?: unknown } | undefined;
 
   /** The number of active subscriptions. */
@@ -46,7 +65,7 @@ export class Fanout<T> {
    * delivers `initial` and then ends the same way the fan-out did.
    */
   subscribe(options: SubscribeOptions<T>): Subscription<T> {
-    const subscription = new Subscription<T>(options, (s) => this.#subscribers.delete(s));
+    const subscription = new Subscriber<T>(options, (s) => this.#subscribers.delete(s));
     if (this.#ended) {
       subscription.end(this.#ended.error);
     } else if (!subscription.finished) {
@@ -79,16 +98,8 @@ type Waiter<T> = {
   reject: (error: unknown) => void;
 };
 
-/**
- * One subscriber's view of a {@linkcode Fanout}: an async iterator over the
- * items, with a bounded buffer. When the buffer overflows, the subscription
- * stops receiving, delivers what it had buffered, and then its iteration
- * throws {@linkcode SubscriberOverflowError}.
- *
- * Breaking out of a `for await` loop, calling `return()`, aborting the
- * signal or disposing it (`await using`) unsubscribes and frees the buffer.
- */
-export class Subscription<T> implements AsyncIterableIterator<T, undefined>, AsyncDisposable {
+/** The implementation of {@linkcode Subscription}; the fan-out alone pushes into it and ends it. */
+class Subscriber<T> implements Subscription<T> {
   readonly #buffer: number;
   readonly #queue: T[] = [];
   #head = 0;
@@ -97,13 +108,12 @@ export class Subscription<T> implements AsyncIterableIterator<T, undefined>, Asy
   readonly #waiters: Waiter<T>[] = [];
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = (): void => void this.#finish();
-  readonly #unsubscribe: (subscription: Subscription<T>) => void;
+  readonly #unsubscribe: (subscriber: Subscriber<T>) => void;
   /** Set once no more items will be queued: `error` is thrown after the buffered items. */
   #end: { error?: unknown } | undefined;
   #finished = false;
 
-  /** @internal Created by {@linkcode Fanout.subscribe}. */
-  constructor(options: SubscribeOptions<T>, unsubscribe: (subscription: Subscription<T>) => void) {
+  constructor(options: SubscribeOptions<T>, unsubscribe: (subscriber: Subscriber<T>) => void) {
     if (!Number.isSafeInteger(options.buffer) || options.buffer < 1) {
       throw new RangeError(`subscriber buffer must be a positive integer, got ${options.buffer}`);
     }
@@ -118,17 +128,15 @@ export class Subscription<T> implements AsyncIterableIterator<T, undefined>, Asy
     }
   }
 
-  /** Whether the subscription has finished: it delivers nothing more. */
   get finished(): boolean {
     return this.#finished;
   }
 
-  /** The number of items buffered and not yet delivered (initial items included). */
   get pending(): number {
     return this.#initial.length - this.#initialHead + this.#queue.length - this.#head;
   }
 
-  /** @internal Queues published items, or overflows. */
+  /** Queues published items, or overflows. */
   push(items: readonly T[]): void {
     if (this.#end || this.#finished) return;
     for (const item of items) {
@@ -145,7 +153,7 @@ export class Subscription<T> implements AsyncIterableIterator<T, undefined>, Asy
     }
   }
 
-  /** @internal Ends the subscription after the buffered items: quietly, or throwing `error`. */
+  /** Ends the subscription after the buffered items: quietly, or throwing `error`. */
   end(error?: unknown): void {
     if (this.#end || this.#finished) return;
     this.#end = error === undefined ? {} : { error };
@@ -153,7 +161,7 @@ export class Subscription<T> implements AsyncIterableIterator<T, undefined>, Asy
     this.#settleWaiters();
   }
 
-  /** Delivers the next item; see the class description for how it ends. */
+  /** Delivers the next item; see {@linkcode Subscription} for how it ends. */
   next(): Promise<IteratorResult<T, undefined>> {
     if (this.#finished) return Promise.resolve({ value: undefined, done: true });
     const item = this.#take();
@@ -166,7 +174,6 @@ export class Subscription<T> implements AsyncIterableIterator<T, undefined>, Asy
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
-  /** Unsubscribes and drops the buffer; pending `next()` calls resolve as done. */
   return(): Promise<IteratorResult<T, undefined>> {
     this.#finish();
     return Promise.resolve({ value: undefined, done: true });
@@ -177,7 +184,7 @@ export class Subscription<T> implements AsyncIterableIterator<T, undefined>, Asy
     return this;
   }
 
-  /** Same as {@linkcode Subscription.return}. */
+  /** Same as `return()`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.return();
   }
