@@ -268,7 +268,7 @@ function errorCodes(error: unknown): string[] {
     seen.add(e);
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string") codes.push(code);
-    // Deno denies a missing --allow-read/--allow-write with these error classes.
+    // Deno denies a missing --allow-read/--allow-write/--allow-net with these error classes.
     if (e.name === "NotCapable" || e.name === "PermissionDenied") codes.push("EACCES");
   }
   return codes;
@@ -288,7 +288,7 @@ function connectionError(error: unknown, socketPath: string, engineName: string)
     return new EnginePermissionError(`permission denied connecting to ${engineName} at ${socketPath}`, {
       endpoint: socketPath,
       hint: `run as a user that may open ${socketPath} (often root); under Deno also grant ` +
-        `--allow-read=${socketPath} --allow-write=${socketPath}`,
+        `--allow-read=${socketPath} --allow-write=${socketPath} --allow-net=unix:${socketPath}`,
       cause: error,
     });
   }
