@@ -4,8 +4,10 @@
  *
  * The fake keeps a "truth" (the engine's alive containers). {@linkcode FakeEngine.start},
  * {@linkcode FakeEngine.exit}, {@linkcode FakeEngine.pause} and {@linkcode FakeEngine.unpause}
- * change the truth and push the matching event into every open event stream;
- * the `quietly` variants change only the truth (as during an outage).
+ * change the truth, log the matching event and push it into every open event
+ * stream; a subscription with `since` first replays the logged events from
+ * then on (like dockerd that stayed up). The `quietly` variants change only
+ * the truth, as if the engine restarted and lost its event log.
  *
  * Hooks make races reproducible without sleeps: hold the next list
  * ({@linkcode FakeEngine.holdList}) and release it after pushing events, hold
@@ -246,6 +248,8 @@ export class FakeEngine implements EngineClient {
   readonly calls: FakeCall[] = [];
   /** Every stream opened, in order. */
   readonly streams: FakeEventStream[] = [];
+  /** Every event emitted, in order: what a subscription with `since` replays. */
+  readonly log: EngineEvent[] = [];
   /** The engine's alive containers. */
   readonly truth = new Map<string, Container>();
   /** Whether close() was called. */
@@ -447,6 +451,8 @@ export class FakeEngine implements EngineClient {
     }
     const stream = new FakeEventStream(options, subscribe);
     this.streams.push(stream);
+    const since = options.since;
+    if (since !== undefined) for (const event of this.log.filter((e) => e.time >= since)) void stream.push(event);
     return stream;
   }
 
@@ -470,6 +476,7 @@ export class FakeEngine implements EngineClient {
   }
 
   #emit(event: EngineEvent): Promise<void> {
+    this.log.push(event);
     return Promise.all(this.streams.filter((s) => s.open).map((s) => s.push(event))).then(() => {});
   }
 
