@@ -13,7 +13,7 @@ import { containerdEngine, dockerEngine, podmanEngine } from "../support/engines
 
 describe("transport against real engines", () => {
   for (const [name, engine] of [["dockerd", dockerEngine()], ["podman", podmanEngine()]] as const) {
-    it(`GET and HEAD /_ping on ${name}`, { skip: engine.skip }, async () => {
+    it(`GET and HEAD /_ping on ${name}`, { skip: engine.skip, timeout: 30_000 }, async () => {
       await using transport = await createHttpTransport(parseEndpoint(engine.endpoint!));
       const ping = await transport.request("/_ping", { signal: AbortSignal.timeout(10_000) });
       assert.equal(ping.status, 200);
@@ -26,7 +26,7 @@ describe("transport against real engines", () => {
       assert.equal(typeof ((await version.json()) as { ApiVersion?: unknown }).ApiVersion, "string");
     });
 
-    it(`opens /events on ${name} and cancels it`, { skip: engine.skip }, async () => {
+    it(`opens /events on ${name} and cancels it`, { skip: engine.skip, timeout: 30_000 }, async () => {
       await using transport = await createHttpTransport(parseEndpoint(engine.endpoint!));
       const controller = new AbortController();
       // podman sends no headers until the first event: wait for them only briefly, then cancel.
@@ -48,7 +48,7 @@ describe("transport against real engines", () => {
   }
 
   const containerd = containerdEngine();
-  it("containerd's gRPC socket gives EngineProtocolError", { skip: containerd.skip }, async () => {
+  it("containerd's gRPC socket gives EngineProtocolError", { skip: containerd.skip, timeout: 30_000 }, async () => {
     await using transport = await createHttpTransport(parseEndpoint(containerd.endpoint!));
     await assert.rejects(
       transport.request("/_ping", { headersTimeoutMs: 5000, signal: AbortSignal.timeout(10_000) }),

@@ -31,7 +31,7 @@ describe("closing leaves no open handles", () => {
     dir.remove();
   });
 
-  it("a child that requested, left a stream open and closed exits by itself", async () => {
+  it("a child that requested, left a stream open and closed exits by itself", { timeout: 60_000 }, async () => {
     const result = await runChild([...runtimeCommand(here("child-request.ts")), server.address as string, "ping-and-stream"], {
       timeoutMs: EXIT_DEADLINE_MS,
     });
@@ -40,7 +40,7 @@ describe("closing leaves no open handles", () => {
     assert.deepEqual(result.stdout.trim().split("\n"), ["ok OK", "stream tick", "closed"]);
   });
 
-  it("a child whose request failed exits by itself", async () => {
+  it("a child whose request failed exits by itself", { timeout: 60_000 }, async () => {
     const missing = join(dir.path, "missing.sock");
     const result = await runChild([...runtimeCommand(here("child-request.ts")), missing], { timeoutMs: EXIT_DEADLINE_MS });
     assert.equal(result.timedOut, false, `child did not exit on its own; stderr: ${result.stderr}`);

@@ -60,6 +60,7 @@ describe("permission denied", () => {
 
   it("a non-root user on a root-only socket gets EnginePermissionError with the docker-group hint", {
     skip: eaccesSkipReason(),
+    timeout: 60_000,
   }, async (t) => {
     const command = runtimeCommand(here("child-request.ts"));
     try {
@@ -85,7 +86,7 @@ describe("permission denied", () => {
 
   const denoOnly = runtime === "deno" ? undefined : "SKIPPED: Deno permissions exist only on Deno";
 
-  it("Deno without the socket flags is denied with a hint whose flags then work", { skip: denoOnly }, async () => {
+  it("Deno without the socket flags is denied with a hint whose flags then work", { skip: denoOnly, timeout: 60_000 }, async () => {
     const socket = server.address as string;
     const child = here("child-request.ts");
     const denied = await runDeno(["run", child, socket]);

@@ -29,16 +29,16 @@ describe("plain TCP", () => {
   });
   after(() => server.close());
 
-  it("GETs over tcp://127.0.0.1:port", async () => {
+  it("GETs over tcp://127.0.0.1:port", { timeout: 30_000 }, async () => {
     assert.deepEqual(await get(parseEndpoint(`tcp://127.0.0.1:${server.address}`)), { status: 200, text: "plain /_ping" });
   });
 
-  it("prefixes the base path", async () => {
+  it("prefixes the base path", { timeout: 30_000 }, async () => {
     const endpoint = parseEndpoint(`tcp://127.0.0.1:${server.address}/api/`);
     assert.deepEqual(await get(endpoint), { status: 200, text: "plain /api/_ping" });
   });
 
-  it("reports a closed port as EngineUnavailableError", async () => {
+  it("reports a closed port as EngineUnavailableError", { timeout: 30_000 }, async () => {
     const closed = await httpServer(0, () => {});
     const port = closed.address;
     await closed.close();
@@ -68,19 +68,19 @@ describe("TLS", () => {
 
   const tls = (settings: Partial<TlsSettings>): TlsSettings => ({ verify: true, ...settings });
 
-  it("talks mutual TLS with the CA and a client certificate", async () => {
+  it("talks mutual TLS with the CA and a client certificate", { timeout: 30_000 }, async () => {
     const before = clientCertificates;
     const endpoint = parseEndpoint(`tcp://localhost:${port}`, tls({ ca: CA, ...CLIENT }));
     assert.deepEqual(await get(endpoint), { status: 200, text: "tls /_ping" });
     assert.equal(clientCertificates, before + 1);
   });
 
-  it("verifies 127.0.0.1 against the certificate's IP address", async () => {
+  it("verifies 127.0.0.1 against the certificate's IP address", { timeout: 30_000 }, async () => {
     const endpoint = parseEndpoint(`https://127.0.0.1:${port}`, tls({ ca: CA, ...CLIENT }));
     assert.equal((await get(endpoint)).status, 200);
   });
 
-  it("rejects a server whose CA it does not know, with a TLS hint", async () => {
+  it("rejects a server whose CA it does not know, with a TLS hint", { timeout: 30_000 }, async () => {
     const endpoint = parseEndpoint(`tcp://localhost:${port}`, tls(CLIENT));
     await assert.rejects(get(endpoint), (e) => {
       assert.ok(e instanceof EngineProtocolError, `got ${e}`);
@@ -90,14 +90,14 @@ describe("TLS", () => {
     });
   });
 
-  it("is refused by a server that requires a client certificate when it has none", async () => {
+  it("is refused by a server that requires a client certificate when it has none", { timeout: 30_000 }, async () => {
     const before = clientCertificates;
     const endpoint = parseEndpoint(`tcp://localhost:${port}`, tls({ ca: CA }));
     await assert.rejects(get(endpoint), (e) => e instanceof EngineProtocolError);
     assert.equal(clientCertificates, before);
   });
 
-  it("with verify: false, skips verification (Node, Bun) or still verifies (Deno cannot skip per client)", async () => {
+  it("with verify: false, skips verification (Node, Bun) or still verifies (Deno cannot skip per client)", { timeout: 30_000 }, async () => {
     const endpoint = parseEndpoint(`tcp://localhost:${port}`, { verify: false, ...CLIENT });
     if (runtime === "deno") {
       await assert.rejects(get(endpoint), (e) => e instanceof EngineProtocolError && /unsafely-ignore/.test(e.hint));

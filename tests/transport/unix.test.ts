@@ -122,12 +122,12 @@ describe("unix socket transport", () => {
     assert.equal(rest, '1}\n{"b":2}\n');
   });
 
-  it("does not cut a stream that stays quiet", async () => {
+  it("does not cut a stream that stays quiet", { timeout: QUIET_MS + 30_000 }, async () => {
     const response = await transport.request("/quiet");
     assert.equal(await readText(response.body), "first\nsecond\n");
   });
 
-  it("waits for late response headers when no header timeout is asked for", async () => {
+  it("waits for late response headers when no header timeout is asked for", { timeout: QUIET_MS + 30_000 }, async () => {
     const response = await transport.request("/late-headers");
     assert.equal(await readText(response.body), "event\n");
   });

@@ -54,34 +54,34 @@ describe("peers that do not speak HTTP/1.1", () => {
     return caught;
   }
 
-  it("binary garbage", async () => {
+  it("binary garbage", { timeout: 30_000 }, async () => {
     const error = await expectProtocolError("garbage", (socket) => socket.end(GARBAGE));
     assert.match(error.hint, /containerd/);
   });
 
-  it("an HTTP/2 server's SETTINGS frame, then close", async () => {
+  it("an HTTP/2 server's SETTINGS frame, then close", { timeout: 30_000 }, async () => {
     await expectProtocolError("h2-settings", (socket) => socket.end(HTTP2_SETTINGS));
   });
 
-  it("an HTTP/2 server's SETTINGS frame after reading the request, connection kept open", async () => {
+  it("an HTTP/2 server's SETTINGS frame after reading the request, connection kept open", { timeout: 30_000 }, async () => {
     await expectProtocolError("h2-open", (socket) => {
       socket.once("data", () => socket.write(Uint8Array.from([...HTTP2_SETTINGS, ...HTTP2_GOAWAY])));
     });
   });
 
-  it("a peer that closes at once", async () => {
+  it("a peer that closes at once", { timeout: 30_000 }, async () => {
     await expectProtocolError("close", (socket) => socket.destroy());
   });
 
-  it("a peer that closes after reading the request", async () => {
+  it("a peer that closes after reading the request", { timeout: 30_000 }, async () => {
     await expectProtocolError("close-after-read", (socket) => socket.once("data", () => socket.end()));
   });
 
-  it("a peer that answers in another text protocol", async () => {
+  it("a peer that answers in another text protocol", { timeout: 30_000 }, async () => {
     await expectProtocolError("smtp", (socket) => socket.end("220 mail.example ESMTP ready\r\n"));
   });
 
-  it("a silent peer, with a header timeout", async () => {
+  it("a silent peer, with a header timeout", { timeout: 30_000 }, async () => {
     const error = await expectProtocolError("silent", () => {}, { headersTimeoutMs: 300 });
     assert.match(error.message, /no HTTP response from unix:\/\/.* within 300 ms/);
   });
