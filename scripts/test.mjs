@@ -17,6 +17,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { installDeps } from "./engines/npm-deps.mjs";
+import { alive } from "./engines/util.mjs";
 import { parseBun, parseDenoTap, parseNodeTap } from "./engines/test-reports.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -24,7 +25,7 @@ const BIN = path.join(ROOT, "node_modules", ".bin");
 const RUNTIMES = ["node", "deno", "bun"];
 /** One runner may take this long before it is killed and counted as crashed (whole run must stay < 20 min). */
 const RUNNER_TIMEOUT_MS = Number(process.env.WW_TEST_RUNNER_TIMEOUT_S ?? 420) * 1000;
-/** Engine directories are short: unix socket paths below them must stay under 108 bytes. */
+/** Engine directories (`/tmp/ww-e-<runner pid>-XXXXXX`) are short: socket paths below them must stay under 108 bytes. */
 const ENGINES_PREFIX = "/tmp/ww-e-";
 
 function say(msg) {
@@ -117,19 +118,12 @@ function stopEngines() {
   spawnSync(process.execPath, [path.join(ROOT, "scripts/engines.mjs"), "stop", "--dir", dir], { stdio: "inherit" });
 }
 
-/** Stops engines left behind by earlier runs that were killed (their runner pid is gone). */
+/** Stops engines left behind by earlier runs that were killed (the runner pid in the directory name is gone). */
 function stopOrphanedEngines() {
   for (const name of fs.readdirSync("/tmp")) {
     const dir = path.join("/tmp", name);
-    if (!dir.startsWith(ENGINES_PREFIX)) continue;
-    let owner = 0;
-    try {
-      owner = Number(fs.readFileSync(path.join(dir, "runner.pid"), "utf8"));
-    } catch {
-      // not (yet) claimed: only reap when old enough that its runner cannot still be starting it
-      if (Date.now() - fs.statSync(dir).mtimeMs < 10 * 60_000) continue;
-    }
-    if (owner > 0 && fs.existsSync(`/proc/${owner}`)) continue;
+    const owner = dir.startsWith(ENGINES_PREFIX) ? Number(name.slice(path.basename(ENGINES_PREFIX).length).split("-")[0]) : 0;
+    if (!(owner > 0) || owner === process.pid || alive(owner)) continue;
     say(`stopping engines left by an earlier run in ${dir}`);
     spawnSync(process.execPath, [path.join(ROOT, "scripts/engines.mjs"), "stop", "--dir", dir], { stdio: "inherit" });
   }
@@ -137,8 +131,7 @@ function stopOrphanedEngines() {
 
 async function startEngines() {
   stopOrphanedEngines();
-  enginesDir = fs.mkdtempSync(ENGINES_PREFIX);
-  fs.writeFileSync(path.join(enginesDir, "runner.pid"), String(process.pid));
+  enginesDir = fs.mkdtempSync(`${ENGINES_PREFIX}${process.pid}-`);
   const r = await runEchoed(process.execPath, [path.join(ROOT, "scripts/engines.mjs"), "start", "--dir", enginesDir], {
     timeoutMs: 15 * 60_000,
   });
@@ -238,6 +231,7 @@ function onSignal(sig) {
   say(`${sig}: stopping`);
   if (current) killGroup(current, "SIGKILL");
   stopEngines();
+  if (reportDir) fs.rmSync(reportDir, { recursive: true, force: true });
   process.exit(sig === "SIGINT" ? 130 : 143);
 }
 
