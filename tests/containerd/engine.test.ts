@@ -4,7 +4,10 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import type { Interceptor } from "@connectrpc/connect";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { AnySchema } from "@bufbuild/protobuf/wkt";
 import { ContainerdClient } from "../../engines/containerd/mod.ts";
 import type { EngineEvent, EventStream } from "../../lib/engine.ts";
 import { PROJECT_UNKNOWN } from "../../lib/engine.ts";
@@ -53,6 +56,23 @@ class ContainerdCleanup {
       await ctr(this.socket, "-n", namespace, "containers", "rm", id);
     }));
   }
+}
+
+/**
+ * Publishes an event the way containerd shims do (`containerd publish` reads a
+ * protobuf Any from stdin); lets tests inject payloads containerd itself never sends.
+ */
+function publish(socket: string, namespace: string, topic: string, typeUrl: string, value: Uint8Array): Promise<void> {
+  const any = toBinary(AnySchema, create(AnySchema, { typeUrl, value }));
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      "containerd",
+      ["--address", socket, "publish", "--namespace", namespace, "--topic", topic],
+      { timeout: 30_000 },
+      (error, _stdout, stderr) => (error ? reject(new Error(`containerd publish: ${error.message} ${stderr}`)) : resolve()),
+    );
+    child.stdin?.end(Buffer.from(any));
+  });
 }
 
 /** Collects the events of a stream in the background, for waiting on them. */
@@ -234,6 +254,36 @@ describe("containerd client against a real containerd", { skip }, () => {
     } finally {
       controller.abort();
       await events.done; // ends quietly on abort: no throw
+    }
+  });
+
+  it("skips undecodable and unknown payloads with a diagnostic and keeps streaming", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const warnings: string[] = [];
+    await using logged = new ContainerdClient({
+      socket,
+      interceptors: [recordCalls],
+      logger: { warn: (message) => void warnings.push(message) },
+    });
+    const controller = new AbortController();
+    const stream = logged.lifecycleEvents({ signal: controller.signal });
+    await stream.subscribed;
+    const events = new EventCollector(stream);
+    try {
+      const namespaceOfThisTest = uniqueName("pub");
+      // A TaskExit whose field 1 claims 127 bytes of which 1 follows; a start with an unknown type.
+      await publish(socket, namespaceOfThisTest, "/tasks/exit", "containerd.events.TaskExit", new Uint8Array([0x0a, 0x7f, 0x41]));
+      await publish(socket, namespaceOfThisTest, "/tasks/start", "containerd.events.TaskNew", new Uint8Array([0x0a, 0x01, 0x41]));
+      const after = uniqueName("after-bad");
+      await run(namespace, after);
+      await events.waitFor("started after the bad events", (e) => e.type === "started" && e.id === `${namespace}/${after}`);
+      const ours = warnings.filter((w) => w.includes(namespaceOfThisTest));
+      assert.equal(ours.length, 2, warnings.join("\n"));
+      assert.match(ours[0] ?? "", /"\/tasks\/exit".*undecodable containerd\.events\.TaskExit/);
+      assert.match(ours[1] ?? "", /"\/tasks\/start".*unexpected payload type "containerd\.events\.TaskNew"/);
+      assert.ok(!events.events.some((e) => e.id.startsWith(`${namespaceOfThisTest}/`)));
+    } finally {
+      controller.abort();
+      await events.done;
     }
   });
 
