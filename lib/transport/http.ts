@@ -143,6 +143,12 @@ class Transport implements HttpTransport {
     } finally {
       clearTimeout(headersTimer);
     }
+    if (headersTimedOut) {
+      // The timer fired just as the headers arrived: the body is already aborted.
+      release();
+      await response.body?.cancel().catch(() => {});
+      throw this.#headersTimeoutError(init.headersTimeoutMs!, controller.signal.reason);
+    }
 
     const { status, statusText, headers } = response;
     let body: ReadableStream<Uint8Array> | null = null;
