@@ -25,8 +25,8 @@ if (process.argv.includes(CHILD_ARG)) {
   }
 } else {
   const skip = runtime === "deno" ? undefined : `SKIPPED: Deno permissions do not exist on ${runtime}`;
-  describe("containerd client under Deno permissions", { skip }, () => {
-    it("a denied socket gives EnginePermissionError naming the flags to grant", { timeout: 60_000 }, async () => {
+  describe("containerd client under Deno permissions", () => {
+    it("a denied socket gives EnginePermissionError naming the flags to grant", { skip, timeout: 60_000 }, async () => {
       const file = fileURLToPath(import.meta.url);
       const root = fileURLToPath(new URL("../../", import.meta.url));
       const stdout = await new Promise<string>((resolve, reject) => {

@@ -40,8 +40,8 @@ async function nextMatching(
   }
 }
 
-describe("Watcher with ContainerdClient against a real containerd", { skip }, () => {
-  it("syncs, then follows starts, pauses and exits across namespaces; exec exits do not count", { timeout: 120_000 }, async () => {
+describe("Watcher with ContainerdClient against a real containerd", () => {
+  it("syncs, then follows starts, pauses and exits across namespaces; exec exits do not count", { skip, timeout: 120_000 }, async () => {
     const namespace = uniqueName("ns");
     const project = uniqueName("shop");
     const before = uniqueName("before");
