@@ -1,8 +1,8 @@
 /**
  * Model-based property test of the whole watcher against the scripted fake
  * engine: random engine histories (start, restart, exit, pause, unpause) with
- * random interleavings of stream breaks, failed and held lists, held and
- * out-of-order inspects, and scheduling turns. After everything settles:
+ * random interleavings of stream breaks, failed and held lists and
+ * subscriptions, held, failing and out-of-order inspects, and scheduling turns. After everything settles:
  * - the watcher's portfolio equals the engine's truth;
  * - replaying a subscriber's events (with `initial`) onto an empty set gives
  *   the same portfolio, and the events are well-formed: no second `started`
@@ -15,7 +15,7 @@ import { Watcher } from "../../lib/watcher.ts";
 import type { LifecycleEvent } from "../../lib/events.ts";
 import type { Container } from "../../lib/model/container.ts";
 import type { Portfolio } from "../../lib/model/portfolio.ts";
-import { FakeEngine, settled } from "../support/fake-engine.ts";
+import { connectionLost, FakeEngine, settled } from "../support/fake-engine.ts";
 import type { HeldInspect, HeldList } from "../support/fake-engine.ts";
 
 const IDS = 5;
@@ -24,16 +24,22 @@ const id = fc.integer({ min: 0, max: IDS - 1 }).map((n) => `c${n}`);
 type Op =
   | { op: "start"; id: string; project: string }
   | { op: "exit" | "pause" | "unpause"; id: string }
-  | { op: "break" | "end" | "holdList" | "releaseList" | "failList" | "tick" }
-  | { op: "holdInspects"; on: boolean }
-  | { op: "releaseInspect"; pick: number; gone: boolean };
+  | { op: "break" | "end" | "holdList" | "releaseList" | "failList" | "failSubscription" | "confirm" | "tick" }
+  | { op: "holdInspects" | "holdSubscriptions"; on: boolean }
+  | { op: "releaseInspect"; pick: number; gone: boolean }
+  | { op: "failInspect"; pick: number };
 
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ op: fc.constant("start" as const), id, project: fc.constantFrom("", "p", "q") }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constantFrom("exit" as const, "pause" as const, "unpause" as const), id }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constantFrom("break" as const, "end" as const, "tick" as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constantFrom("holdList" as const, "releaseList" as const, "failList" as const) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("holdInspects" as const), on: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constantFrom("failSubscription" as const, "confirm" as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constantFrom("holdInspects" as const, "holdSubscriptions" as const), on: fc.boolean() }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("failInspect" as const), pick: fc.nat() }) },
   {
     weight: 2,
     arbitrary: fc.record({ op: fc.constant("releaseInspect" as const), pick: fc.nat(), gone: fc.boolean() }),
@@ -87,9 +93,27 @@ async function run(holdInspects: boolean, ops: Op[]): Promise<void> {
         case "failList":
           engine.failLists(1);
           break;
+        case "failSubscription":
+          engine.failSubscriptions(1);
+          break;
+        case "holdSubscriptions":
+          engine.holdSubscriptions(op.on);
+          break;
+        case "confirm":
+          for (const stream of engine.streams) stream.confirmSubscription();
+          break;
         case "holdInspects":
           engine.holdInspects(op.on);
           break;
+        case "failInspect": {
+          const pending = (await engine.inspected(0)).filter((held) => !released.has(held));
+          const held = pending[op.pick % Math.max(1, pending.length)];
+          if (held) {
+            released.add(held);
+            held.fail(connectionLost("inspect failed"));
+          }
+          break;
+        }
         case "releaseInspect": {
           const pending = (await engine.inspected(0)).filter((held) => !released.has(held));
           const held = pending[op.pick % Math.max(1, pending.length)];
@@ -110,14 +134,17 @@ async function run(holdInspects: boolean, ops: Op[]): Promise<void> {
 
     // Let everything through and wait until the watcher is synced on an open, drained stream.
     engine.holdInspects(false);
+    engine.holdSubscriptions(false);
+    for (const stream of engine.streams) stream.confirmSubscription();
     for (const held of await engine.inspected(0)) held.release();
     for (const list of lists) list.release();
+    // Check only after a barrier: a loss still travelling through promise
+    // reactions would otherwise look like a quiet, synced watcher.
     let turns = 0;
-    while (!(watcher.phase === "synced" && engine.stream.open && engine.stream.drained)) {
+    do {
       assert.ok(++turns < 100_000, `watcher did not settle: phase ${watcher.phase}`);
       await settled();
-    }
-    await settled();
+    } while (!(watcher.phase === "synced" && engine.stream.open && engine.stream.drained));
 
     assert.deepEqual(portfolioPicture(watcher.portfolio), picture(engine.truth.values()), "portfolio = engine truth");
 
