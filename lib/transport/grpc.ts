@@ -129,7 +129,8 @@ class UnixSocketSessionManager {
   readonly #handshakeTimeoutMs: number;
   #current: Promise<http2.ClientHttp2Session> | undefined;
   #session: http2.ClientHttp2Session | undefined;
-  #openStreams = 0;
+  /** Open calls per session: only sessions with open calls keep the process alive. */
+  readonly #openStreams = new WeakMap<http2.ClientHttp2Session, number>();
   #closed = false;
   readonly #sentWaiters = new Map<string, Array<() => void>>();
 
@@ -161,9 +162,13 @@ class UnixSocketSessionManager {
     }
     const stream = session.request({ ...headers, ":method": method, ":path": path }, options);
     // Only open calls keep the process alive; an idle session must not.
-    if (this.#openStreams++ === 0) session.ref();
+    const open = this.#openStreams.get(session) ?? 0;
+    this.#openStreams.set(session, open + 1);
+    if (open === 0) session.ref();
     stream.once("close", () => {
-      if (--this.#openStreams === 0 && !session.destroyed) session.unref();
+      const left = (this.#openStreams.get(session) ?? 1) - 1;
+      this.#openStreams.set(session, left);
+      if (left === 0 && !session.destroyed) session.unref();
       notifySent();
     });
     stream.once("finish", notifySent);
@@ -189,7 +194,6 @@ class UnixSocketSessionManager {
       return Promise.reject(new ConnectError(`${this.#engineName} client is closed`, Code.Canceled));
     }
     if (this.#current === undefined || this.#session?.closed || this.#session?.destroyed) {
-      this.#openStreams = 0;
       this.#current = this.#connect();
       // A failed attempt is not cached: the next request dials again.
       this.#current.catch(() => {
@@ -274,10 +278,27 @@ function errorCodes(error: unknown): string[] {
   return codes;
 }
 
+/** Dialing errors that mean nothing listens at the path. */
+const NOTHING_LISTENS = ["ENOENT", "ECONNREFUSED", "ENOTDIR", "ENOTSOCK"];
+
+/** Errors by which a peer that accepted the connection dropped it. */
+const PEER_HUNG_UP = ["ECONNRESET", "EPIPE"];
+
+/** Whether an error in the chain is a failed `connect` system call, other than the peer hanging up. */
+function isDialError(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let e = error; e instanceof Error && !seen.has(e); e = e.cause) {
+    seen.add(e);
+    const { syscall, code } = e as { syscall?: unknown; code?: unknown };
+    if (syscall === "connect" && !PEER_HUNG_UP.includes(String(code))) return true;
+  }
+  return false;
+}
+
 /** Maps an error of dialing or of the HTTP/2 handshake to a typed error. */
 function connectionError(error: unknown, socketPath: string, engineName: string): EngineError {
   const codes = errorCodes(error);
-  if (codes.includes("ENOENT") || codes.includes("ECONNREFUSED")) {
+  if (NOTHING_LISTENS.some((code) => codes.includes(code))) {
     return new EngineUnavailableError(`no ${engineName} at ${socketPath}`, {
       endpoint: socketPath,
       hint: `start ${engineName} or point the client at its socket`,
@@ -289,6 +310,12 @@ function connectionError(error: unknown, socketPath: string, engineName: string)
       endpoint: socketPath,
       hint: `run as a user that may open ${socketPath} (often root); under Deno also grant ` +
         `--allow-read=${socketPath} --allow-write=${socketPath} --allow-net=unix:${socketPath}`,
+      cause: error,
+    });
+  }
+  if (isDialError(error)) {
+    return new EngineUnavailableError(`cannot connect to ${engineName} at ${socketPath}: ${codes[0] ?? "error"}`, {
+      endpoint: socketPath,
       cause: error,
     });
   }
@@ -319,7 +346,7 @@ export function grpcEngineError(error: unknown, socketPath: string, engineName: 
     if (e instanceof EngineError) return e;
   }
   const codes = errorCodes(error);
-  if (["ENOENT", "ECONNREFUSED", "EACCES", "EPERM"].some((code) => codes.includes(code))) {
+  if ([...NOTHING_LISTENS, "EACCES", "EPERM"].some((code) => codes.includes(code))) {
     return connectionError(error, socketPath, engineName);
   }
   const connectError = ConnectError.from(error);
