@@ -4,7 +4,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -48,12 +48,16 @@ describe("containerd client transport errors", () => {
     }
   });
 
-  it("a directory in place of the socket gives EngineUnavailableError", async () => {
+  it("a directory, a regular file or an over-long path in place of the socket gives EngineUnavailableError", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ww-ctd-dir-"));
+    const file = join(dir, "file");
+    writeFileSync(file, "not a socket");
     try {
-      await using client = new ContainerdClient({ socket: dir });
-      const error = await rejection(client.version());
-      assert.ok(error instanceof EngineUnavailableError, String(error));
+      for (const socket of [dir, file, join(file, "below-a-file.sock"), join(dir, `${"x".repeat(120)}.sock`)]) {
+        await using client = new ContainerdClient({ socket });
+        const error = await rejection(client.version());
+        assert.ok(error instanceof EngineUnavailableError, `${socket}: ${error.name}: ${error.message}`);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
