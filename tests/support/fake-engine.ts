@@ -72,8 +72,8 @@ export interface HeldList {
 export interface HeldInspect {
   /** The inspected name or ID. */
   readonly id: string;
-  /** Resolves with the truth as it was when inspect was called, or with `result` when given. */
-  release(result?: Container | undefined | null): void;
+  /** Resolves with the truth as it was when inspect was called; with `result` when given (`null`: gone). */
+  release(result?: Container | null): void;
   /** Lets the inspect fail. */
   fail(error: unknown): void;
 }
