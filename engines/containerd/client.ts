@@ -15,6 +15,7 @@ import { EngineUnavailableError } from "../../lib/errors.ts";
 import { Containers } from "./gen/containerd/services/containers/v1/containers_pb.ts";
 import type { Container as ContainerRecord } from "./gen/containerd/services/containers/v1/containers_pb.ts";
 import { Events } from "./gen/containerd/services/events/v1/events_pb.ts";
+import type { Envelope } from "./gen/containerd/services/events/v1/events_pb.ts";
 import { Introspection } from "./gen/containerd/services/introspection/v1/introspection_pb.ts";
 import { Namespaces } from "./gen/containerd/services/namespaces/v1/namespace_pb.ts";
 import { Tasks } from "./gen/containerd/services/tasks/v1/tasks_pb.ts";
@@ -219,17 +220,16 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
   lifecycleEvents(options: LifecycleEventsOptions): EventStream {
     const { signal } = options;
     const controller = new AbortController();
-    const abortByCaller = (): void => controller.abort(signal.reason);
-    signal.addEventListener("abort", abortByCaller, { once: true });
-    if (signal.aborted) controller.abort(signal.reason);
+    const release = (): void => {
+      signal.removeEventListener("abort", release);
+      this.#subscriptions.delete(controller);
+      controller.abort(signal.reason);
+    };
+    signal.addEventListener("abort", release, { once: true });
     this.#subscriptions.add(controller);
+    if (signal.aborted) release();
     // Quiet endings: the caller aborted, or this client was closed.
     const endedOnPurpose = (): boolean => signal.aborted || this.#closed;
-    const release = (): void => {
-      signal.removeEventListener("abort", abortByCaller);
-      this.#subscriptions.delete(controller);
-      controller.abort();
-    };
 
     const requestSent = this.#grpc.requestSent(SUBSCRIBE_PATH);
     const envelopes = this.#events.subscribe(
@@ -257,28 +257,34 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
     })();
     subscribed.catch(() => {}); // callers that never await it must not crash
 
-    const client = this;
-    async function* iterate(): AsyncGenerator<EngineEvent, void, undefined> {
-      try {
-        for (let result = await first; !result.done; result = await envelopes.next()) {
-          const outcome = decodeEnvelope(result.value, client.#ignored);
-          if (outcome.kind === "event") yield outcome.event;
-          else if (outcome.kind === "skipped") client.#logger.warn(outcome.reason);
-        }
-        if (endedOnPurpose()) return;
-        throw new EngineUnavailableError(`containerd at ${client.api} ended the event stream`, { endpoint: client.api });
-      } catch (error) {
-        if (endedOnPurpose()) return;
-        throw client.#error(error);
-      } finally {
-        release();
-      }
-    }
-    const events = iterate();
+    const events = this.#iterate(first, envelopes, endedOnPurpose, release);
     return {
       subscribed,
       [Symbol.asyncIterator]: () => events,
     };
+  }
+
+  /** Decodes a subscription's envelopes into events; ends quietly only when ended on purpose. */
+  async *#iterate(
+    first: Promise<IteratorResult<Envelope>>,
+    envelopes: AsyncIterator<Envelope>,
+    endedOnPurpose: () => boolean,
+    release: () => void,
+  ): AsyncGenerator<EngineEvent, void, undefined> {
+    try {
+      for (let result = await first; !result.done; result = await envelopes.next()) {
+        const outcome = decodeEnvelope(result.value, this.#ignored);
+        if (outcome.kind === "event") yield outcome.event;
+        else if (outcome.kind === "skipped") this.#logger.warn(outcome.reason);
+      }
+      if (endedOnPurpose()) return;
+      throw new EngineUnavailableError(`containerd at ${this.api} ended the event stream`, { endpoint: this.api });
+    } catch (error) {
+      if (endedOnPurpose()) return;
+      throw this.#error(error);
+    } finally {
+      release();
+    }
   }
 
   /** Ends every subscription and closes the connection; the client cannot be used afterwards. */
