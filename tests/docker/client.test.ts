@@ -1,6 +1,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -488,5 +489,38 @@ describe("DockerClient errors and closing", () => {
   it("all recorded inspects are of distinct containers", () => {
     assert.equal(recordedInspects("docker").size, 7);
     assert.equal(recordedInspects("podman").size, 7);
+  });
+});
+
+describe("DockerClient on a socket that speaks another protocol", () => {
+  it("fails with EngineProtocolError naming the socket, not a hang (an HTTP/2 peer such as containerd)", { timeout: 30_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ww-docker-wrong-"));
+    const path = join(dir, "grpc.sock");
+    const sockets = new Set<Socket>();
+    // What an HTTP/2-only server (containerd's gRPC socket) does: a SETTINGS frame first, and
+    // to a request without the HTTP/2 preface a GOAWAY, then it closes the connection.
+    const settingsFrame = [0, 0, 6, 4, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 100];
+    const goAwayFrame = [0, 0, 8, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on("error", () => {});
+      socket.write(new Uint8Array(settingsFrame));
+      socket.once("data", () => socket.end(new Uint8Array(goAwayFrame)));
+    });
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      await using client = new DockerClient({ host: `unix://${path}`, env: {} });
+      const started = Date.now();
+      await assert.rejects(client.list(), (error: unknown) => {
+        assert.ok(error instanceof EngineProtocolError, String(error));
+        assert.equal(error.endpoint, `unix://${path}`);
+        return true;
+      });
+      assert.ok(Date.now() - started < 15_000, "no hang");
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

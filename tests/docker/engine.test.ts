@@ -5,8 +5,17 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { PRIVILEGED_LABEL } from "../../engines/docker/mod.ts";
-import { dockerEngine, EngineCleanup, type EngineLookup, podmanEngine, testImage, uniqueName } from "../support/engines.ts";
+import { DockerClient, PRIVILEGED_LABEL } from "../../engines/docker/mod.ts";
+import { EngineProtocolError } from "../../lib/errors.ts";
+import {
+  containerdEngine,
+  dockerEngine,
+  EngineCleanup,
+  type EngineLookup,
+  podmanEngine,
+  testImage,
+  uniqueName,
+} from "../support/engines.ts";
 import { dockerOk, EventCollector, liveClient, runSleeper, seenRequests } from "./live.ts";
 
 const TIMEOUT = { timeout: 180_000 };
@@ -165,3 +174,18 @@ for (const [label, engine, expectedType] of engines) {
     });
   });
 }
+
+describe("DockerClient pointed at a real containerd socket", () => {
+  const containerd = containerdEngine();
+  it("fails with EngineProtocolError and a hint, not a hang", { skip: containerd.skip, timeout: 30_000 }, async () => {
+    await using client = new DockerClient({ host: `unix://${containerd.endpoint}`, env: {} });
+    const started = Date.now();
+    await assert.rejects(client.list(), (error: unknown) => {
+      assert.ok(error instanceof EngineProtocolError, String(error));
+      assert.equal(error.endpoint, `unix://${containerd.endpoint}`);
+      assert.match(error.hint, /containerd/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 15_000, "no hang");
+  });
+});
