@@ -162,7 +162,13 @@ function runnerCommand(runtime, files) {
     case "deno":
       return { cmd: path.join(BIN, "deno"), args: ["test", "-A", "--reporter=tap", ...files], parse: parseDenoTap };
     case "bun":
-      return { cmd: path.join(BIN, "bun"), args: ["test", ...files.map((f) => `./${f}`)], parse: parseBun };
+      // bun alone has a 5 s default per-test timeout; node and deno have none, so a loaded 2-core machine
+      // would fail slow tests on bun only
+      return {
+        cmd: path.join(BIN, "bun"),
+        args: ["test", "--timeout", "120000", ...files.map((f) => `./${f}`)],
+        parse: parseBun,
+      };
   }
   throw new Error(runtime);
 }

@@ -217,7 +217,12 @@ export async function cleanup(dir) {
     const { pids: left, containerCgroups } = processesOf(dir);
     containerCgroups.forEach((d) => cgroupDirs.add(d));
     if (left.length === 0) break;
-    if (round === 0) log(`killing ${left.length} leftover process(es) of ${dir}`);
+    if (round === 0) {
+      // after a graceful daemon stop, what is left are containers the tests did not remove (and their shims)
+      const table = processTable();
+      const what = left.map((pid) => `  ${pid} ${(table.get(pid)?.cmdline ?? "?").slice(0, 160)}`).join("\n");
+      log(`killing ${left.length} leftover process(es) of ${dir}:\n${what}`);
+    }
     for (const pid of left) signal(pid, "SIGKILL");
     for (const pid of left) thaw(pid);
     await sleep(200);
