@@ -12,7 +12,7 @@ const PACKAGES = {
 };
 
 function installed(pkg) {
-  const r = run("dpkg-query", ["-W", "-f=${Status}", pkg]);
+  const r = run("dpkg-query", ["-W", "--showformat=${Status}", pkg]);
   return r.code === 0 && r.stdout.includes("install ok installed");
 }
 
@@ -35,7 +35,8 @@ export function ensurePackages() {
   }
   log(`installing via apt-get: ${missing.join(" ")}`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const opts = { env, stdio: ["ignore", "inherit", "inherit"] };
+  // apt's progress goes to stderr: stdout carries only the `export` lines (for `eval "$(… start)"`)
+  const opts = { env, stdio: ["ignore", 2, 2] };
   const upd = run("apt-get", ["update"], opts);
   if (upd.code !== 0) log(`apt-get update exited ${upd.code}; trying the install anyway`);
   const inst = run("apt-get", ["install", "-y", ...missing], opts);
