@@ -97,6 +97,7 @@ export class FakeEventStream implements EventStream {
   readonly subscribed: Promise<void>;
   readonly #subscribed = deferred<void>();
   readonly #queue: EngineEvent[] = [];
+  #queueHead = 0;
   #delivered = 0;
   #pulls = 0;
   #error: { error: unknown } | undefined;
@@ -104,6 +105,7 @@ export class FakeEventStream implements EventStream {
   #finished = false;
   #waiter: Deferred<IteratorResult<EngineEvent, undefined>> | undefined;
   readonly #processed: { after: number; done: Deferred<void> }[] = [];
+  #processedHead = 0;
   readonly #finishedDeferred = deferred<void>();
   readonly #onAbort = (): void => this.#finish();
 
@@ -130,7 +132,7 @@ export class FakeEventStream implements EventStream {
 
   /** Whether the consumer has taken every pushed event and waits for the next one. */
   get drained(): boolean {
-    return this.#waiter !== undefined && this.#queue.length === 0;
+    return this.#waiter !== undefined && this.#queueHead === this.#queue.length;
   }
 
   /** Resolves when the stream finished: aborted, returned, or its end or error was consumed. */
@@ -148,7 +150,7 @@ export class FakeEventStream implements EventStream {
     if (!this.open) return Promise.resolve();
     this.#queue.push(event);
     const done = deferred<void>();
-    this.#processed.push({ after: this.#delivered + this.#queue.length, done });
+    this.#processed.push({ after: this.#delivered + this.#queue.length - this.#queueHead, done });
     this.#serve();
     return done.promise;
   }
@@ -195,8 +197,13 @@ export class FakeEventStream implements EventStream {
       waiter.resolve({ value: undefined, done: true });
       return;
     }
-    const event = this.#queue.shift();
+    const event = this.#queue[this.#queueHead];
     if (event) {
+      this.#queue[this.#queueHead++] = undefined as unknown as EngineEvent;
+      if (this.#queueHead === this.#queue.length) {
+        this.#queue.length = 0;
+        this.#queueHead = 0;
+      }
       this.#waiter = undefined;
       this.#delivered++;
       waiter.resolve({ value: event, done: false });
@@ -215,12 +222,13 @@ export class FakeEventStream implements EventStream {
   /** The event delivered as number n counts as processed once the consumer pulls again. */
   #resolveProcessed(): void {
     const processed = this.#pulls - 1;
-    for (let i = this.#processed.length - 1; i >= 0; i--) {
-      const entry = this.#processed[i]!;
-      if (entry.after <= processed) {
-        this.#processed.splice(i, 1);
-        entry.done.resolve();
-      }
+    // Entries are pushed in delivery order, so the processed ones are a prefix.
+    while (this.#processedHead < this.#processed.length && this.#processed[this.#processedHead]!.after <= processed) {
+      this.#processed[this.#processedHead++]!.done.resolve();
+    }
+    if (this.#processedHead === this.#processed.length) {
+      this.#processed.length = 0;
+      this.#processedHead = 0;
     }
   }
 
@@ -230,7 +238,10 @@ export class FakeEventStream implements EventStream {
     this.signal.removeEventListener("abort", this.#onAbort);
     this.#subscribed.reject(new Error("stream finished before it was subscribed"));
     this.#queue.length = 0;
-    for (const { done } of this.#processed.splice(0)) done.resolve();
+    this.#queueHead = 0;
+    for (let i = this.#processedHead; i < this.#processed.length; i++) this.#processed[i]!.done.resolve();
+    this.#processed.length = 0;
+    this.#processedHead = 0;
     this.#serve();
     this.#finishedDeferred.resolve();
   }
@@ -258,6 +269,7 @@ export class FakeEngine implements EngineClient {
   clock = Date.UTC(2026, 0, 1);
 
   #nextPid = 1000;
+  readonly #counts = new Map<FakeMethod, number>();
   readonly #heldLists: { called: Deferred<Container[]>; result: Deferred<void>; failure?: unknown }[] = [];
   #failLists: { count: number; error: () => unknown } = { count: 0, error: () => connectionLost() };
   #failSubscribes: { count: number; error: () => unknown } = { count: 0, error: () => connectionLost() };
@@ -276,7 +288,7 @@ export class FakeEngine implements EngineClient {
 
   /** How often `method` was called. */
   count(method: FakeMethod): number {
-    return this.calls.filter((call) => call.method === method).length;
+    return this.#counts.get(method) ?? 0;
   }
 
   /** Resolves once `method` has been called `count` times in total. */
@@ -482,7 +494,8 @@ export class FakeEngine implements EngineClient {
 
   #record(call: FakeCall): void {
     this.calls.push(call);
-    const count = this.count(call.method);
+    const count = this.count(call.method) + 1;
+    this.#counts.set(call.method, count);
     for (const waiter of [...this.#callWaiters]) {
       if (waiter.method === call.method && count >= waiter.count) {
         this.#callWaiters.splice(this.#callWaiters.indexOf(waiter), 1);
