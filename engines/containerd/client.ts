@@ -238,7 +238,10 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
     )[Symbol.asyncIterator]();
     // Starts the call now, not at the first iteration, so that `subscribed` can settle.
     const first = envelopes.next();
-    first.catch(() => {}); // observed by the iteration; unobserved it must not crash
+    let failure: { error: unknown } | undefined;
+    first.catch((error: unknown) => {
+      failure = { error }; // also observed by the iteration; unobserved it must not crash
+    });
 
     const subscribed = (async (): Promise<void> => {
       try {
@@ -251,6 +254,10 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
         // registers with containerd's event exchange a moment after it starts,
         // so an event published within that moment may still be missed.
         await this.#version.version({}, callOptions(controller.signal));
+        // A Subscribe that failed at once (say, a rejected filter) has usually
+        // been answered by now; let its answer surface before confirming.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (failure !== undefined) throw failure.error;
       } catch (error) {
         throw endedOnPurpose() ? error : this.#error(error);
       }
