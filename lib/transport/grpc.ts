@@ -326,6 +326,12 @@ function connectionError(error: unknown, socketPath: string, engineName: string)
   });
 }
 
+/** Whether a Node error code means the connection broke (ECONNRESET, EPIPE, ERR_HTTP2_…). */
+function isBrokenConnectionCode(code: string): boolean {
+  return PEER_HUNG_UP.includes(code) || code.startsWith("ERR_HTTP2_") ||
+    code === "ERR_STREAM_PREMATURE_CLOSE" || code === "ERR_STREAM_DESTROYED";
+}
+
 /** gRPC codes that Connect reports when the connection, not the request, failed. */
 const CONNECTION_CODES: ReadonlySet<Code> = new Set([Code.Canceled, Code.Aborted, Code.Unavailable]);
 
@@ -350,8 +356,7 @@ export function grpcEngineError(error: unknown, socketPath: string, engineName: 
     return connectionError(error, socketPath, engineName);
   }
   const connectError = ConnectError.from(error);
-  // Node error codes (ECONNRESET, EPIPE, ERR_HTTP2_…) mean the connection broke.
-  if (codes.length > 0 || CONNECTION_CODES.has(connectError.code)) {
+  if (CONNECTION_CODES.has(connectError.code) || codes.some(isBrokenConnectionCode)) {
     return new EngineUnavailableError(`lost connection to ${engineName} at ${socketPath}: ${connectError.rawMessage}`, {
       endpoint: socketPath,
       cause: error,

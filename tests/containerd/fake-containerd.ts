@@ -44,8 +44,15 @@ export async function startFakeContainerd(options: {
   afterEnvelopes?: "wait" | "end" | "fail";
   /** Leave out the Namespaces service (UNIMPLEMENTED), like an endpoint that is not containerd. */
   withoutNamespaces?: boolean;
+  /** Adds a label of this many bytes to every container of the default namespace. */
+  labelBytes?: number;
 } = {}): Promise<FakeContainerd> {
   const { namespaces, perNamespace } = recordedLists();
+  if (options.labelBytes !== undefined) {
+    for (const container of perNamespace.get("default")?.containers ?? []) {
+      container.labels["bloat"] = "x".repeat(options.labelBytes);
+    }
+  }
   const envelopes = options.envelopes ?? recordedEnvelopes().map(({ envelope }) => envelope);
   const namespaceHeaders: string[] = [];
   const lists = (context: HandlerContext) => {

@@ -123,4 +123,22 @@ describe("containerd client on recorded responses (fake containerd)", () => {
     }
     assert.equal(again[0]?.type, "started");
   });
+
+  it("accepts responses up to 16 MiB and refuses bigger ones with a typed error", { timeout: 60_000 }, async () => {
+    {
+      // Three containers of 5 MiB each: over gRPC's usual 4 MiB, under 16 MiB.
+      await using fake = await startFakeContainerd({ labelBytes: 5 << 20 });
+      await using client = new ContainerdClient({ socket: fake.socket });
+      assert.equal((await client.list()).find((c) => c.id === "lst-web")?.labels["bloat"]?.length, 5 << 20);
+    }
+    {
+      await using fake = await startFakeContainerd({ labelBytes: 6 << 20 });
+      await using client = new ContainerdClient({ socket: fake.socket });
+      await assert.rejects(client.list(), (error: unknown) => {
+        assert.ok(error instanceof EngineApiError, String(error));
+        assert.equal(error.status, 8); // RESOURCE_EXHAUSTED
+        return true;
+      });
+    }
+  });
 });
