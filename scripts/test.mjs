@@ -183,6 +183,19 @@ function readOr(file, fallback) {
 
 let reportDir;
 
+/** Runner reports live in `/tmp/ww-test-reports-<runner pid>-XXXXXX` while it runs. */
+const REPORTS_PREFIX = "/tmp/ww-test-reports-";
+
+/** Removes report directories of runs that were killed before they could remove them. */
+function removeOrphanedReports() {
+  for (const name of fs.readdirSync("/tmp")) {
+    const dir = path.join("/tmp", name);
+    if (!dir.startsWith(REPORTS_PREFIX)) continue;
+    const owner = Number(name.slice(path.basename(REPORTS_PREFIX).length).split("-")[0]);
+    if (owner > 0 && owner !== process.pid && !alive(owner)) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function runSuite(runtime, files, env) {
   const { cmd, args, parse } = runnerCommand(runtime, files);
   say(`${runtime}: ${path.basename(cmd)} ${args.slice(0, args.length - files.length).join(" ")} <${files.length} files>`);
@@ -247,7 +260,8 @@ async function main() {
   process.on("SIGTERM", onSignal);
   process.on("SIGHUP", onSignal);
   process.on("exit", stopEngines);
-  reportDir = fs.mkdtempSync("/tmp/ww-test-reports-");
+  removeOrphanedReports();
+  reportDir = fs.mkdtempSync(`${REPORTS_PREFIX}${process.pid}-`);
   const suites = [];
   let failed = false;
   try {
