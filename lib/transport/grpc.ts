@@ -61,12 +61,6 @@ export interface UnixGrpcTransport extends AsyncDisposable {
   /** The Connect transport to create service clients with. */
   readonly transport: Transport;
   /**
-   * Resolves once an HTTP/2 connection to the socket is established (the peer
-   * answered the handshake), connecting first if needed; rejects with a typed
-   * error otherwise.
-   */
-  connected(): Promise<void>;
-  /**
    * Resolves once the next call to the gRPC method at `path` (e.g.
    * `/containerd.services.events.v1.Events/Subscribe`) has handed its whole
    * request to the HTTP/2 connection, or has failed to. A call made after
@@ -105,9 +99,6 @@ export function createUnixGrpcTransport(options: UnixGrpcTransportOptions): Unix
   });
   return {
     transport,
-    connected: async () => {
-      await sessions.session();
-    },
     requestSent: (path) => sessions.requestSent(path),
     close: () => sessions.close(),
     [Symbol.asyncDispose]: () => {
@@ -154,13 +145,21 @@ class UnixSocketSessionManager {
       for (const resolve of sentWaiters.splice(0)) resolve();
     };
     let session: http2.ClientHttp2Session;
+    let stream: http2.ClientHttp2Stream;
     try {
       session = await this.session();
+      try {
+        stream = session.request({ ...headers, ":method": method, ":path": path }, options);
+      } catch (error) {
+        // The session went away (GOAWAY, peer closed) since it was handed out: dial once more.
+        if (!session.closed && !session.destroyed) throw error;
+        session = await this.session();
+        stream = session.request({ ...headers, ":method": method, ":path": path }, options);
+      }
     } catch (error) {
       notifySent();
       throw error;
     }
-    const stream = session.request({ ...headers, ":method": method, ":path": path }, options);
     // Only open calls keep the process alive; an idle session must not.
     const open = this.#openStreams.get(session) ?? 0;
     this.#openStreams.set(session, open + 1);
@@ -183,7 +182,6 @@ class UnixSocketSessionManager {
       else waiters.push(resolve);
     });
   }
-
 
   /** Keep-alive bookkeeping is unnecessary on a local socket (Connect-Node calls this). */
   notifyResponseByteRead(): void {}
@@ -222,7 +220,8 @@ class UnixSocketSessionManager {
       this.#session = session;
       const fail = (error: EngineError): void => {
         clearTimeout(timer);
-        reject(error);
+        // close() during the handshake is no failure of the peer.
+        reject(this.#closed ? new ConnectError(`${engineName} client is closed`, Code.Canceled) : error);
         session.destroy();
       };
       const timer = setTimeout(() => {

@@ -92,6 +92,17 @@ describe("containerd client transport errors", () => {
     assert.ok(iterationError instanceof EngineProtocolError, `${iterationError.name}: ${iterationError.message}`);
   });
 
+  it("closing during the HTTP/2 handshake fails pending calls at once, not as the peer's fault", async () => {
+    await using peer = await silentPeer();
+    const client = new ContainerdClient({ socket: peer.socket, handshakeTimeoutMs: 30_000 });
+    const started = Date.now();
+    const pending = rejection(client.version());
+    setTimeout(() => void client.close(), 50);
+    const error = await pending;
+    assert.ok(!(error instanceof EngineProtocolError), `${error.name}: ${error.message}`);
+    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+  });
+
   it("a closed client refuses calls and ends subscriptions quietly", async () => {
     await using peer = await silentPeer();
     const client = new ContainerdClient({ socket: peer.socket, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
