@@ -11,7 +11,8 @@
 //      check failed, a runtime had failures, crashed, or ran no tests.
 //
 // Development options: --runtime node|deno|bun (repeatable or comma-separated), --filter SUBSTRING (of test
-// file paths), --no-engines. Plain Node ESM without dependencies: it runs before `npm ci`.
+// file paths), --no-engines (use engines already running, as given by WW_TEST_* in the environment, e.g. after
+// `eval "$(node scripts/engines.mjs start)"`; without them the engine suites skip). Plain Node ESM without dependencies: it runs before `npm ci`.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -272,12 +273,12 @@ async function main() {
     if (!deps.ok) throw new Error("cannot run tests without npm dependencies");
 
     let env = { ...process.env, NO_COLOR: "1" };
-    for (const k of Object.keys(env)) if (k.startsWith("WW_TEST_")) delete env[k];
     if (opts.engines) {
+      for (const k of Object.keys(env)) if (k.startsWith("WW_TEST_")) delete env[k];
       const engines = await phase("engines", startEngines);
       env = { ...env, ...engines.env };
     } else {
-      say("--no-engines: engine suites will skip");
+      say("--no-engines: engine suites use the WW_TEST_* variables of this shell, if any, else skip");
     }
 
     const typecheck = await phase("typecheck", async () => {
