@@ -229,7 +229,7 @@ export class DockerConnection {
 }
 
 /** Names the engine kind in the transport's "no engine" message: "no Docker engine at …". */
-export function dockerError(error: unknown): unknown {
+function dockerError(error: unknown): unknown {
   if (!(error instanceof EngineUnavailableError)) return error;
   const head = error.message.split("\nhint: ")[0] ?? "";
   if (!head.startsWith("no engine at ")) return error;
@@ -241,7 +241,7 @@ export function dockerError(error: unknown): unknown {
 }
 
 /** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
-export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {

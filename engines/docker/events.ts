@@ -59,7 +59,7 @@ export class DockerEventStream implements EventStream {
     this.subscribed.catch(() => {});
     this.#response = (async () => {
       const { transport, apiVersion } = await connection.negotiated(requestSignal);
-      const since = options.since ?? await this.#engineNow(requestSignal) - SUBSCRIBE_MARGIN_MS;
+      const since = options.since ?? (await this.#engineNow(requestSignal)) - SUBSCRIBE_MARGIN_MS;
       const response = connection.stream(
         apiVersion,
         transport,

@@ -48,7 +48,7 @@ export async function dockerOk(host: string, ...args: string[]): Promise<string>
 }
 
 /** `docker run -d --network none IMAGE sleep 1000` with extra flags before the image; returns the full ID. */
-export async function runSleeper(host: string, name: string, ...flags: string[]): Promise<string> {
+export function runSleeper(host: string, name: string, ...flags: string[]): Promise<string> {
   return dockerOk(host, "run", "-d", "--network", "none", "--name", name, ...flags, testImage(), "sleep", "1000");
 }
 

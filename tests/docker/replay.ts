@@ -199,8 +199,9 @@ export class ReplayTransport implements HttpTransport {
     }, { highWaterMark: 0 });
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed++;
+    return Promise.resolve();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -213,9 +214,9 @@ export function factoryOf(transport: HttpTransport): ((endpoint: HttpEndpoint) =
   endpoints: HttpEndpoint[];
 } {
   const endpoints: HttpEndpoint[] = [];
-  const factory = async (endpoint: HttpEndpoint): Promise<HttpTransport> => {
+  const factory = (endpoint: HttpEndpoint): Promise<HttpTransport> => {
     endpoints.push(endpoint);
-    return transport;
+    return Promise.resolve(transport);
   };
   return Object.assign(factory, { endpoints });
 }
