@@ -48,7 +48,7 @@ export interface ContainerdLogger {
 
 /** Options of {@linkcode ContainerdClient}. */
 export interface ContainerdClientOptions {
-  /** Path of containerd's gRPC socket; default `/run/containerd/containerd.sock`. */
+  /** Path of containerd's gRPC socket, bare or as `unix://` URL; default `/run/containerd/containerd.sock`. */
   socket?: string;
   /** Namespaces whose containers are not watched; default `["moby", "k8s.io"]`. */
   ignoredNamespaces?: string[];
@@ -102,7 +102,8 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
 
   /** Creates a client; it connects lazily, on the first call. */
   constructor(options: ContainerdClientOptions = {}) {
-    this.api = options.socket ?? DEFAULT_CONTAINERD_SOCKET;
+    // containerd's own tools take a bare path; accept the unix:// form of DOCKER_HOST-style settings too.
+    this.api = (options.socket ?? DEFAULT_CONTAINERD_SOCKET).replace(/^unix:\/\//, "");
     this.type = options.type ?? CONTAINERD_ENGINE_TYPE;
     this.#ignored = new Set(options.ignoredNamespaces ?? DEFAULT_IGNORED_NAMESPACES);
     this.#packer = options.packer;

@@ -38,6 +38,9 @@ describe("containerd client on recorded responses (fake containerd)", () => {
     assert.equal(await client.id(), "");
     assert.equal(client.pid, 0);
     assert.equal(await client.version(), "fake recorded");
+    await using byUrl = new ContainerdClient({ socket: `unix://${fake.socket}` });
+    assert.equal(byUrl.api, fake.socket);
+    assert.equal(await byUrl.version(), "fake recorded");
   });
 
   it("streams the recorded lifecycle: exec exit ignored, moby dropped, unknown topics reported", { timeout: 30_000 }, async () => {
