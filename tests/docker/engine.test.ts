@@ -6,6 +6,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { DockerClient, PRIVILEGED_LABEL } from "../../engines/docker/mod.ts";
+import { containerFromInspect } from "../../engines/docker/convert.ts";
 import { EngineProtocolError } from "../../lib/errors.ts";
 import {
   containerdEngine,
@@ -84,6 +85,19 @@ for (const [label, engine, expectedType] of engines) {
       assert.equal(await client.inspect(created), undefined);
       assert.equal(await client.inspect(oneshot), undefined);
       assert.equal(await client.inspect(uniqueName("never-existed")), undefined);
+    });
+
+    it("marks a privileged container with the synthetic label (created only: this machine cannot start one)", { skip, ...TIMEOUT }, async () => {
+      const name = uniqueName("privileged");
+      cleanup.docker(host, name);
+      await dockerOk(host, "create", "--privileged", "--network", "none", "--name", name, testImage(), "sleep", "1000");
+      await using client = liveClient(host);
+      assert.equal(await client.inspect(name), undefined, "created, not alive");
+      const [inspect] = JSON.parse(await dockerOk(host, "inspect", name)) as Array<{ State: { Pid: number } }>;
+      inspect!.State.Pid = 4242; // what a started one would have
+      const container = containerFromInspect(inspect, host);
+      assert.equal(container?.labels[PRIVILEGED_LABEL], "true");
+      assert.equal(container?.name, name);
     });
 
     it("reports its id, version and negotiated API version", { skip, ...TIMEOUT }, async () => {
