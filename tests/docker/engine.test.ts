@@ -17,7 +17,7 @@ import {
   testImage,
   uniqueName,
 } from "../support/engines.ts";
-import { dockerOk, EventCollector, liveClient, runSleeper, seenRequests } from "./live.ts";
+import { dockerOk, EventCollector, execProbe, liveClient, runSleeper, seenRequests } from "./live.ts";
 
 const TIMEOUT = { timeout: 180_000 };
 
@@ -123,7 +123,7 @@ for (const [label, engine, expectedType] of engines) {
       const firstPid = (await client.inspect(id))!.pid;
       assert.ok(firstPid > 0);
 
-      await dockerOk(host, "exec", sleeper, "true");
+      await execProbe(host, sleeper, expectedType === "podman.io");
       await dockerOk(host, "pause", sleeper);
       await collector.waitFor("paused", id);
       assert.equal((await client.inspect(id))?.paused, true);

@@ -47,6 +47,16 @@ export async function dockerOk(host: string, ...args: string[]): Promise<string>
   return stdoutOf(await docker(host, ...args), `docker ${args.join(" ")}`);
 }
 
+/**
+ * Runs `true` in a container with `docker exec`, whose events must not count as
+ * lifecycle changes. Not on podman: podman 4.3's compat exec leaves two
+ * `conmon` processes behind per exec, even after the container is removed (the
+ * recorded podman stream in fixtures/podman covers its `exec` events instead).
+ */
+export async function execProbe(host: string, container: string, podman: boolean): Promise<void> {
+  if (!podman) await dockerOk(host, "exec", container, "true");
+}
+
 /** `docker run -d --network none IMAGE sleep 1000` with extra flags before the image; returns the full ID. */
 export function runSleeper(host: string, name: string, ...flags: string[]): Promise<string> {
   return dockerOk(host, "run", "-d", "--network", "none", "--name", name, ...flags, testImage(), "sleep", "1000");

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import type { LifecycleEvent } from "../../lib/events.ts";
 import { Watcher } from "../../lib/watcher.ts";
 import { dockerEngine, EngineCleanup, type EngineLookup, podmanEngine, uniqueName } from "../support/engines.ts";
-import { dockerOk, EVENT_TIMEOUT_MS, liveClient, runSleeper, seenRequests } from "./live.ts";
+import { dockerOk, EVENT_TIMEOUT_MS, execProbe, liveClient, runSleeper, seenRequests } from "./live.ts";
 
 after(() => {
   for (const { method, path } of seenRequests) assert.ok(method === "GET" || method === "HEAD", `${method} ${path}`);
@@ -78,7 +78,7 @@ for (const [label, engine, expectedType] of engines) {
         assert.equal(started.container.project, project);
         assert.ok(started.container.pid > 0);
 
-        await dockerOk(host, "exec", late, "true");
+        await execProbe(host, late, expectedType === "podman.io");
         await dockerOk(host, "pause", late);
         const paused = await nextMatching(events, "pause", ours);
         assert.equal(`${paused.type} ${paused.container.name}`, `paused ${late}`, "an exec was taken for a lifecycle change");
