@@ -1,0 +1,55 @@
+/**
+ * A Watcher on a ContainerdClient behind the fault proxy, in front of the
+ * real private containerd (WW_TEST_CONTAINERD): recovers from every fault
+ * kind with a correct portfolio and exactly the missed transitions. All gRPC
+ * calls share one HTTP/2 connection, so stream faults hit that connection.
+ */
+import { containerdEngine, testRootfs } from "../support/engines.ts";
+import type { FaultProxy } from "../support/fault-proxy.ts";
+import { ContainerdDriver } from "./drivers.ts";
+import { commonFaults, faultScenarios, GARBAGE, garbageFault } from "./faults.ts";
+import { waitUntil } from "./support.ts";
+
+const engine = containerdEngine();
+const rootfs = testRootfs();
+const socket = engine.endpoint ?? "";
+const skip = engine.skip ?? (rootfs === undefined ? "SKIPPED: WW_TEST_ROOTFS is not set" : undefined);
+const connections = (proxy: FaultProxy) =>
+  waitUntil("a live gRPC connection", () => proxy.connections.length > 0 && proxy.connections);
+
+/** An HTTP/2 DATA frame on stream 0: a connection error (PROTOCOL_ERROR) every HTTP/2 peer must detect. */
+const DATA_ON_STREAM_0 = new Uint8Array([0, 0, 4, 0, 0, 0, 0, 0, 0, 0x6a, 0x75, 0x6e, 0x6b]);
+
+faultScenarios(
+  "Watcher + ContainerdClient through the fault proxy against real containerd",
+  skip,
+  () => new ContainerdDriver(socket, rootfs!),
+  socket,
+  commonFaults(connections),
+);
+
+/**
+ * How long a broken HTTP/2 session may go unnoticed. Neither fault below
+ * makes node:http2 report an error or close the session: only a liveness
+ * check (HTTP/2 PING with a deadline while a call is open) can tell.
+ */
+const DETECTION_MS = 30_000;
+
+// Each with its own watcher: when one fails, it must not take the other scenarios with it.
+faultScenarios(
+  "Watcher + ContainerdClient through the fault proxy: protocol-violating HTTP/2 frame",
+  skip,
+  () => new ContainerdDriver(socket, rootfs!),
+  socket,
+  [garbageFault("a DATA frame on stream 0 injected into the connection: detected, session replaced", connections, DATA_ON_STREAM_0)],
+  DETECTION_MS,
+);
+faultScenarios(
+  "Watcher + ContainerdClient through the fault proxy: raw garbage in the HTTP/2 connection",
+  skip,
+  () => new ContainerdDriver(socket, rootfs!),
+  socket,
+  // Read as the header of a 14 MB frame of an unknown type: everything after it is skipped as payload.
+  [garbageFault("garbage bytes injected into the connection: detected, session replaced", connections, GARBAGE)],
+  DETECTION_MS,
+);

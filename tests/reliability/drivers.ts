@@ -1,0 +1,189 @@
+/**
+ * Engine drivers for the reliability suites: change a real engine directly
+ * with its CLI (never through the fault proxy) and read its ground truth, for
+ * the containers of one test run only (the engines are shared with other
+ * suites running at the same time).
+ *
+ * @module
+ */
+
+import type { EngineClient } from "../../lib/engine.ts";
+import { ContainerdClient } from "../../engines/containerd/mod.ts";
+import { DockerClient } from "../../engines/docker/mod.ts";
+import { ctr, docker, stdoutOf, testImage, uniqueName } from "../support/engines.ts";
+import { type Keep, line } from "./support.ts";
+
+/** What the reliability scenarios need from an engine. */
+export interface EngineDriver {
+  /** For messages, e.g. `dockerd`. */
+  readonly label: string;
+  /** Starts a new sleeping container; returns its name (as the watcher names it). */
+  start(): Promise<string>;
+  /** Kills a container's initial process (SIGKILL). */
+  kill(name: string): Promise<void>;
+  /** Freezes a container. */
+  pause(name: string): Promise<void>;
+  /** Thaws a container. */
+  unpause(name: string): Promise<void>;
+  /** The PID of a container's initial process (0 when not alive). */
+  pid(name: string): Promise<number>;
+  /** The engine's alive containers of this run, as sorted {@linkcode line}s. */
+  truth(): Promise<string[]>;
+  /** Selects the containers of this run in a portfolio or event. */
+  readonly keep: Keep;
+  /** A client for the engine behind `endpoint` (the proxy's socket, or the engine itself). */
+  client(endpoint: string): EngineClient;
+  /** Removes everything this driver created; best effort. */
+  cleanup(): Promise<void>;
+}
+
+/** Label marking the containers of one Docker test run. */
+const RUN_LABEL = "ww.reliability.run";
+
+/** Drives a Docker-API engine (dockerd, podman) at `host` with the Docker CLI. */
+export class DockerDriver implements EngineDriver {
+  readonly label: string;
+  readonly #host: string;
+  readonly #run = uniqueName("rel");
+  readonly #names: string[] = [];
+  readonly #image: string;
+
+  constructor(host: string, label = "dockerd", image = testImage()) {
+    this.#host = host;
+    this.label = label;
+    this.#image = image;
+  }
+
+  readonly keep: Keep = (c) => c.labels[RUN_LABEL] === this.#run;
+
+  async #ok(...args: string[]): Promise<string> {
+    return stdoutOf(await docker(this.#host, ...args), `docker ${args.join(" ")}`);
+  }
+
+  async start(): Promise<string> {
+    const name = uniqueName("rel");
+    this.#names.push(name);
+    await this.#ok("run", "-d", "--network", "none", "--label", `${RUN_LABEL}=${this.#run}`, "--name", name, this.#image, "sleep", "1000");
+    return name;
+  }
+
+  async kill(name: string): Promise<void> {
+    await this.#ok("kill", name);
+  }
+
+  async pause(name: string): Promise<void> {
+    await this.#ok("pause", name);
+  }
+
+  async unpause(name: string): Promise<void> {
+    await this.#ok("unpause", name);
+  }
+
+  async pid(name: string): Promise<number> {
+    return Number(await this.#ok("inspect", "-f", "{{.State.Pid}}", name));
+  }
+
+  /** When a container's last run ended, per the engine (ms since the epoch). */
+  async finishedAt(name: string): Promise<number> {
+    return Date.parse(await this.#ok("inspect", "-f", "{{.State.FinishedAt}}", name));
+  }
+
+  async truth(): Promise<string[]> {
+    const ids = (await this.#ok("ps", "-q", "--no-trunc", "--filter", `label=${RUN_LABEL}=${this.#run}`)).split("\n").filter(Boolean);
+    if (ids.length === 0) return [];
+    const rows = (await this.#ok("inspect", "-f", "{{.Id}} {{.Name}} {{.State.Pid}} {{.State.Paused}}", ...ids)).split("\n");
+    return rows
+      .map((row) => row.split(" "))
+      .filter(([, , pid]) => Number(pid) > 0)
+      .map(([id, name, pid, paused]) => line({ id: id!, name: name!.replace(/^\//, ""), pid: Number(pid), paused: paused === "true" }))
+      .sort();
+  }
+
+  client(endpoint: string): EngineClient {
+    return new DockerClient({ host: endpoint, env: {} });
+  }
+
+  async cleanup(): Promise<void> {
+    if (this.#names.length > 0) await docker(this.#host, "rm", "-f", "-v", ...this.#names.splice(0));
+  }
+}
+
+/** Drives a containerd at `socket` with `ctr`, in a namespace of its own. */
+export class ContainerdDriver implements EngineDriver {
+  readonly label: string;
+  readonly namespace = uniqueName("rel");
+  readonly #socket: string;
+  readonly #rootfs: string;
+  readonly #ids: string[] = [];
+  #next = 0;
+
+  constructor(socket: string, rootfs: string, label = "containerd") {
+    this.#socket = socket;
+    this.#rootfs = rootfs;
+    this.label = label;
+  }
+
+  readonly keep: Keep = (c) => c.id.startsWith(`${this.namespace}/`);
+
+  async #ok(...args: string[]): Promise<string> {
+    return stdoutOf(await ctr(this.#socket, "-n", this.namespace, ...args), `ctr ${args.join(" ")}`);
+  }
+
+  #id(name: string): string {
+    return name.slice(this.namespace.length + 1);
+  }
+
+  async start(): Promise<string> {
+    const id = `c${++this.#next}`;
+    this.#ids.push(id);
+    await this.#ok("run", "-d", "--rootfs", this.#rootfs, id, "/bin/sleep", "1000");
+    return `${this.namespace}/${id}`;
+  }
+
+  async kill(name: string): Promise<void> {
+    await this.#ok("task", "kill", "-s", "SIGKILL", this.#id(name));
+  }
+
+  async pause(name: string): Promise<void> {
+    await this.#ok("task", "pause", this.#id(name));
+  }
+
+  async unpause(name: string): Promise<void> {
+    await this.#ok("task", "resume", this.#id(name));
+  }
+
+  async pid(name: string): Promise<number> {
+    const row = (await this.#tasks()).find((t) => t.id === this.#id(name));
+    return row?.alive ? row.pid : 0;
+  }
+
+  async #tasks(): Promise<Array<{ id: string; pid: number; alive: boolean; paused: boolean }>> {
+    const rows = (await this.#ok("task", "ls")).split("\n").slice(1).filter(Boolean);
+    return rows.map((row) => {
+      const [id = "", pid = "0", status = ""] = row.trim().split(/\s+/);
+      const paused = status === "PAUSED" || status === "PAUSING";
+      return { id, pid: Number(pid), alive: status === "RUNNING" || paused, paused };
+    });
+  }
+
+  async truth(): Promise<string[]> {
+    return (await this.#tasks())
+      .filter((t) => t.alive)
+      .map((t) => line({ id: `${this.namespace}/${t.id}`, name: `${this.namespace}/${t.id}`, pid: t.pid, paused: t.paused }))
+      .sort();
+  }
+
+  client(endpoint: string): EngineClient {
+    return new ContainerdClient({ socket: endpoint, logger: { warn() {} } });
+  }
+
+  async cleanup(): Promise<void> {
+    for (const id of this.#ids.splice(0)) {
+      await ctr(this.#socket, "-n", this.namespace, "task", "resume", id);
+      await ctr(this.#socket, "-n", this.namespace, "task", "kill", "-s", "SIGKILL", id);
+      await ctr(this.#socket, "-n", this.namespace, "task", "delete", "-f", id);
+      await ctr(this.#socket, "-n", this.namespace, "containers", "rm", id);
+    }
+    await ctr(this.#socket, "namespaces", "rm", this.namespace);
+  }
+}

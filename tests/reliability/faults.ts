@@ -1,0 +1,185 @@
+/**
+ * The fault scenarios shared by the Docker and containerd reliability
+ * suites: a Watcher on a real engine behind the fault proxy; for each fault
+ * kind, inject it, change the engine meanwhile (directly, not through the
+ * proxy), release it, and check that the portfolio equals the engine's truth
+ * and that the subscriber got exactly the missed transitions.
+ *
+ * @module
+ */
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Watcher } from "../../lib/watcher.ts";
+import { FaultProxy, type ProxyConnection } from "../support/fault-proxy.ts";
+import type { EngineDriver } from "./drivers.ts";
+import { EventLog, pictureOf, replay, SETTLE_TIMEOUT_MS, TEST_BACKOFF, waitUntil } from "./support.ts";
+
+/** A fault: injected before the engine changes, released after them. */
+export interface Fault {
+  /** What it does, for the test name. */
+  readonly name: string;
+  /** Injects the fault; resolves a function that releases it (after the engine changes). */
+  inject(proxy: FaultProxy): Promise<() => Promise<void>> | (() => Promise<void>);
+}
+
+const nothingToRelease = async (): Promise<void> => {};
+
+/** The connections that carry the event subscription (for HTTP/2: the one shared connection). */
+export type StreamConnections = (proxy: FaultProxy) => Promise<ProxyConnection[]>;
+
+/** Raw garbage: read as a frame header by HTTP/2, it announces a 14 MB frame of an unknown type. */
+export const GARBAGE = new Uint8Array([0xde, 0xad, 0xbe, 0xef, 0x00, 0xff, 0x0a]);
+
+/** Injects `bytes` into the stream's connections. */
+export function garbageFault(name: string, stream: StreamConnections, bytes: Uint8Array | string): Fault {
+  return {
+    name,
+    async inject(proxy) {
+      for (const connection of await stream(proxy)) connection.inject(bytes);
+      return nothingToRelease;
+    },
+  };
+}
+
+/** Faults every engine must survive. `stream` finds the connections carrying its event subscription. */
+export function commonFaults(stream: StreamConnections): Fault[] {
+  return [
+    {
+      name: "outage: every connection cut, new ones refused while the engine changes",
+      inject(proxy) {
+        proxy.refuse(600_000);
+        proxy.cutAll();
+        return async () => proxy.refuse(0);
+      },
+    },
+    {
+      name: "refused reconnects: the watcher's retries are refused several times",
+      inject(proxy) {
+        const accepted = proxy.accepted;
+        proxy.refuse(600_000);
+        proxy.cutAll();
+        return async () => {
+          await proxy.waitForAccepted(accepted + 3);
+          proxy.refuse(0);
+        };
+      },
+    },
+    {
+      name: "stream cut mid-stream after its next byte",
+      async inject(proxy) {
+        for (const connection of await stream(proxy)) connection.cutAfter(1);
+        return nothingToRelease;
+      },
+    },
+    {
+      name: "stream's next chunk truncated mid-way, then closed",
+      async inject(proxy) {
+        for (const connection of await stream(proxy)) connection.truncateNext();
+        return nothingToRelease;
+      },
+    },
+    {
+      name: "every connection stalled while the engine changes",
+      inject(proxy) {
+        proxy.stallAll(600_000);
+        return async () => {
+          for (const connection of proxy.connections) connection.resume();
+        };
+      },
+    },
+    {
+      name: "every response delayed",
+      inject(proxy) {
+        proxy.delayAll(300);
+        return async () => {
+          for (const connection of proxy.connections) connection.delay(0);
+        };
+      },
+    },
+  ];
+}
+
+/**
+ * Registers the fault scenarios for one engine: one watcher across all
+ * faults (recovering from one fault after another is part of the test).
+ */
+export function faultScenarios(
+  title: string,
+  skip: string | undefined,
+  makeDriver: () => EngineDriver,
+  engineSocket: string,
+  faults: Fault[],
+  settleTimeoutMs = SETTLE_TIMEOUT_MS,
+): void {
+  describe(title, () => {
+    let driver: EngineDriver;
+    let proxy: FaultProxy;
+    let watcher: Watcher;
+    let log: EventLog;
+    let watching: Promise<void>;
+    const alive: string[] = [];
+    let frozen = "";
+    before(async () => {
+      if (skip) return;
+      driver = makeDriver();
+      proxy = await FaultProxy.start(engineSocket);
+      for (let i = 0; i < 2; i++) alive.push(await driver.start());
+      frozen = await driver.start();
+      watcher = new Watcher(driver.client(proxy.socketPath), { backoff: TEST_BACKOFF });
+      watching = watcher.watch();
+      await watcher.ready;
+      log = new EventLog(watcher);
+      await settle("initial sync");
+    });
+    after(async () => {
+      if (skip) return;
+      await watcher?.close();
+      await watching;
+      await log?.close();
+      await proxy?.close();
+      await driver?.cleanup();
+    });
+
+    /** Waits until the portfolio and the replayed events both equal the engine's truth; returns it. */
+    async function settle(context: string): Promise<string[]> {
+      const truth = await driver.truth();
+      await waitUntil(
+        () =>
+          `${context}: truth ${JSON.stringify(truth)}, portfolio ${JSON.stringify(pictureOf(watcher.portfolio, driver.keep))}, events: ${log}`,
+        () => {
+          if (JSON.stringify(pictureOf(watcher.portfolio, driver.keep)) !== JSON.stringify(truth)) return false;
+          return JSON.stringify(replay(log.events, driver.keep)) === JSON.stringify(truth);
+        },
+        settleTimeoutMs,
+      );
+      assert.equal(log.error, undefined, `${context}: the subscription failed`);
+      return truth;
+    }
+
+    let round = 0;
+    for (const fault of faults) {
+      it(fault.name, { skip, timeout: settleTimeoutMs + SETTLE_TIMEOUT_MS * 2 }, async () => {
+        round++;
+        const mark = log.events.length;
+        const release = await fault.inject(proxy);
+        // The engine changes while the fault is in effect: one exit, one start, one pause flip.
+        const victim = alive.shift()!;
+        await driver.kill(victim);
+        const newcomer = await driver.start();
+        alive.push(newcomer);
+        const pausing = round % 2 === 1;
+        if (pausing) await driver.pause(frozen);
+        else await driver.unpause(frozen);
+        await release();
+        await settle(fault.name);
+        const transitions = log.events.slice(mark).filter((e) => driver.keep(e.container)).map((e) => `${e.type} ${e.container.name}`);
+        assert.deepEqual(
+          transitions.sort(),
+          [`exited ${victim}`, `started ${newcomer}`, `${pausing ? "paused" : "unpaused"} ${frozen}`].sort(),
+          "exactly the missed transitions, each once",
+        );
+      });
+    }
+  });
+}
