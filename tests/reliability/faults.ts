@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { Watcher } from "../../lib/watcher.ts";
 import { FaultProxy, type ProxyConnection } from "../support/fault-proxy.ts";
 import type { EngineDriver } from "./drivers.ts";
-import { EventLog, pictureOf, replay, SETTLE_TIMEOUT_MS, TEST_BACKOFF, waitUntil } from "./support.ts";
+import { EventLog, settle, SETTLE_TIMEOUT_MS, TEST_BACKOFF, transitionsSince } from "./support.ts";
 
 /** A fault: injected before the engine changes, released after them. */
 export interface Fault {
@@ -130,7 +130,7 @@ export function faultScenarios(
       watching = watcher.watch();
       await watcher.ready;
       log = new EventLog(watcher);
-      await settle("initial sync");
+      await settled("initial sync");
     });
     after(async () => {
       if (skip) return;
@@ -141,21 +141,7 @@ export function faultScenarios(
       await driver?.cleanup();
     });
 
-    /** Waits until the portfolio and the replayed events both equal the engine's truth; returns it. */
-    async function settle(context: string): Promise<string[]> {
-      const truth = await driver.truth();
-      await waitUntil(
-        () =>
-          `${context}: truth ${JSON.stringify(truth)}, portfolio ${JSON.stringify(pictureOf(watcher.portfolio, driver.keep))}, events: ${log}`,
-        () => {
-          if (JSON.stringify(pictureOf(watcher.portfolio, driver.keep)) !== JSON.stringify(truth)) return false;
-          return JSON.stringify(replay(log.events, driver.keep)) === JSON.stringify(truth);
-        },
-        settleTimeoutMs,
-      );
-      assert.equal(log.error, undefined, `${context}: the subscription failed`);
-      return truth;
-    }
+    const settled = (context: string): Promise<string[]> => settle(watcher, log, driver, context, settleTimeoutMs);
 
     let round = 0;
     for (const fault of faults) {
@@ -172,10 +158,9 @@ export function faultScenarios(
         if (pausing) await driver.pause(frozen);
         else await driver.unpause(frozen);
         await release();
-        await settle(fault.name);
-        const transitions = log.events.slice(mark).filter((e) => driver.keep(e.container)).map((e) => `${e.type} ${e.container.name}`);
+        await settled(fault.name);
         assert.deepEqual(
-          transitions.sort(),
+          transitionsSince(log, mark, driver.keep),
           [`exited ${victim}`, `started ${newcomer}`, `${pausing ? "paused" : "unpaused"} ${frozen}`].sort(),
           "exactly the missed transitions, each once",
         );

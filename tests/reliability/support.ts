@@ -172,3 +172,40 @@ export function assertConsistent(watcher: Watcher, log: EventLog, truth: string[
   assert.deepEqual(pictureOf(watcher.portfolio, keep), truth, `${context}: portfolio differs from the engine`);
   assert.deepEqual(replay(log.events, keep), truth, `${context}: replayed events differ from the engine; events: ${log}`);
 }
+
+/** What {@linkcode settle} needs from an engine driver. */
+export interface TruthSource {
+  /** The engine's alive containers of this run, as sorted lines. */
+  truth(): Promise<string[]>;
+  /** Selects the containers of this run. */
+  readonly keep: Keep;
+}
+
+/**
+ * Waits until the portfolio and the replayed event log both equal the
+ * engine's truth (read once: call it after the engine changes); returns it.
+ */
+export async function settle(
+  watcher: Watcher,
+  log: EventLog,
+  engine: TruthSource,
+  context: string,
+  timeoutMs = SETTLE_TIMEOUT_MS,
+): Promise<string[]> {
+  const truth = await engine.truth();
+  await waitUntil(
+    () =>
+      `${context}: truth ${JSON.stringify(truth)}, portfolio ${JSON.stringify(pictureOf(watcher.portfolio, engine.keep))}, events: ${log}`,
+    () =>
+      JSON.stringify(pictureOf(watcher.portfolio, engine.keep)) === JSON.stringify(truth) &&
+      JSON.stringify(replay(log.events, engine.keep)) === JSON.stringify(truth),
+    timeoutMs,
+  );
+  assert.equal(log.error, undefined, `${context}: the subscription failed`);
+  return truth;
+}
+
+/** The kept events after index `from`, as sorted `type name` strings. */
+export function transitionsSince(log: EventLog, from: number, keep: Keep): string[] {
+  return log.events.slice(from).filter((e) => keep(e.container)).map((e) => `${e.type} ${e.container.name}`).sort();
+}

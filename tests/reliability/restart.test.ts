@@ -1,0 +1,79 @@
+/**
+ * Real engine restarts while a Watcher runs: a private dockerd with
+ * `--live-restore` and a private containerd (never the shared engines) are
+ * stopped; during the outage a container's initial process is killed
+ * directly; after the restart a new container starts. The watcher must end
+ * up with the engine's truth and its subscribers with exactly the missed
+ * transitions (the exit from the rebuilt portfolio's diff: dockerd keeps its
+ * event log in memory only, containerd keeps none).
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Watcher } from "../../lib/watcher.ts";
+import { dockerEngine, testImage, testRootfs } from "../support/engines.ts";
+import { type PrivateEngines, processAlive, type RestartableDaemon, startPrivateEngines } from "../support/restartable-engines.ts";
+import { ContainerdDriver, DockerDriver, type EngineDriver } from "./drivers.ts";
+import { EventLog, settle, SETTLE_TIMEOUT_MS, TEST_BACKOFF, transitionsSince, waitUntil } from "./support.ts";
+
+const rootfs = testRootfs();
+const isRoot = process.getuid?.() === 0;
+// The runner's dockerd started, so this machine can run private engines too.
+const skip = dockerEngine().skip ??
+  (rootfs === undefined ? "SKIPPED: WW_TEST_ROOTFS is not set" : !isRoot ? "SKIPPED: private engines need root" : undefined);
+
+describe("Watcher across real engine restarts", () => {
+  let engines: PrivateEngines | undefined;
+  before(async () => {
+    if (!skip) engines = await startPrivateEngines(rootfs!, testImage());
+  });
+  after(async () => {
+    await engines?.stop();
+  });
+
+  async function restartScenario(driver: EngineDriver, daemon: RestartableDaemon): Promise<void> {
+    const victim = await driver.start();
+    const survivor = await driver.start();
+    const watcher = new Watcher(driver.client(endpointOf(driver)), { backoff: TEST_BACKOFF });
+    const watching = watcher.watch();
+    let log: EventLog | undefined;
+    try {
+      await watcher.ready;
+      log = new EventLog(watcher);
+      await settle(watcher, log, driver, "before the restart");
+      const mark = log.events.length;
+      const pid = await driver.pid(victim);
+      assert.ok(pid > 0);
+
+      await daemon.stop();
+      await waitUntil(`the watcher to notice that ${daemon.name} is gone`, () => watcher.phase !== "synced");
+      process.kill(pid, "SIGKILL");
+      await waitUntil(`pid ${pid} to die`, () => !processAlive(pid));
+      await daemon.start();
+      const newcomer = await driver.start();
+
+      const truth = await settle(watcher, log, driver, `after the ${daemon.name} restart`);
+      assert.ok(truth.some((line) => line.includes(` ${survivor} `)), `${survivor} survived the restart`);
+      assert.deepEqual(transitionsSince(log, mark, driver.keep), [`exited ${victim}`, `started ${newcomer}`].sort());
+    } finally {
+      await watcher.close();
+      await watching;
+      await log?.close();
+      await driver.cleanup();
+    }
+  }
+
+  const endpoints = new WeakMap<EngineDriver, string>();
+  const endpointOf = (driver: EngineDriver): string => endpoints.get(driver)!;
+
+  it("dockerd --live-restore restarted; a container killed during the outage; one started after", { skip, timeout: SETTLE_TIMEOUT_MS * 4 }, async () => {
+    const driver = new DockerDriver(engines!.dockerHost, "private dockerd");
+    endpoints.set(driver, engines!.dockerHost);
+    await restartScenario(driver, engines!.dockerd);
+  });
+
+  it("containerd restarted; a task killed during the outage; one started after", { skip, timeout: SETTLE_TIMEOUT_MS * 4 }, async () => {
+    const driver = new ContainerdDriver(engines!.containerdSocket, rootfs!, "private containerd");
+    endpoints.set(driver, engines!.containerdSocket);
+    await restartScenario(driver, engines!.containerd);
+  });
+});
