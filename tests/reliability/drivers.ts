@@ -7,7 +7,9 @@
  * @module
  */
 
+import type { Interceptor } from "@connectrpc/connect";
 import type { EngineClient } from "../../lib/engine.ts";
+import type { SeenRequest } from "../support/fault-proxy.ts";
 import { ContainerdClient } from "../../engines/containerd/mod.ts";
 import { DockerClient } from "../../engines/docker/mod.ts";
 import { ctr, docker, stdoutOf, testImage, uniqueName } from "../support/engines.ts";
@@ -33,9 +35,29 @@ export interface EngineDriver {
   readonly keep: Keep;
   /** A client for the engine behind `endpoint` (the proxy's socket, or the engine itself). */
   client(endpoint: string): EngineClient;
+  /**
+   * The mutating requests its clients made: for HTTP, any method but
+   * GET/HEAD among the requests the proxy saw; for gRPC, any method outside
+   * the read-only list, as recorded by a Connect interceptor.
+   */
+  readOnlyViolations(proxied: readonly SeenRequest[]): string[];
+  /** How many requests (HTTP) or calls (gRPC) that check looked at. */
+  requestsChecked(proxied: readonly SeenRequest[]): number;
   /** Removes everything this driver created; best effort. */
   cleanup(): Promise<void>;
 }
+
+/** The gRPC methods a read-only containerd client may call. */
+export const READ_ONLY_GRPC_METHODS: ReadonlySet<string> = new Set([
+  "containerd.services.namespaces.v1.Namespaces/List",
+  "containerd.services.containers.v1.Containers/List",
+  "containerd.services.containers.v1.Containers/Get",
+  "containerd.services.tasks.v1.Tasks/List",
+  "containerd.services.tasks.v1.Tasks/Get",
+  "containerd.services.events.v1.Events/Subscribe",
+  "containerd.services.version.v1.Version/Version",
+  "containerd.services.introspection.v1.Introspection/Server",
+]);
 
 /** Label marking the containers of one Docker test run. */
 const RUN_LABEL = "ww.reliability.run";
@@ -101,6 +123,14 @@ export class DockerDriver implements EngineDriver {
 
   client(endpoint: string): EngineClient {
     return new DockerClient({ host: endpoint, env: {} });
+  }
+
+  readOnlyViolations(proxied: readonly SeenRequest[]): string[] {
+    return proxied.filter((r) => r.method !== "GET" && r.method !== "HEAD").map((r) => `${r.method} ${r.path}`);
+  }
+
+  requestsChecked(proxied: readonly SeenRequest[]): number {
+    return proxied.length;
   }
 
   async cleanup(): Promise<void> {
@@ -173,8 +203,23 @@ export class ContainerdDriver implements EngineDriver {
       .sort();
   }
 
+  /** Every gRPC method its clients called, `service/method`. */
+  readonly grpcCalls: string[] = [];
+  readonly #recorder: Interceptor = (next) => (request) => {
+    this.grpcCalls.push(`${request.service.typeName}/${request.method.name}`);
+    return next(request);
+  };
+
   client(endpoint: string): EngineClient {
-    return new ContainerdClient({ socket: endpoint, logger: { warn() {} } });
+    return new ContainerdClient({ socket: endpoint, logger: { warn() {} }, interceptors: [this.#recorder] });
+  }
+
+  readOnlyViolations(): string[] {
+    return this.grpcCalls.filter((call) => !READ_ONLY_GRPC_METHODS.has(call));
+  }
+
+  requestsChecked(): number {
+    return this.grpcCalls.length;
   }
 
   async cleanup(): Promise<void> {

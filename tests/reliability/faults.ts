@@ -166,5 +166,10 @@ export function faultScenarios(
         );
       });
     }
+
+    it("made only read-only requests through all of it", { skip }, () => {
+      assert.ok(driver.requestsChecked(proxy.requests) > 0, "the check saw the watcher's requests");
+      assert.deepEqual(driver.readOnlyViolations(proxy.requests), []);
+    });
   });
 }
