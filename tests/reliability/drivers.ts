@@ -27,6 +27,10 @@ export interface EngineDriver {
   pause(name: string): Promise<void>;
   /** Thaws a container. */
   unpause(name: string): Promise<void>;
+  /** Stops a container the engine's usual way (Docker: `stop`; containerd: kill and delete the task). */
+  stop(name: string): Promise<void>;
+  /** Restarts a container under the same ID with a new initial process. */
+  restart(name: string): Promise<void>;
   /** The PID of a container's initial process (0 when not alive). */
   pid(name: string): Promise<number>;
   /** The engine's alive containers of this run, as sorted {@linkcode line}s. */
@@ -99,6 +103,14 @@ export class DockerDriver implements EngineDriver {
 
   async unpause(name: string): Promise<void> {
     await this.#ok("unpause", name);
+  }
+
+  async stop(name: string): Promise<void> {
+    await this.#ok("stop", "-t", "0", name);
+  }
+
+  async restart(name: string): Promise<void> {
+    await this.#ok("restart", "-t", "0", name);
   }
 
   async pid(name: string): Promise<number> {
@@ -180,6 +192,16 @@ export class ContainerdDriver implements EngineDriver {
 
   async unpause(name: string): Promise<void> {
     await this.#ok("task", "resume", this.#id(name));
+  }
+
+  async stop(name: string): Promise<void> {
+    await this.kill(name);
+    await this.#ok("task", "delete", "-f", this.#id(name));
+  }
+
+  async restart(name: string): Promise<void> {
+    await this.stop(name);
+    await this.#ok("task", "start", "-d", this.#id(name));
   }
 
   async pid(name: string): Promise<number> {
