@@ -1,0 +1,99 @@
+/**
+ * JSON rendering of the CLI: the `--json` document and the `--watch --json`
+ * NDJSON event lines. Pure functions from data to strings.
+ *
+ * @module
+ */
+
+import type { LifecycleEvent } from "../lib/events.ts";
+import type { Container } from "../lib/model/container.ts";
+import type { EngineSnapshot } from "./snapshot.ts";
+
+/** A container as the JSON output shows it. */
+export interface ContainerJson {
+  /** Container ID. */
+  id: string;
+  /** Container name. */
+  name: string;
+  /** PID of the container's initial process. */
+  pid: number;
+  /** Whether the container is paused. */
+  paused: boolean;
+  /** Composer project ("" for standalone containers). */
+  project: string;
+  /** The container's labels. */
+  labels: Record<string, string>;
+}
+
+/** One engine in the `--json` document. */
+export interface EngineJson {
+  /** Engine type, e.g. `docker.com`. */
+  type: string;
+  /** API endpoint. */
+  api: string;
+  /** Engine instance ID. */
+  id: string;
+  /** Engine version. */
+  version: string;
+  /** Alive containers sorted by project, then name. */
+  containers: ContainerJson[];
+}
+
+/** The `--json` document. */
+export interface PictureJson {
+  /** Every engine shown. */
+  engines: EngineJson[];
+}
+
+/** One `--watch --json` event line. */
+export interface EventJson {
+  /** Type of the engine the event comes from. */
+  engine: string;
+  /** What happened. */
+  type: LifecycleEvent["type"];
+  /** When it happened, ISO 8601. */
+  time: string;
+  /** The container after the change (for `exited`: as last known). */
+  container: ContainerJson;
+}
+
+/** A container's JSON form. */
+export function containerJson(container: Container): ContainerJson {
+  return {
+    id: container.id,
+    name: container.name,
+    pid: container.pid,
+    paused: container.paused,
+    project: container.project,
+    labels: { ...container.labels },
+  };
+}
+
+/** The `--json` document for the given engines (containers must already be sorted). */
+export function pictureJson(engines: readonly EngineSnapshot[]): PictureJson {
+  return {
+    engines: engines.map((e) => ({
+      type: e.type,
+      api: e.api,
+      id: e.id,
+      version: e.version,
+      containers: e.containers.map(containerJson),
+    })),
+  };
+}
+
+/** The `--json` document as text: indented for reading, or on one line (`compact`) to start an NDJSON stream. */
+export function renderPictureJson(engines: readonly EngineSnapshot[], compact = false): string {
+  return JSON.stringify(pictureJson(engines), null, compact ? undefined : 2) + "\n";
+}
+
+/** One NDJSON line for a lifecycle event of the engine of type `engine`. */
+export function renderEventJson(engine: string, event: LifecycleEvent): string {
+  const line: EventJson = {
+    engine,
+    type: event.type,
+    time: event.time.toISOString(),
+    container: containerJson(event.container),
+  };
+  return JSON.stringify(line) + "\n";
+}

@@ -1,0 +1,150 @@
+/**
+ * The `whalewatcher` command: shows the alive containers of the selected
+ * engines (text or `--json`) and with `--watch` follows their lifecycle
+ * events until SIGINT/SIGTERM. Returns the exit code instead of exiting, so
+ * that each entry point (mod.ts under Deno/Bun, the npm bin under Node)
+ * decides how to exit.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { runtime } from "../lib/runtime.ts";
+import type { WatcherLogger } from "../lib/watcher.ts";
+import { parseArgs, USAGE, UsageError } from "./args.ts";
+import type { CliOptions } from "./args.ts";
+import { openEngines } from "./connect.ts";
+import type { OpenEngine } from "./connect.ts";
+import { renderFailures } from "./failure.ts";
+import { renderEventJson, renderPictureJson } from "./json.ts";
+import { err, out } from "./output.ts";
+import { sortedContainers } from "./snapshot.ts";
+import type { EngineSnapshot } from "./snapshot.ts";
+import { colorWanted } from "./terminal.ts";
+import { renderEventLine, renderPicture } from "./text.ts";
+import type { TextStyle } from "./text.ts";
+import { VERSION } from "./version.ts";
+
+/** Exit code: success. */
+export const EXIT_OK = 0;
+/** Exit code: an unexpected failure (e.g. a watch that broke). */
+export const EXIT_FAILURE = 1;
+/** Exit code: a requested engine (with `--engine all`: every engine) is unreachable. */
+export const EXIT_UNREACHABLE = 2;
+/** Exit code: bad command line (BSD `EX_USAGE`). */
+export const EXIT_USAGE = 64;
+
+function snapshot(engine: OpenEngine): EngineSnapshot {
+  const { watcher } = engine;
+  return {
+    type: watcher.type,
+    api: watcher.api,
+    id: engine.id,
+    version: engine.version,
+    containers: sortedContainers(watcher.portfolio),
+  };
+}
+
+function stderrLogger(): WatcherLogger {
+  return {
+    debug() {},
+    warn(message: string) {
+      void err(`whalewatcher: ${message}\n`);
+    },
+  };
+}
+
+/** Resolves when SIGINT or SIGTERM arrives (or `signal` aborts); removes its handlers then. */
+function interrupted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off("SIGINT", done);
+      process.off("SIGTERM", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    process.on("SIGINT", done);
+    process.on("SIGTERM", done);
+    signal.addEventListener("abort", done);
+  });
+}
+
+async function follow(engines: readonly OpenEngine[], options: CliOptions, style: TextStyle): Promise<number> {
+  const stop = new AbortController();
+  const stopped = interrupted(stop.signal);
+  // Subscribing in the same synchronous step as taking the picture: no event is missed or repeated.
+  const subscriptions = engines.map((e) => e.watcher.events({ signal: stop.signal }));
+  const picture = engines.map(snapshot);
+  await out(options.json ? renderPictureJson(picture, true) : renderPicture(picture, style));
+  let code = EXIT_OK;
+  const pumps = engines.map(async (engine, i) => {
+    const type = engine.watcher.type;
+    try {
+      for await (const event of subscriptions[i]!) {
+        await out(options.json ? renderEventJson(type, event) : renderEventLine(type, event, style));
+      }
+    } catch (error) {
+      if (stop.signal.aborted) return;
+      await err(`whalewatcher: watching ${type} at ${engine.watcher.api} failed: ${String(error)}\n`);
+      code = EXIT_FAILURE;
+      stop.abort();
+    }
+  });
+  await stopped;
+  stop.abort();
+  await Promise.all(pumps);
+  return code;
+}
+
+/**
+ * Runs the CLI with the arguments after the program name and resolves the
+ * exit code. Output goes to `process.stdout`/`process.stderr`.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    await err(`whalewatcher: ${error.message}\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (options.command === "help") {
+    await out(USAGE);
+    return EXIT_OK;
+  }
+  if (options.command === "version") {
+    await out(`whalewatcher ${VERSION}\n`);
+    return EXIT_OK;
+  }
+  const { open, failures } = await openEngines(options, undefined, options.watch ? stderrLogger() : undefined);
+  try {
+    if (open.length === 0 || (options.engine !== "all" && failures.length > 0)) {
+      await err(renderFailures(failures, runtime));
+      return EXIT_UNREACHABLE;
+    }
+    const style: TextStyle = { color: !options.json && colorWanted() };
+    if (options.watch) return await follow(open, options, style);
+    const picture = open.map(snapshot);
+    await out(options.json ? renderPictureJson(picture) : renderPicture(picture, style));
+    return EXIT_OK;
+  } finally {
+    await Promise.all(open.map((e) => e.watcher.close()));
+  }
+}
+
+/**
+ * Runs {@linkcode main} on the process arguments and exits with its code;
+ * the entry points call this.
+ */
+export async function runMain(): Promise<never> {
+  let code: number;
+  try {
+    code = await main(process.argv.slice(2));
+  } catch (error) {
+    await err(`whalewatcher: unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    code = EXIT_FAILURE;
+  }
+  // Exit explicitly: the CLI is done even if some runtime keeps a handle alive for a moment.
+  process.exit(code);
+}

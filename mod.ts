@@ -1,0 +1,97 @@
+/**
+ * whalewatcher: an always-current, event-driven picture of the **alive**
+ * (running or paused) containers of Docker, podman (Docker API) and
+ * containerd engines, grouped by composer (docker-compose / nerdctl)
+ * project. One module for Node ≥ 20, Deno 2 and Bun 1.
+ *
+ * Create an engine client ({@linkcode DockerClient} or
+ * {@linkcode ContainerdClient}), hand it to a {@linkcode Watcher}, start
+ * watching, and read the {@linkcode Portfolio} at any time or iterate the
+ * {@linkcode LifecycleEvent}s.
+ *
+ * @example Ask what is alive right now
+ * ```ts ignore
+ * import { DockerClient, Watcher } from "@whalewatcher/whalewatcher";
+ *
+ * await using watcher = new Watcher(new DockerClient());
+ * void watcher.watch();
+ * await watcher.ready;
+ * for (const name of watcher.portfolio.names()) {
+ *   console.log(name, watcher.portfolio.project(name)?.containerNames());
+ * }
+ * console.log(watcher.portfolio.container("my-container")?.pid);
+ * ```
+ *
+ * @example Follow lifecycle events until aborted
+ * ```ts ignore
+ * import { ContainerdClient, Watcher } from "@whalewatcher/whalewatcher";
+ *
+ * const stop = AbortSignal.timeout(60_000);
+ * await using watcher = new Watcher(new ContainerdClient());
+ * void watcher.watch(stop);
+ * for await (const event of watcher.events({ signal: stop, initial: true })) {
+ *   console.log(event.time.toISOString(), event.type, event.container.name, event.container.pid);
+ * }
+ * ```
+ *
+ * @example Run the CLI
+ * ```sh
+ * deno run -P jsr:@whalewatcher/whalewatcher --watch
+ * bun mod.ts --json
+ * npx whalewatcher --engine docker
+ * ```
+ *
+ * @module
+ */
+
+export { type Container, type ContainerInit, newContainer, withPaused } from "./lib/model/container.ts";
+export { Portfolio } from "./lib/model/portfolio.ts";
+export { ComposerProject, type ProjectOwner } from "./lib/model/project.ts";
+export type { LifecycleEvent, LifecycleEventType } from "./lib/events.ts";
+export {
+  type EngineClient,
+  type EngineEvent,
+  type EventStream,
+  type LifecycleEventsOptions,
+  PROJECT_UNKNOWN,
+} from "./lib/engine.ts";
+export {
+  EngineApiError,
+  EngineError,
+  type EngineErrorOptions,
+  EnginePermissionError,
+  EngineProtocolError,
+  EngineUnavailableError,
+  SubscriberOverflowError,
+  WhalewatcherError,
+} from "./lib/errors.ts";
+export {
+  DEFAULT_EVENT_BUFFER,
+  DEFAULT_INSPECT_CONCURRENCY,
+  type EventsOptions,
+  Watcher,
+  WatcherClosedError,
+  type WatcherLogger,
+  type WatcherOptions,
+} from "./lib/watcher.ts";
+export type { BackoffJitter, BackoffOptions } from "./lib/backoff.ts";
+export type { Subscription } from "./lib/fanout.ts";
+export {
+  COMPOSE_PROJECT_LABEL,
+  DEFAULT_DOCKER_HOST,
+  DockerClient,
+  type DockerClientOptions,
+  PRIVILEGED_LABEL,
+} from "./engines/docker/mod.ts";
+export {
+  CONTAINERD_ENGINE_TYPE,
+  ContainerdClient,
+  type ContainerdClientOptions,
+  DEFAULT_CONTAINERD_SOCKET,
+} from "./engines/containerd/mod.ts";
+
+// Run as a program (`deno run -P mod.ts`, `bun mod.ts`): the CLI. Node uses the npm bin instead.
+if ((import.meta as ImportMeta & { main?: boolean }).main) {
+  const { runMain } = await import("./cli/main.ts");
+  await runMain();
+}
