@@ -47,7 +47,7 @@ export function renderFailures(failures: readonly EngineFailure[], runtime: stri
   if (runtime === "deno") {
     lines.push(
       "Deno: `deno run -P mod.ts` grants only the default sockets; for another socket SOCK add " +
-        "--allow-read=SOCK --allow-write=SOCK --allow-net=unix:SOCK (and --allow-env=DOCKER_HOST to read DOCKER_HOST).",
+        "--allow-read=SOCK --allow-write=SOCK --allow-net=unix:SOCK,localhost (flags replace the set's list of the same kind).",
     );
   }
   return lines.join("\n") + "\n";

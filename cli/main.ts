@@ -9,6 +9,7 @@
  */
 
 import process from "node:process";
+import { EnginePermissionError } from "../lib/errors.ts";
 import { runtime } from "../lib/runtime.ts";
 import type { WatcherLogger } from "../lib/watcher.ts";
 import { parseArgs, USAGE, UsageError } from "./args.ts";
@@ -123,6 +124,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       await err(renderFailures(failures, runtime));
       return EXIT_UNREACHABLE;
     }
+    // With `all`, a missing engine is normal; one that refuses us is worth a word.
+    const refused = failures.filter((f) => f.error instanceof EnginePermissionError);
+    if (refused.length > 0) await err(renderFailures(refused, runtime));
     const style: TextStyle = { color: !options.json && colorWanted() };
     if (options.watch) return await follow(open, options, style);
     const picture = open.map(snapshot);
