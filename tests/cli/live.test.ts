@@ -1,0 +1,141 @@
+/**
+ * The CLI against the private engines: `--json` matches what the engines say,
+ * and `--watch --json` prints the lifecycle of a container as NDJSON and
+ * exits 0 on SIGINT. Runs the CLI as a child under the same runtime.
+ */
+import { after, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { containerdEngine, ctr, docker, dockerEngine, testImage, testRootfs, uniqueName } from "../support/engines.ts";
+import type { EventJson, PictureJson } from "../../cli/json.ts";
+import { runCli, startCli } from "./child.ts";
+
+const dockerHost = dockerEngine();
+const containerd = containerdEngine();
+const rootfs = testRootfs();
+const skip = dockerHost.skip ?? containerd.skip ?? (rootfs ? undefined : "SKIPPED: WW_TEST_ROOTFS is not set");
+const TIMEOUT = 120_000;
+
+async function ok(result: Promise<{ stdout: string; stderr: string; code: number }>, what: string): Promise<string> {
+  const r = await result;
+  assert.equal(r.code, 0, `${what} failed: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+describe("CLI against the private engines", () => {
+  const dockerNames: string[] = [];
+  const ctrIds: string[] = [];
+  after(async () => {
+    if (dockerHost.endpoint) for (const name of dockerNames) await docker(dockerHost.endpoint, "rm", "-f", name);
+    if (containerd.endpoint) {
+      for (const id of ctrIds) {
+        await ctr(containerd.endpoint, "task", "kill", "-s", "SIGKILL", id);
+        await ctr(containerd.endpoint, "task", "delete", "-f", id);
+        await ctr(containerd.endpoint, "container", "delete", id);
+      }
+    }
+  });
+
+  it("--json matches the engines' truth, sorted by project then name", { skip, timeout: TIMEOUT }, async () => {
+    const host = dockerHost.endpoint!;
+    const socket = containerd.endpoint!;
+    const project = uniqueName("cliproj");
+    const standalone = uniqueName("cli-alone");
+    const member = uniqueName("cli-member");
+    const ctrId = uniqueName("cli-ctd");
+    dockerNames.push(standalone, member);
+    ctrIds.push(ctrId);
+    await ok(docker(host, "run", "-d", "--network", "none", "--name", standalone, testImage(), "sleep", "300"), "docker run");
+    await ok(
+      docker(host, "run", "-d", "--network", "none", "--name", member, "--label", `com.docker.compose.project=${project}`,
+        testImage(), "sleep", "300"),
+      "docker run",
+    );
+    await ok(docker(host, "pause", member), "docker pause");
+    await ok(ctr(socket, "run", "-d", "--rootfs", rootfs!, ctrId, "/bin/sleep", "300"), "ctr run");
+
+    const run = await runCli(["--docker-host", host, "--containerd", socket, "--json"]);
+    assert.equal(run.code, 0, run.stderr);
+    const doc = JSON.parse(run.stdout) as PictureJson;
+    assert.deepEqual(Object.keys(doc), ["engines"]);
+    assert.deepEqual(doc.engines.map((e) => [e.type, e.api]), [["docker.com", host], ["containerd.io", socket]]);
+    const [dockerDoc, ctrDoc] = doc.engines as [PictureJson["engines"][0], PictureJson["engines"][0]];
+
+    const info = JSON.parse(await ok(docker(host, "info", "--format", "{{json .}}"), "docker info")) as { ID: string; ServerVersion: string };
+    assert.equal(dockerDoc.id, info.ID);
+    assert.equal(dockerDoc.version, info.ServerVersion);
+    for (const engine of doc.engines) {
+      const keys = engine.containers.map((c) => [c.project, c.name] as const);
+      const sorted = [...keys].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+      assert.deepEqual(keys, sorted, `${engine.type} containers sorted by project, then name`);
+      for (const c of engine.containers) assert.deepEqual(Object.keys(c), ["id", "name", "pid", "paused", "project", "labels"]);
+    }
+
+    for (const [name, paused, proj] of [[standalone, false, ""], [member, true, project]] as const) {
+      const inspected = JSON.parse(await ok(docker(host, "inspect", name), "docker inspect")) as Array<
+        { Id: string; State: { Pid: number }; Config: { Labels: Record<string, string> | null } }
+      >;
+      const truth = inspected[0]!;
+      const shown = dockerDoc.containers.find((c) => c.name === name);
+      assert.deepEqual(shown, { id: truth.Id, name, pid: truth.State.Pid, paused, project: proj, labels: truth.Config.Labels ?? {} });
+    }
+    const running = new Set((await ok(docker(host, "ps", "-q", "--no-trunc"), "docker ps")).split("\n"));
+    for (const c of dockerDoc.containers) {
+      // Other suites churn containers in parallel; ours must be there, and what is shown must have been alive.
+      if (c.name === standalone || c.name === member) assert.ok(running.has(c.id));
+    }
+
+    const shownCtr = ctrDoc.containers.find((c) => c.id === ctrId);
+    const tasks = await ok(ctr(socket, "task", "ls"), "ctr task ls");
+    const pid = Number(tasks.split("\n").find((l) => l.startsWith(`${ctrId} `))?.trim().split(/\s+/)[1]);
+    assert.ok(pid > 0, tasks);
+    assert.deepEqual(shownCtr, { id: ctrId, name: ctrId, pid, paused: false, project: "", labels: shownCtr?.labels ?? {} });
+  });
+
+  it("--watch --json prints start, pause, unpause and exit as NDJSON; SIGINT exits 0", { skip, timeout: TIMEOUT }, async () => {
+    const host = dockerHost.endpoint!;
+    const name = uniqueName("cli-watched");
+    dockerNames.push(name);
+    const cli = startCli(["--engine", "docker", "--docker-host", host, "--watch", "--json"]);
+    try {
+      const picture = JSON.parse(await cli.nextLine()) as PictureJson;
+      assert.equal(picture.engines.length, 1);
+      assert.ok(!picture.engines[0]!.containers.some((c) => c.name === name));
+
+      const ours = async (): Promise<EventJson> => {
+        for (;;) {
+          const event = JSON.parse(await cli.nextLine()) as EventJson;
+          if (event.container.name === name) return event;
+        }
+      };
+      const id = await ok(
+        docker(host, "run", "-d", "--network", "none", "--name", name, testImage(), "sleep", "300"),
+        "docker run",
+      );
+      const started = await ours();
+      assert.equal(started.engine, "docker.com");
+      assert.equal(started.type, "started");
+      assert.equal(started.container.id, id);
+      assert.ok(started.container.pid > 0);
+      assert.equal(new Date(started.time).toISOString(), started.time);
+
+      await ok(docker(host, "pause", name), "docker pause");
+      const paused = await ours();
+      assert.deepEqual([paused.type, paused.container.paused], ["paused", true]);
+      await ok(docker(host, "unpause", name), "docker unpause");
+      const unpaused = await ours();
+      assert.deepEqual([unpaused.type, unpaused.container.paused], ["unpaused", false]);
+      await ok(docker(host, "kill", name), "docker kill");
+      const exited = await ours();
+      assert.deepEqual([exited.type, exited.container.id, exited.container.pid], ["exited", id, started.container.pid]);
+
+      // process.kill, not ChildProcess.kill: Deno's node:child_process reports a child that it sent a signal to
+      // as killed by that signal even when the child handled it and exited 0.
+      process.kill(cli.process.pid!, "SIGINT");
+      const end = await cli.exited;
+      assert.equal(end.code, 0, end.stderr);
+    } finally {
+      cli.process.kill("SIGKILL");
+      await cli.exited;
+    }
+  });
+});
