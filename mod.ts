@@ -46,6 +46,7 @@
 
 export { type Container, type ContainerInit, newContainer, withPaused } from "./lib/model/container.ts";
 export { Portfolio } from "./lib/model/portfolio.ts";
+export type { PersistentMap } from "./lib/model/pmap.ts";
 export { ComposerProject, type ProjectOwner } from "./lib/model/project.ts";
 export type { LifecycleEvent, LifecycleEventType } from "./lib/events.ts";
 export {
@@ -74,6 +75,7 @@ export {
   type WatcherLogger,
   type WatcherOptions,
 } from "./lib/watcher.ts";
+export type { WatchPhase } from "./lib/reducer.ts";
 export type { BackoffJitter, BackoffOptions } from "./lib/backoff.ts";
 export type { Subscription } from "./lib/fanout.ts";
 export {
@@ -81,14 +83,23 @@ export {
   DEFAULT_DOCKER_HOST,
   DockerClient,
   type DockerClientOptions,
+  type DockerEnv,
+  type Packer,
   PRIVILEGED_LABEL,
+  type TransportFactory,
 } from "./engines/docker/mod.ts";
 export {
   CONTAINERD_ENGINE_TYPE,
   ContainerdClient,
   type ContainerdClientOptions,
+  type ContainerdLogger,
+  type ContainerdPacker,
+  type ContainerdRecord,
   DEFAULT_CONTAINERD_SOCKET,
 } from "./engines/containerd/mod.ts";
+
+// Types that DockerClientOptions.transportFactory (a test hook) references.
+export type { HttpEndpoint, HttpRequestInit, HttpTransport, TlsSettings } from "./lib/transport/http.ts";
 
 // Run as a program (`deno run -P mod.ts`, `bun mod.ts`): the CLI. Node uses the npm bin instead.
 if ((import.meta as ImportMeta & { main?: boolean }).main) {
