@@ -1,0 +1,57 @@
+/**
+ * Least privilege under Deno: the CLI works with read, write and net
+ * (`unix:` + `localhost`) on exactly the engine socket, and each of those
+ * missing gives exit 2 with a message naming the flags to grant. `-P` (the
+ * deno.json set) never fails for lack of a permission on the default sockets.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { runtime } from "../../lib/runtime.ts";
+import { dockerEngine } from "../support/engines.ts";
+import { runCli } from "./child.ts";
+
+const notDeno = runtime === "deno" ? undefined : `SKIPPED: Deno permissions do not exist on ${runtime}`;
+const dockerHost = dockerEngine();
+const skip = notDeno ?? dockerHost.skip;
+const TIMEOUT = { timeout: 90_000 };
+
+describe("CLI under Deno permissions", () => {
+  const host = dockerHost.endpoint ?? "";
+  const socket = host.replace(/^unix:\/\//, "");
+  const grants = {
+    read: `--allow-read=${socket}`,
+    write: `--allow-write=${socket}`,
+    net: `--allow-net=unix:${socket},localhost`,
+  };
+  const args = ["--engine", "docker", "--docker-host", host, "--json"];
+
+  it("read, write and net on the socket are enough", { skip, ...TIMEOUT }, async () => {
+    const run = await runCli(args, Object.values(grants));
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(JSON.parse(run.stdout).engines[0].api, host);
+  });
+
+  for (const missing of Object.keys(grants) as Array<keyof typeof grants>) {
+    it(`without ${missing} it exits 2 naming the flags to grant`, { skip, ...TIMEOUT }, async () => {
+      const flags = Object.entries(grants).filter(([kind]) => kind !== missing).map(([, flag]) => flag);
+      const run = await runCli(args, flags);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, new RegExp(`docker at ${host}: Deno denied access to ${host}`));
+      assert.match(run.stderr, new RegExp(`hint: run Deno with ${Object.values(grants).join(" ")}`));
+    });
+  }
+
+  it("-P (deno.json's set) grants the default sockets: no permission error there", { skip: notDeno, ...TIMEOUT }, async () => {
+    const run = await runCli([], ["-P"]);
+    // The host may or may not run engines at the default sockets; either way Deno must not deny anything.
+    assert.ok(run.code === 0 || run.code === 2, `exit ${run.code}: ${run.stderr}`);
+    assert.doesNotMatch(run.stderr, /Deno denied|NotCapable|Requires .* access/);
+  });
+
+  it("-P does not reach another socket: it exits 2 with the flags to add", { skip, ...TIMEOUT }, async () => {
+    const run = await runCli(args, ["-P"]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /Deno denied access/);
+    assert.match(run.stderr, /Deno: `deno run -P mod.ts` grants only the default sockets/);
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * Packaging facts: versions agree, the Deno permission set is least
+ * privilege, and the npm tarball holds only what users need.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { runtime } from "../../lib/runtime.ts";
+import { VERSION } from "../../cli/version.ts";
+import { ROOT } from "./child.ts";
+
+const packageJson = JSON.parse(readFileSync(`${ROOT}package.json`, "utf8"));
+const denoJson = JSON.parse(readFileSync(`${ROOT}deno.json`, "utf8"));
+const SOCKETS = ["/var/run/docker.sock", "/run/containerd/containerd.sock"];
+
+describe("packaging", () => {
+  it("the CLI, package.json and deno.json carry the same version", () => {
+    assert.equal(packageJson.version, VERSION);
+    assert.equal(denoJson.version, VERSION);
+  });
+
+  it("the default Deno permission set grants exactly the default sockets, localhost and the DOCKER_* variables", () => {
+    assert.deepEqual(denoJson.permissions, {
+      default: {
+        read: SOCKETS,
+        write: SOCKETS,
+        net: [...SOCKETS.map((s) => `unix:${s}`), "localhost"],
+        env: ["DOCKER_HOST", "DOCKER_API_VERSION", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY"],
+      },
+    });
+  });
+
+  it("package.json exports ESM with types and the whalewatcher bin", () => {
+    assert.deepEqual(packageJson.exports["."], { types: "./dist/mod.d.ts", import: "./dist/mod.js" });
+    assert.equal(packageJson.bin.whalewatcher, "dist/cli/bin.js");
+    assert.equal(packageJson.type, "module");
+  });
+
+  const packSkip = runtime === "node"
+    ? undefined
+    : `SKIPPED: npm pack builds dist/ and is runtime-independent; checked once under Node, not under ${runtime}`;
+  it("npm pack holds the built JS, .d.ts, README and package.json only", { skip: packSkip, timeout: 180_000 }, async () => {
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile("npm", ["pack", "--dry-run", "--json"], { cwd: ROOT, maxBuffer: 16 << 20 }, (error, out, err) => {
+        if (error) reject(new Error(`${error.message}\n${err}`));
+        else resolve(out);
+      });
+    });
+    // npm prints the prepack build's output before the JSON.
+    const files = (JSON.parse(stdout.slice(stdout.indexOf("[\n"))) as Array<{ files: Array<{ path: string }> }>)[0]!
+      .files.map((f) => f.path);
+    for (const needed of ["package.json", "README.md", "dist/mod.js", "dist/mod.d.ts", "dist/cli/bin.js"]) {
+      assert.ok(files.includes(needed), `${needed} is packed`);
+    }
+    const unwanted = files.filter((f) =>
+      !(f === "package.json" || f === "README.md" || f === "LICENSE" ||
+        (f.startsWith("dist/") && (f.endsWith(".js") || f.endsWith(".d.ts")) && !/^dist\/(tests|bench|scripts|fixtures)\//.test(f)))
+    );
+    assert.deepEqual(unwanted, [], "nothing but dist JS/.d.ts, README, LICENSE and package.json");
+    assert.ok(files.some((f) => f === "dist/engines/containerd/client.js") && files.some((f) => f === "dist/lib/watcher.js"));
+    assert.equal(readFileSync(`${ROOT}dist/cli/bin.js`, "utf8").split("\n")[0], "#!/usr/bin/env node");
+  });
+});
