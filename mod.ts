@@ -36,7 +36,9 @@
  *
  * @example Run the CLI
  * ```sh
- * deno run -P jsr:@whalewatcher/whalewatcher --watch
+ * deno run -P mod.ts --watch      # in a clone: deno.json's least-privilege set
+ * deno run --allow-read=/var/run/docker.sock --allow-write=/var/run/docker.sock \
+ *   --allow-net=unix:/var/run/docker.sock,localhost jsr:@whalewatcher/whalewatcher --engine docker
  * bun mod.ts --json
  * npx whalewatcher --engine docker
  * ```
