@@ -5,7 +5,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runtime } from "../../lib/runtime.ts";
 import { VERSION } from "../../cli/version.ts";
 import { ROOT } from "./child.ts";
@@ -61,4 +63,35 @@ describe("packaging", () => {
     assert.ok(files.some((f) => f === "dist/engines/containerd/client.js") && files.some((f) => f === "dist/lib/watcher.js"));
     assert.equal(readFileSync(`${ROOT}dist/cli/bin.js`, "utf8").split("\n")[0], "#!/usr/bin/env node");
   });
+
+  it("the packed tarball installs into a scratch project where `npx whalewatcher --help` works and types resolve",
+    { skip: packSkip, timeout: 300_000 }, async () => {
+      const scratch = mkdtempSync(join(tmpdir(), "ww-npm-scratch-"));
+      const run = (command: string, args: string[]): Promise<string> =>
+        new Promise((resolve, reject) => {
+          execFile(command, args, { cwd: scratch, maxBuffer: 16 << 20 }, (error, out, err) => {
+            if (error) reject(new Error(`${command} ${args.join(" ")}: ${error.message}\n${out}\n${err}`));
+            else resolve(out);
+          });
+        });
+      try {
+        await run("npm", ["pack", "--pack-destination", scratch, "--prefix", ROOT, ROOT]);
+        writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", private: true, type: "module" }));
+        await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", join(scratch, `whalewatcher-${VERSION}.tgz`)]);
+        assert.match(await run("npx", ["--no-install", "whalewatcher", "--help"]), /^Usage: whalewatcher \[options\]/);
+        writeFileSync(
+          join(scratch, "use.ts"),
+          'import { DockerClient, Watcher, type LifecycleEvent } from "whalewatcher";\n' +
+            "const name = (e: LifecycleEvent): string => e.container.name;\n" +
+            "export const watcher: Watcher = new Watcher(new DockerClient());\nexport { name };\n",
+        );
+        await run(process.execPath, [
+          join(ROOT, "node_modules", "typescript", "bin", "tsc"),
+          "--noEmit", "--strict", "--module", "NodeNext", "--moduleResolution", "NodeNext", "--target", "ES2022",
+          "--lib", "es2023,dom,esnext.disposable,esnext.asynciterable", "use.ts",
+        ]);
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    });
 });
