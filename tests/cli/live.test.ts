@@ -138,4 +138,36 @@ describe("CLI against the private engines", () => {
       await cli.exited;
     }
   });
+  it("--watch --json follows a containerd task: start, pause, resume, kill", { skip, timeout: TIMEOUT }, async () => {
+    const socket = containerd.endpoint!;
+    const id = uniqueName("cli-ctd-watched");
+    ctrIds.push(id);
+    const cli = startCli(["--engine", "containerd", "--containerd", socket, "--watch", "--json"]);
+    try {
+      const picture = JSON.parse(await cli.nextLine()) as PictureJson;
+      assert.deepEqual(picture.engines.map((e) => e.type), ["containerd.io"]);
+      const ours = async (): Promise<EventJson> => {
+        for (;;) {
+          const event = JSON.parse(await cli.nextLine()) as EventJson;
+          if (event.container.id === id) return event;
+        }
+      };
+      await ok(ctr(socket, "run", "-d", "--rootfs", rootfs!, id, "/bin/sleep", "300"), "ctr run");
+      const started = await ours();
+      assert.deepEqual([started.engine, started.type, started.container.name], ["containerd.io", "started", id]);
+      await ok(ctr(socket, "task", "pause", id), "ctr task pause");
+      assert.deepEqual([(await ours()).type], ["paused"]);
+      await ok(ctr(socket, "task", "resume", id), "ctr task resume");
+      assert.deepEqual([(await ours()).type], ["unpaused"]);
+      await ok(ctr(socket, "task", "kill", "-s", "SIGKILL", id), "ctr task kill");
+      const exited = await ours();
+      assert.deepEqual([exited.type, exited.container.pid], ["exited", started.container.pid]);
+      process.kill(cli.process.pid!, "SIGINT");
+      const end = await cli.exited;
+      assert.equal(end.code, 0, end.stderr);
+    } finally {
+      cli.process.kill("SIGKILL");
+      await cli.exited;
+    }
+  });
 });
