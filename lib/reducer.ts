@@ -49,7 +49,23 @@ interface SyncInProgress {
   readonly dead: PersistentMap<true>;
   /** Pause states seen during the sync, replayed over the list. */
   readonly pauses: PersistentMap<boolean>;
+  /** When each container's transitions seen during the sync happened: the diff keeps these engine times. */
+  readonly times: EventTimes;
 }
+
+/**
+ * Engine times of the transitions seen during a sync, by container ID. With
+ * a `since=` replay the missed events arrive during the resync, and their
+ * emitted events must carry when they happened, not when the list came.
+ */
+export interface EventTimes {
+  /** When the container's (last) instance exited. */
+  readonly exits: PersistentMap<number>;
+  /** When the container last started, paused or unpaused. */
+  readonly changes: PersistentMap<number>;
+}
+
+const NO_TIMES: EventTimes = Object.freeze({ exits: PersistentMap.empty<number>(), changes: PersistentMap.empty<number>() });
 
 /** The reducer's state. Treat it as opaque and immutable. */
 export interface WatchState {
@@ -90,7 +106,7 @@ export function reduce(state: WatchState, input: ReducerInput): Reduction {
       return unchanged({
         phase: "syncing",
         portfolio: state.portfolio,
-        sync: { building: new Portfolio(), dead: PersistentMap.empty(), pauses: PersistentMap.empty() },
+        sync: { building: new Portfolio(), dead: PersistentMap.empty(), pauses: PersistentMap.empty(), times: NO_TIMES },
       });
     case "stream-lost":
       return unchanged({ phase: state.phase === "idle" ? "idle" : "lost", portfolio: state.portfolio });
@@ -138,19 +154,35 @@ type ContainerInput = Extract<ReducerInput, { kind: "started" | "exited" | "paus
 /** Applies an event to the portfolio being rebuilt; nothing is emitted before the list arrives. */
 function duringSync(sync: SyncInProgress, input: ContainerInput): SyncInProgress {
   const building = sync.building.clone();
+  const { exits, changes } = sync.times;
   switch (input.kind) {
     case "started":
       building.add(input.container);
       // A new instance: it is alive again, and earlier pause states were the old instance's.
-      return { building, dead: sync.dead.delete(input.container.id), pauses: sync.pauses.delete(input.container.id) };
+      return {
+        building,
+        dead: sync.dead.delete(input.container.id),
+        pauses: sync.pauses.delete(input.container.id),
+        times: { exits, changes: changes.set(input.container.id, input.time) },
+      };
     case "exited":
       if (building.containerById(input.id)) building.remove(input.id);
-      return { building, dead: sync.dead.set(input.id, true), pauses: sync.pauses.delete(input.id) };
+      return {
+        building,
+        dead: sync.dead.set(input.id, true),
+        pauses: sync.pauses.delete(input.id),
+        times: { exits: exits.set(input.id, input.time), changes: changes.delete(input.id) },
+      };
     case "paused":
     case "unpaused": {
       const paused = input.kind === "paused";
       if (building.containerById(input.id)) building.setPaused(input.id, paused);
-      return { building, dead: sync.dead, pauses: sync.pauses.set(input.id, paused) };
+      return {
+        building,
+        dead: sync.dead,
+        pauses: sync.pauses.set(input.id, paused),
+        times: { exits, changes: changes.set(input.id, input.time) },
+      };
     }
   }
 }
@@ -174,27 +206,30 @@ function completeSync(
   for (const [id, paused] of sync.pauses.entries()) {
     if (next.containerById(id)) next.setPaused(id, paused);
   }
-  return { state: { phase: "synced", portfolio: next }, events: diff(published, next, new Date(time)) };
+  return { state: { phase: "synced", portfolio: next }, events: diff(published, next, new Date(time), sync.times) };
 }
 
 /**
  * The events that turn `before` into `after`: exits first, then starts and
  * pause flips, each group ordered by container ID so that resyncs are
- * reproducible.
+ * reproducible. A transition whose engine time is in `times` carries that
+ * time; the others (only the list told of them) carry `time`.
  */
-export function diff(before: Portfolio, after: Portfolio, time: Date): LifecycleEvent[] {
+export function diff(before: Portfolio, after: Portfolio, time: Date, times: EventTimes = NO_TIMES): LifecycleEvent[] {
+  const at = (ms: number | undefined) => (ms === undefined ? time : new Date(ms));
   const exits: LifecycleEvent[] = [];
   const changes: LifecycleEvent[] = [];
   for (const old of before.allContainers()) {
     const now = after.containerById(old.id);
-    if (!now || now.pid !== old.pid) exits.push({ type: "exited", container: old, time });
+    if (!now || now.pid !== old.pid) exits.push({ type: "exited", container: old, time: at(times.exits.get(old.id)) });
   }
   for (const now of after.allContainers()) {
     const old = before.containerById(now.id);
+    const changed = at(times.changes.get(now.id));
     if (!old || old.pid !== now.pid) {
-      changes.push({ type: "started", container: now, time });
+      changes.push({ type: "started", container: now, time: changed });
     } else if (old.paused !== now.paused) {
-      changes.push({ type: now.paused ? "paused" : "unpaused", container: now, time });
+      changes.push({ type: now.paused ? "paused" : "unpaused", container: now, time: changed });
     }
   }
   const byId = (x: LifecycleEvent, y: LifecycleEvent) => (x.container.id < y.container.id ? -1 : 1);

@@ -95,6 +95,36 @@ describe("reduce", () => {
     assert.deepEqual(alive(state), ["a:100:paused", "b:201", "d:400"]);
   });
 
+  it("gives a resync's events the engine times of the transitions replayed during it, the list's time otherwise", () => {
+    const c = newContainer({ id: "c", pid: 300 });
+    const d = newContainer({ id: "d", pid: 400 });
+    const steps: ReducerInput[] = [
+      syncStarted,
+      listed(a, b, c),
+      lost,
+      { kind: "sync-started", time: 10 },
+      { kind: "exited", id: "a", project: "shop", time: 11 },
+      { kind: "paused", id: "b", time: 12 },
+      { kind: "exited", id: "c", project: PROJECT_UNKNOWN, time: 13 },
+      { kind: "started", container: { ...c, pid: 301 }, time: 14 },
+      { kind: "listed", containers: [b, { ...c, pid: 301 }, d], time: 20 },
+    ];
+    let state = initialState;
+    const events: string[] = [];
+    for (const input of steps) {
+      const step = reduce(state, input);
+      state = step.state;
+      events.push(...step.events.map((e) => `${e.type}:${e.container.id}:${e.container.pid}@${e.time.getTime()}`));
+    }
+    assert.deepEqual(events.slice(3), [
+      "exited:a:100@11",
+      "exited:c:300@13",
+      "paused:b:200@12",
+      "started:c:301@14",
+      "started:d:400@20",
+    ]);
+  });
+
   it("ignores events while no sync is in progress", () => {
     const { state, events } = run([started(a), syncStarted, listed(), lost, started(b), exited("a")]);
     assert.deepEqual(events, []);

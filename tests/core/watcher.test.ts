@@ -327,7 +327,6 @@ describe("Watcher: reconnects", () => {
 
   it(
     "with since= replay, the missed transitions carry the engine's event times",
-    { skip: "needs the reducer to carry event times seen during a sync into the resync diff (reported to the lead)" },
     async () => {
       const engine = new FakeEngine();
       engine.startQuietly({ id: "a" });
