@@ -15,6 +15,7 @@ import type { LifecycleEvent } from "./events.ts";
 import { Fanout } from "./fanout.ts";
 import type { Subscription } from "./fanout.ts";
 import type { Portfolio } from "./model/portfolio.ts";
+import { OrderedInputs } from "./ordered-inputs.ts";
 import { initialState, reduce } from "./reducer.ts";
 import type { ReducerInput, WatchPhase, WatchState } from "./reducer.ts";
 
@@ -280,6 +281,7 @@ export class Watcher implements AsyncDisposable {
     signal.addEventListener("abort", onAbort, { once: true });
     let synced = false;
     let consumer: Promise<void> | undefined;
+    const inputs = new OrderedInputs((input) => this.#apply(input));
     try {
       const stream = this.#engine.lifecycleEvents({
         signal,
@@ -288,10 +290,14 @@ export class Watcher implements AsyncDisposable {
       // Subscribe first, then list: events arriving from now on belong to
       // the portfolio being rebuilt, so none falls between subscription and list.
       this.#apply({ kind: "sync-started", time: Date.now() });
-      consumer = this.#consume(stream, signal, reportLoss);
+      consumer = this.#consume(stream, signal, reportLoss, inputs);
       await Promise.race([stream.subscribed, lost]);
       const containers = await Promise.race([this.#engine.list(signal), lost]);
-      this.#apply({ kind: "listed", containers, time: Date.now() });
+      const listedAt = Date.now();
+      // Events that arrived before the list (a since= replay, say) happened
+      // before it: fold them in first, including their pending inspections.
+      await Promise.race([inputs.applied(), lost]);
+      this.#apply({ kind: "listed", containers, time: listedAt });
       synced = true;
       this.#resolveReady();
       this.#logger.debug(`whalewatcher: synced with ${this.api}: ${this.#state.portfolio.containerTotal} alive containers`);
@@ -301,6 +307,7 @@ export class Watcher implements AsyncDisposable {
       return { synced, error };
     } finally {
       connection.abort();
+      inputs.stop();
       signal.removeEventListener("abort", onAbort);
       connection.dispose();
       await consumer;
@@ -312,33 +319,25 @@ export class Watcher implements AsyncDisposable {
    * inspected (up to `inspectConcurrency` at once) and applied in their
    * original position. Never rejects: any failure goes to `reportLoss`.
    */
-  async #consume(stream: EventStream, signal: AbortSignal, reportLoss: (error: unknown) => void): Promise<void> {
-    const ordered: { input: ReducerInput | undefined; ready: boolean }[] = [];
+  async #consume(
+    stream: EventStream,
+    signal: AbortSignal,
+    reportLoss: (error: unknown) => void,
+    inputs: OrderedInputs,
+  ): Promise<void> {
     const inFlight = new Set<Promise<void>>();
-    const applyReady = (): void => {
-      while (ordered[0]?.ready && !signal.aborted) {
-        const { input } = ordered.shift()!;
-        if (input) this.#apply(input);
-      }
-    };
     try {
       for await (const event of stream) {
         if (signal.aborted) break;
         if (Number.isFinite(event.time)) this.#lastEventTime = Math.max(this.#lastEventTime ?? event.time, event.time);
         if (event.type !== "started") {
-          ordered.push({ input: toInput(event), ready: true });
-          applyReady();
+          inputs.push(toInput(event));
           continue;
         }
-        const slot: { input: ReducerInput | undefined; ready: boolean } = { input: undefined, ready: false };
-        ordered.push(slot);
+        const fill = inputs.reserve();
         const inspection = this.#engine.inspect(event.id, signal).then(
-          (container) => {
-            // undefined: gone again or not alive; nothing to add.
-            if (container) slot.input = { kind: "started", container, time: event.time };
-            slot.ready = true;
-            applyReady();
-          },
+          // undefined: gone again or not alive; nothing to add.
+          (container) => fill(container ? { kind: "started", container, time: event.time } : undefined),
         ).catch((error) => {
           // Without the details the portfolio would be wrong: resync instead.
           reportLoss(error);

@@ -6,7 +6,7 @@
  */
 
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import type { CallOptions, Client, Interceptor } from "@connectrpc/connect";
+import type { CallOptions, Client } from "@connectrpc/connect";
 import type { EngineClient, EngineEvent, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
 import type { Container } from "../../lib/model/container.ts";
 import { createUnixGrpcTransport, grpcEngineError } from "../../lib/transport/grpc.ts";
@@ -62,8 +62,20 @@ export interface ContainerdClientOptions {
   handshakeTimeoutMs?: number;
   /** Deadline of each unary call; default 30 s. */
   requestTimeoutMs?: number;
-  /** Connect interceptors on every call (diagnostics, tests). */
-  interceptors?: Interceptor[];
+  /**
+   * Time without any data from containerd, while a call is open, after which
+   * an HTTP/2 PING checks that the connection still works; default 6 minutes.
+   * containerd closes connections that ping more often than every 5 minutes
+   * without sending anything back (gRPC's keepalive enforcement).
+   */
+  pingIntervalMs?: number;
+  /** Time containerd has to answer a PING before the connection counts as broken; default 20 s. */
+  pingTimeoutMs?: number;
+  /**
+   * Observes every gRPC call the client makes, by its full method name such
+   * as `containerd.services.events.v1.Events/Subscribe` (diagnostics, audits).
+   */
+  onCall?: (method: string) => void;
 }
 
 /**
@@ -113,7 +125,9 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
       engineName: "containerd",
       ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-      ...(options.interceptors !== undefined ? { interceptors: options.interceptors } : {}),
+      ...(options.pingIntervalMs !== undefined ? { pingIntervalMs: options.pingIntervalMs } : {}),
+      ...(options.pingTimeoutMs !== undefined ? { pingTimeoutMs: options.pingTimeoutMs } : {}),
+      ...(options.onCall !== undefined ? { onCall: options.onCall } : {}),
     });
     const transport = this.#grpc.transport;
     this.#namespaces = createClient(Namespaces, transport);

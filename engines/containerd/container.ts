@@ -12,12 +12,54 @@ import { Status } from "./gen/containerd/types/task/task_pb.ts";
 import type { Process } from "./gen/containerd/types/task/task_pb.ts";
 import { COMPOSE_PROJECT_LABEL, NERDCTL_NAME_LABEL, namespacedRef } from "./naming.ts";
 
+/** A protobuf `Any`: a message of the type `typeUrl` names, serialized. */
+export interface ContainerdAny {
+  /** The type, e.g. `types.containerd.io/opencontainers/runtime-spec/1/Spec`. */
+  readonly typeUrl: string;
+  /** The serialized message (for the OCI spec: its JSON). */
+  readonly value: Uint8Array;
+}
+
+/**
+ * The parts of containerd's container record (`Containers/List`,
+ * `Containers/Get`) a packer can use. The generated message has these fields
+ * and more; this view keeps generated types out of the public API.
+ */
+export interface ContainerdContainerRecord {
+  /** The container ID within its namespace. */
+  readonly id: string;
+  /** The container's labels. */
+  readonly labels: { readonly [key: string]: string };
+  /** The image reference the container was created from. */
+  readonly image: string;
+  /** The runtime, e.g. `io.containerd.runc.v2`. */
+  readonly runtime?: { readonly name: string } | undefined;
+  /** The OCI runtime spec. */
+  readonly spec?: ContainerdAny | undefined;
+  /** The snapshotter of the root filesystem. */
+  readonly snapshotter: string;
+  /** The snapshot key of the root filesystem. */
+  readonly snapshotKey: string;
+  /** Extensions attached by clients such as nerdctl. */
+  readonly extensions: { readonly [key: string]: ContainerdAny };
+}
+
+/** The parts of containerd's task process record (`Tasks/List`, `Tasks/Get`) a packer can use. */
+export interface ContainerdProcessRecord {
+  /** The process (task) ID: the container ID for the init process. */
+  readonly id: string;
+  /** The process ID on the host. */
+  readonly pid: number;
+  /** containerd's task status: 0 unknown, 1 created, 2 running, 3 stopped, 4 paused, 5 pausing. */
+  readonly status: number;
+}
+
 /** The containerd records a packer receives for a container. */
 export interface ContainerdRecord {
-  /** The container record from `Containers/List` or `Containers/Get`. */
-  readonly container: ContainerRecord;
-  /** The task (init process) from `Tasks/List` or `Tasks/Get`. */
-  readonly process: Process;
+  /** The container record. */
+  readonly container: ContainerdContainerRecord;
+  /** The task (init process). */
+  readonly process: ContainerdProcessRecord;
 }
 
 /**
@@ -27,7 +69,7 @@ export interface ContainerdRecord {
 export type ContainerdPacker = (container: Container, record: ContainerdRecord) => unknown;
 
 /** Whether a task counts as alive (it has a running or frozen init process). */
-export function isAlive(process: Process): boolean {
+export function isAlive(process: ContainerdProcessRecord): boolean {
   return process.pid > 0 &&
     (process.status === Status.RUNNING || process.status === Status.PAUSED || process.status === Status.PAUSING);
 }

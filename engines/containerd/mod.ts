@@ -12,4 +12,10 @@ export {
   DEFAULT_IGNORED_NAMESPACES,
 } from "./client.ts";
 export type { ContainerdClientOptions, ContainerdLogger } from "./client.ts";
-export type { ContainerdPacker, ContainerdRecord } from "./container.ts";
+export type {
+  ContainerdAny,
+  ContainerdContainerRecord,
+  ContainerdPacker,
+  ContainerdProcessRecord,
+  ContainerdRecord,
+} from "./container.ts";

@@ -8,6 +8,13 @@
  * happened since then (Docker keeps its last 256 events, podman its event
  * log), so `subscribed` can settle as soon as the request is issued.
  *
+ * A resubscription with `since` (the watcher's last seen event) replays what
+ * the watcher missed. Those replayed events must be folded in before the
+ * resync's list, or the missed exits would be stamped with the list's time:
+ * so `subscribed` settles only after a bounded request (`since=…&until=now`)
+ * has fetched that backlog, which the stream yields first; the live stream's
+ * own replay of the same events is then skipped.
+ *
  * @module
  */
 
@@ -42,6 +49,8 @@ export class DockerEventStream implements EventStream {
   /** Ends the request when the iteration stops early. */
   readonly #stop = new AbortController();
   readonly #response: Promise<Response>;
+  /** The replayed backlog, yielded ahead of the live stream (empty without `since`). */
+  #backlog: EngineEvent[] = [];
   #iterated = false;
 
   /** Starts subscribing at once; iterate the stream to receive the events. */
@@ -66,10 +75,40 @@ export class DockerEventStream implements EventStream {
         `/events?since=${sinceParameter(since)}&filters=${FILTERS}`,
         requestSignal,
       );
+      // Observed when iterating; a failed backlog fetch must not leave it unhandled.
+      response.catch(() => {});
+      if (options.since !== undefined) this.#backlog = await this.#fetchBacklog(options.since, requestSignal);
       issued();
       return response;
     })();
     this.#response.catch(failed);
+  }
+
+  /**
+   * The events from `since` until now. Docker answers from its event log and
+   * ends the response; podman takes `until` in whole seconds only (it
+   * ignores a fraction and sends nothing) and holds the response open until
+   * then, so a resync with podman waits for the next full second.
+   */
+  async #fetchBacklog(since: number, signal: AbortSignal): Promise<EngineEvent[]> {
+    const now = Date.now();
+    const until = this.#connection.podman ? String(Math.ceil(now / 1000)) : sinceParameter(now);
+    if (now <= since) return [];
+    const { transport, apiVersion } = await this.#connection.negotiated(signal);
+    const api = this.#connection.api;
+    const response = await this.#connection.stream(
+      apiVersion,
+      transport,
+      `/events?since=${sinceParameter(since)}&until=${until}&filters=${FILTERS}`,
+      signal,
+    );
+    if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api });
+    const events: EngineEvent[] = [];
+    for await (const message of decodeJsonLines(response.body, { endpoint: api })) {
+      const event = eventFromMessage(message);
+      if (event) events.push(event);
+    }
+    return events;
   }
 
   async #engineNow(signal: AbortSignal): Promise<number> {
@@ -86,11 +125,26 @@ export class DockerEventStream implements EventStream {
     try {
       const response = await this.#response;
       if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api });
+      // The live stream replays the backlog again: skip each of those once.
+      const replayed = new Map<string, number>();
+      for (const event of this.#backlog) {
+        if (this.#signal.aborted) return;
+        replayed.set(eventKey(event), (replayed.get(eventKey(event)) ?? 0) + 1);
+        yield event;
+      }
+      this.#backlog = [];
       for await (const message of decodeJsonLines(response.body, { endpoint: api })) {
         // Chunks read before an abort may hold more events: deliver none after it.
         if (this.#signal.aborted) return;
         const event = eventFromMessage(message);
-        if (event) yield event;
+        if (!event) continue;
+        const key = eventKey(event);
+        const left = replayed.get(key) ?? 0;
+        if (left > 0) {
+          replayed.set(key, left - 1);
+          continue;
+        }
+        yield event;
       }
       if (this.#signal.aborted) return;
       throw new EngineUnavailableError(`the event stream of ${api} ended`, {
@@ -109,4 +163,9 @@ export class DockerEventStream implements EventStream {
       this.#stop.abort();
     }
   }
+}
+
+/** Identifies an event for telling a replayed duplicate: type, container and engine time. */
+function eventKey(event: EngineEvent): string {
+  return `${event.type} ${event.id} ${event.time}`;
 }

@@ -9,8 +9,10 @@
  * speaks another protocol — say dockerd's HTTP/1.1 socket — fails fast with
  * {@linkcode EngineProtocolError} instead of hanging), keeps a permanent error
  * listener on every session (an unhandled `error` event would crash the
- * process), holds the process alive only while a call is open, and closes
- * without leaving handles. It works with `node:http2` of Node, Deno and Bun.
+ * process), holds the process alive only while a call is open, checks with
+ * HTTP/2 PINGs that a quiet connection still works (a corrupted one can
+ * otherwise stall forever without an error), and closes without leaving
+ * handles. It works with `node:http2` of Node, Deno and Bun.
  *
  * @module
  */
@@ -40,6 +42,17 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 /** Default deadline of unary calls. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
+/**
+ * Default quiet time, while a call is open, after which a PING checks the
+ * connection: 6 minutes. gRPC servers (grpc-go, so containerd) answer pings
+ * more frequent than every 5 minutes without data in between with GOAWAY
+ * `too_many_pings`.
+ */
+export const DEFAULT_PING_INTERVAL_MS = 360_000;
+
+/** Default time the peer has to answer a PING. */
+export const DEFAULT_PING_TIMEOUT_MS = 20_000;
+
 /** Options of {@linkcode createUnixGrpcTransport}. */
 export interface UnixGrpcTransportOptions {
   /** Path of the unix socket the engine serves gRPC on. */
@@ -52,8 +65,12 @@ export interface UnixGrpcTransportOptions {
   requestTimeoutMs?: number;
   /** Largest message accepted from the peer; default 16 MiB. */
   readMaxBytes?: number;
-  /** Connect interceptors, e.g. to record the methods called. */
-  interceptors?: Interceptor[];
+  /** Quiet time while a call is open after which a PING checks the connection; default 6 minutes. */
+  pingIntervalMs?: number;
+  /** Time the peer has to answer a PING before the connection is dropped; default 20 s. */
+  pingTimeoutMs?: number;
+  /** Observes every call by its full method name, e.g. `containerd.services.version.v1.Version/Version`. */
+  onCall?: (method: string) => void;
 }
 
 /** A Connect transport over one unix socket, and the means to close it. */
@@ -84,18 +101,23 @@ export interface UnixGrpcTransport extends AsyncDisposable {
  * ```
  */
 export function createUnixGrpcTransport(options: UnixGrpcTransportOptions): UnixGrpcTransport {
-  const sessions = new UnixSocketSessionManager(
-    options.socketPath,
-    options.engineName,
-    options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
-  );
+  const sessions = new UnixSocketSessionManager(options.socketPath, options.engineName, {
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    pingIntervalMs: options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
+    pingTimeoutMs: options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS,
+  });
+  const onCall = options.onCall;
+  const observe: Interceptor[] = onCall === undefined ? [] : [(next) => (request) => {
+    onCall(`${request.service.typeName}/${request.method.name}`);
+    return next(request);
+  }];
   // createGrpcTransport always speaks HTTP/2 (it has no httpVersion option).
   const transport = createGrpcTransport({
     baseUrl: AUTHORITY,
     sessionManager: sessions,
     readMaxBytes: options.readMaxBytes ?? DEFAULT_READ_MAX_BYTES,
     defaultTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    interceptors: options.interceptors ?? [],
+    interceptors: observe,
   });
   return {
     transport,
@@ -108,6 +130,102 @@ export function createUnixGrpcTransport(options: UnixGrpcTransportOptions): Unix
   };
 }
 
+/** Timeouts and intervals of a {@linkcode UnixSocketSessionManager}. */
+interface SessionTimings {
+  readonly handshakeTimeoutMs: number;
+  pingIntervalMs: number;
+  readonly pingTimeoutMs: number;
+}
+
+/**
+ * Checks that a session with open calls still works: after `pingIntervalMs`
+ * without data from the peer it sends a PING, and destroys the session when
+ * no answer comes within `pingTimeoutMs`. Its calls then fail as a lost
+ * connection and the next call dials anew. Timers run only while calls are
+ * open: they never keep an idle process alive.
+ */
+class Liveness {
+  readonly #session: http2.ClientHttp2Session;
+  readonly #timings: SessionTimings;
+  readonly #engineName: string;
+  readonly #socketPath: string;
+  #lastAliveAt = Date.now();
+  #openCalls = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #deadline: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(session: http2.ClientHttp2Session, timings: SessionTimings, engineName: string, socketPath: string) {
+    this.#session = session;
+    this.#timings = timings;
+    this.#engineName = engineName;
+    this.#socketPath = socketPath;
+    session.once("close", () => this.#stop());
+  }
+
+  /** Counts an opened call; returns whether it is the only one. */
+  callOpened(): boolean {
+    this.#openCalls++;
+    if (this.#openCalls === 1) this.#schedule(this.#timings.pingIntervalMs);
+    return this.#openCalls === 1;
+  }
+
+  /** Counts a closed call; returns whether none is left. */
+  callClosed(): boolean {
+    this.#openCalls = Math.max(0, this.#openCalls - 1);
+    if (this.#openCalls === 0) this.#stop();
+    return this.#openCalls === 0;
+  }
+
+  /** Notes that the peer sent something: the connection works. */
+  alive(): void {
+    this.#lastAliveAt = Date.now();
+  }
+
+  #schedule(delayMs: number): void {
+    clearTimeout(this.#timer);
+    if (!Number.isFinite(delayMs) || this.#session.destroyed) return;
+    this.#timer = setTimeout(() => this.#check(), delayMs);
+  }
+
+  #stop(): void {
+    clearTimeout(this.#timer);
+    clearTimeout(this.#deadline);
+    this.#timer = this.#deadline = undefined;
+  }
+
+  #check(): void {
+    const quietMs = Date.now() - this.#lastAliveAt;
+    if (quietMs < this.#timings.pingIntervalMs) {
+      this.#schedule(this.#timings.pingIntervalMs - quietMs);
+      return;
+    }
+    const timeoutMs = this.#timings.pingTimeoutMs;
+    const broken = (): void => {
+      this.#stop();
+      this.#session.destroy(
+        new EngineUnavailableError(
+          `${this.#engineName} at ${this.#socketPath} did not answer an HTTP/2 PING within ${timeoutMs} ms`,
+          {
+          endpoint: this.#socketPath,
+          hint: "the connection stalled or carries corrupted data; it is replaced on the next call",
+          },
+        ),
+        http2.constants.NGHTTP2_CANCEL,
+      );
+    };
+    this.#deadline = setTimeout(broken, timeoutMs);
+    const sent = this.#session.ping((error, durationMs) => {
+      clearTimeout(this.#deadline);
+      // A failed ping (session destroyed meanwhile) also reaches the session's error listener.
+      if (error) return;
+      if (durationMs > timeoutMs) return broken();
+      this.alive();
+      if (this.#openCalls > 0) this.#schedule(this.#timings.pingIntervalMs);
+    });
+    if (!sent) clearTimeout(this.#deadline);
+  }
+}
+
 /**
  * Maintains at most one HTTP/2 session to a unix socket, reconnecting on the
  * next request after the previous session ended. Implements Connect-Node's
@@ -117,18 +235,18 @@ class UnixSocketSessionManager {
   readonly authority = AUTHORITY;
   readonly #socketPath: string;
   readonly #engineName: string;
-  readonly #handshakeTimeoutMs: number;
+  readonly #timings: SessionTimings;
   #current: Promise<http2.ClientHttp2Session> | undefined;
   #session: http2.ClientHttp2Session | undefined;
-  /** Open calls per session: only sessions with open calls keep the process alive. */
-  readonly #openStreams = new WeakMap<http2.ClientHttp2Session, number>();
+  /** Open calls and liveness checks per session: only sessions with open calls keep the process alive. */
+  readonly #liveness = new WeakMap<http2.ClientHttp2Session, Liveness>();
   #closed = false;
   readonly #sentWaiters = new Map<string, Array<() => void>>();
 
-  constructor(socketPath: string, engineName: string, handshakeTimeoutMs: number) {
+  constructor(socketPath: string, engineName: string, timings: SessionTimings) {
     this.#socketPath = socketPath;
     this.#engineName = engineName;
-    this.#handshakeTimeoutMs = handshakeTimeoutMs;
+    this.#timings = { ...timings };
   }
 
   /** Opens a stream for one call (Connect-Node calls this). */
@@ -161,13 +279,11 @@ class UnixSocketSessionManager {
       throw error;
     }
     // Only open calls keep the process alive; an idle session must not.
-    const open = this.#openStreams.get(session) ?? 0;
-    this.#openStreams.set(session, open + 1);
-    if (open === 0) session.ref();
+    const liveness = this.#liveness.get(session);
+    if (liveness?.callOpened()) session.ref();
+    stream.once("response", () => liveness?.alive());
     stream.once("close", () => {
-      const left = (this.#openStreams.get(session) ?? 1) - 1;
-      this.#openStreams.set(session, left);
-      if (left === 0 && !session.destroyed) session.unref();
+      if (liveness?.callClosed() && !session.destroyed) session.unref();
       notifySent();
     });
     stream.once("finish", notifySent);
@@ -183,8 +299,10 @@ class UnixSocketSessionManager {
     });
   }
 
-  /** Keep-alive bookkeeping is unnecessary on a local socket (Connect-Node calls this). */
-  notifyResponseByteRead(): void {}
+  /** Notes that a response delivered data: its connection works (Connect-Node calls this). */
+  notifyResponseByteRead(stream: http2.ClientHttp2Stream): void {
+    this.#liveness.get(stream.session as http2.ClientHttp2Session)?.alive();
+  }
 
   /** Returns the established session, connecting when there is none. */
   session(): Promise<http2.ClientHttp2Session> {
@@ -227,11 +345,11 @@ class UnixSocketSessionManager {
       const timer = setTimeout(() => {
         fail(
           new EngineProtocolError(
-            `${engineName} at ${socketPath} did not complete an HTTP/2 handshake within ${this.#handshakeTimeoutMs} ms`,
+            `${engineName} at ${socketPath} did not complete an HTTP/2 handshake within ${this.#timings.handshakeTimeoutMs} ms`,
             { endpoint: socketPath, hint: `check that ${socketPath} is a gRPC socket of ${engineName}` },
           ),
         );
-      }, this.#handshakeTimeoutMs);
+      }, this.#timings.handshakeTimeoutMs);
       // Permanent listener: after a session failed, node:http2 may emit further
       // errors; unhandled, they would crash the process.
       session.on("error", (error: unknown) => {
@@ -247,6 +365,11 @@ class UnixSocketSessionManager {
           );
         }
       });
+      // A gRPC server that finds our PINGs too frequent says so before it closes
+      // the connection: back off, as gRPC's client keepalive design says.
+      session.on("goaway", (_code: number, _lastStreamId: number, data?: Buffer) => {
+        if (data?.toString("latin1") === "too_many_pings") this.#timings.pingIntervalMs *= 2;
+      });
       // The peer's SETTINGS frame is the first thing an HTTP/2 server sends.
       session.once("remoteSettings", () => {
         handshakeDone = true;
@@ -257,6 +380,7 @@ class UnixSocketSessionManager {
           return;
         }
         session.unref();
+        this.#liveness.set(session, new Liveness(session, this.#timings, engineName, socketPath));
         resolve(session);
       });
     });

@@ -5,7 +5,6 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import type { Interceptor } from "@connectrpc/connect";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { AnySchema } from "@bufbuild/protobuf/wkt";
 import { ContainerdClient } from "../../engines/containerd/mod.ts";
@@ -117,10 +116,7 @@ class EventCollector {
 describe("containerd client against a real containerd", () => {
   const cleanup = new ContainerdCleanup(socket);
   const called: string[] = [];
-  const recordCalls: Interceptor = (next) => (request) => {
-    called.push(`${request.service.typeName}/${request.method.name}`);
-    return next(request);
-  };
+  const recordCalls = (method: string) => void called.push(method);
   const namespace = uniqueName("ns");
   const ids = {
     labelled: uniqueName("labelled"),
@@ -159,7 +155,7 @@ describe("containerd client against a real containerd", () => {
         })(),
       ]);
     })();
-  if (skip === undefined) client = new ContainerdClient({ socket, interceptors: [recordCalls] });
+  if (skip === undefined) client = new ContainerdClient({ socket, onCall: recordCalls });
 
   after(async () => {
     if (skip !== undefined) return;
@@ -216,7 +212,7 @@ describe("containerd client against a real containerd", () => {
 
   it("lists moby containers when nothing is ignored", { skip, timeout: TEST_TIMEOUT_MS }, async () => {
     await setup();
-    await using all = new ContainerdClient({ socket, ignoredNamespaces: [], interceptors: [recordCalls] });
+    await using all = new ContainerdClient({ socket, ignoredNamespaces: [], onCall: recordCalls });
     const listed = (await all.list()).map((c) => c.id);
     assert.ok(listed.includes(`moby/${ids.moby}`), listed.join(", "));
   });
@@ -262,7 +258,7 @@ describe("containerd client against a real containerd", () => {
     const warnings: string[] = [];
     await using logged = new ContainerdClient({
       socket,
-      interceptors: [recordCalls],
+      onCall: recordCalls,
       logger: { warn: (message) => void warnings.push(message) },
     });
     const controller = new AbortController();
@@ -291,7 +287,7 @@ describe("containerd client against a real containerd", () => {
   it("ends iteration with EngineUnavailableError when the connection drops (not quietly, as on abort)", { skip, timeout: TEST_TIMEOUT_MS }, async () => {
     await setup();
     await using proxy = await cuttableProxy(socket);
-    await using proxied = new ContainerdClient({ socket: proxy.socket, interceptors: [recordCalls] });
+    await using proxied = new ContainerdClient({ socket: proxy.socket, onCall: recordCalls });
     const controller = new AbortController();
     const stream = proxied.lifecycleEvents({ signal: controller.signal });
     await stream.subscribed;

@@ -4,7 +4,6 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Interceptor } from "@connectrpc/connect";
 import { ContainerdClient } from "../../engines/containerd/mod.ts";
 import type { EngineEvent } from "../../lib/engine.ts";
 import { EngineApiError, EngineUnavailableError } from "../../lib/errors.ts";
@@ -46,15 +45,12 @@ describe("containerd client on recorded responses (fake containerd)", () => {
   it("streams the recorded lifecycle: exec exit ignored, moby dropped, unknown topics reported", { timeout: 30_000 }, async () => {
     const warnings: string[] = [];
     const called: string[] = [];
-    const recordCalls: Interceptor = (next) => (request) => {
-      called.push(request.method.name);
-      return next(request);
-    };
+    const recordCalls = (method: string) => void called.push(method.slice(method.lastIndexOf("/") + 1));
     await using fake = await startFakeContainerd();
     await using client = new ContainerdClient({
       socket: fake.socket,
       logger: { warn: (message) => void warnings.push(message) },
-      interceptors: [recordCalls],
+      onCall: recordCalls,
     });
     const controller = new AbortController();
     const stream = client.lifecycleEvents({ signal: controller.signal });

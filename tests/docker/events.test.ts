@@ -144,15 +144,59 @@ describe("DockerClient.lifecycleEvents subscription", () => {
     assert.match(url.searchParams.get("since")!, /^\d{10}\.000$/);
   });
 
-  it("replays from options.since when given", async () => {
+  it("replays from options.since when given: the backlog up to now first, then the live stream from since", async () => {
     const transport = new ReplayTransport("docker");
     await using client = clientOn(transport);
     const abort = new AbortController();
+    const before = Date.now();
     const stream = client.lifecycleEvents({ signal: abort.signal, since: 1_795_874_389_842.9 });
     await stream.subscribed;
     abort.abort();
-    const eventsPath = transport.paths.find((p) => p.includes("/events"))!;
-    assert.equal(new URL(eventsPath, "http://x").searchParams.get("since"), "1795874389.842");
+    const queries = transport.paths.filter((p) => p.includes("/events")).map((p) => new URL(p, "http://x").searchParams);
+    assert.equal(queries.length, 2);
+    const backlog = queries.find((q) => q.has("until"))!;
+    const live = queries.find((q) => !q.has("until"))!;
+    assert.equal(backlog.get("since"), "1795874389.842");
+    assert.equal(live.get("since"), "1795874389.842");
+    const until = Number(backlog.get("until")) * 1000;
+    assert.ok(until >= before - 1 && until <= Date.now(), `until ${backlog.get("until")} is the time of the request`);
+  });
+
+  it("yields a replayed backlog before the live stream, and each replayed event once", async () => {
+    const recorded = new TextDecoder().decode(fixtureBytes("docker", "events.ndjson")).split("\n")
+      .filter((line) => line !== "").map((line) => eventFromMessage(JSON.parse(line))).filter((e) => e !== undefined);
+    assert.ok(recorded.length >= 4, "the recording holds lifecycle events");
+    // The live stream replays the recording after a delay, and then one new event.
+    let releaseLive!: () => void;
+    const liveWhen = new Promise<void>((resolve) => (releaseLive = resolve));
+    const fresh = { Type: "container", Action: "pause", Actor: { ID: "fresh" }, timeNano: 1_900_000_000_000_000_000 };
+    const transport = new ReplayTransport("docker", (path) =>
+      path.includes("/events?") && !path.includes("until=")
+        ? {
+          body: new Uint8Array([...fixtureBytes("docker", "events.ndjson"), ...new TextEncoder().encode(JSON.stringify(fresh) + "\n")]),
+          keepOpen: true,
+          headersWhen: liveWhen,
+        }
+        : undefined);
+    await using client = clientOn(transport);
+    const abort = new AbortController();
+    const stream = client.lifecycleEvents({ signal: abort.signal, since: 1_000 });
+    await stream.subscribed; // the backlog is in, though the live stream has not even answered
+    const pending = take(stream, recorded.length + 1, abort);
+    releaseLive();
+    assert.deepEqual(await pending, [...recorded, { type: "paused", id: "fresh", time: 1_900_000_000_000 }]);
+  });
+
+  it("asks podman for its backlog until a whole second (podman ignores fractions)", async () => {
+    const transport = new ReplayTransport("podman");
+    await using client = clientOn(transport);
+    await client.version(); // learns that it is podman
+    const abort = new AbortController();
+    const stream = client.lifecycleEvents({ signal: abort.signal, since: 1_795_874_389_842 });
+    await stream.subscribed;
+    abort.abort();
+    const backlog = transport.paths.map((p) => new URL(p, "http://x").searchParams).find((q) => q.has("until"))!;
+    assert.match(backlog.get("until")!, /^\d{10}$/);
   });
 
   it("is subscribed before the engine sends any header (podman), and then delivers", async () => {

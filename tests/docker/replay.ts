@@ -155,7 +155,12 @@ export class ReplayTransport implements HttpTransport {
       if (found) return { body: JSON.stringify(found) };
       return { status: 404, body: fixtureBytes(f, "inspect-404.json") };
     }
-    if (route === "/events") return { body: fixtureBytes(f, "events.ndjson"), keepOpen: true };
+    if (route === "/events") {
+      const params = new URLSearchParams(query);
+      // As the engines do: with `until`, the logged events in [since, until], then the end.
+      if (params.has("until")) return { body: eventsBetween(fixtureBytes(f, "events.ndjson"), params) };
+      return { body: fixtureBytes(f, "events.ndjson"), keepOpen: true };
+    }
     return { status: 404, body: '{"message":"page not found"}' };
   }
 
@@ -241,4 +246,16 @@ function rejectOnAbort(signal: AbortSignal | undefined): Promise<never> {
     if (signal.aborted) reject(signal.reason);
     signal.addEventListener("abort", () => reject(signal.reason), { once: true });
   });
+}
+
+/** The NDJSON lines whose `timeNano` lies within the query's `since` and `until` (seconds, fraction allowed). */
+function eventsBetween(ndjson: Uint8Array, params: URLSearchParams): string {
+  const nanos = (seconds: string | null, fallback: number): number => (seconds === null ? fallback : Number(seconds) * 1e9);
+  const since = nanos(params.get("since"), 0);
+  const until = nanos(params.get("until"), Infinity);
+  return new TextDecoder().decode(ndjson).split("\n").filter((line) => {
+    if (line.trim() === "") return false;
+    const time = (JSON.parse(line) as { timeNano: number }).timeNano;
+    return time >= since && time <= until;
+  }).map((line) => `${line}\n`).join("");
 }

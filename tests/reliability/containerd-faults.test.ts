@@ -30,16 +30,19 @@ faultScenarios(
 
 /**
  * How long a broken HTTP/2 session may go unnoticed. Neither fault below
- * makes node:http2 report an error or close the session: only a liveness
- * check (HTTP/2 PING with a deadline while a call is open) can tell.
+ * makes Node's http2 report an error or close the session: only the
+ * client's liveness check (HTTP/2 PING with a deadline while a call is open)
+ * can tell. Its default interval (6 minutes, what containerd tolerates) is
+ * shortened here so that the check runs within the test.
  */
 const DETECTION_MS = 30_000;
+const QUICK_PINGS = { pingIntervalMs: 2_000, pingTimeoutMs: 2_000 };
 
 // Each with its own watcher: when one fails, it must not take the other scenarios with it.
 faultScenarios(
   "Watcher + ContainerdClient through the fault proxy: protocol-violating HTTP/2 frame",
   skip,
-  () => new ContainerdDriver(socket, rootfs!),
+  () => new ContainerdDriver(socket, rootfs!, "containerd", QUICK_PINGS),
   socket,
   [garbageFault("a DATA frame on stream 0 injected into the connection: detected, session replaced", connections, DATA_ON_STREAM_0)],
   DETECTION_MS,
@@ -47,7 +50,7 @@ faultScenarios(
 faultScenarios(
   "Watcher + ContainerdClient through the fault proxy: raw garbage in the HTTP/2 connection",
   skip,
-  () => new ContainerdDriver(socket, rootfs!),
+  () => new ContainerdDriver(socket, rootfs!, "containerd", QUICK_PINGS),
   socket,
   // Read as the header of a 14 MB frame of an unknown type: everything after it is skipped as payload.
   [garbageFault("garbage bytes injected into the connection: detected, session replaced", connections, GARBAGE)],

@@ -7,10 +7,9 @@
  * @module
  */
 
-import type { Interceptor } from "@connectrpc/connect";
 import type { EngineClient } from "../../lib/engine.ts";
 import type { SeenRequest } from "../support/fault-proxy.ts";
-import { ContainerdClient } from "../../engines/containerd/mod.ts";
+import { ContainerdClient, type ContainerdClientOptions } from "../../engines/containerd/mod.ts";
 import { DockerClient } from "../../engines/docker/mod.ts";
 import { ctr, docker, stdoutOf, testImage, uniqueName } from "../support/engines.ts";
 import { type Keep, line } from "./support.ts";
@@ -159,10 +158,13 @@ export class ContainerdDriver implements EngineDriver {
   readonly #ids: string[] = [];
   #next = 0;
 
-  constructor(socket: string, rootfs: string, label = "containerd") {
+  readonly #clientOptions: ContainerdClientOptions;
+
+  constructor(socket: string, rootfs: string, label = "containerd", clientOptions: ContainerdClientOptions = {}) {
     this.#socket = socket;
     this.#rootfs = rootfs;
     this.label = label;
+    this.#clientOptions = clientOptions;
   }
 
   readonly keep: Keep = (c) => c.id.startsWith(`${this.namespace}/`);
@@ -227,13 +229,10 @@ export class ContainerdDriver implements EngineDriver {
 
   /** Every gRPC method its clients called, `service/method`. */
   readonly grpcCalls: string[] = [];
-  readonly #recorder: Interceptor = (next) => (request) => {
-    this.grpcCalls.push(`${request.service.typeName}/${request.method.name}`);
-    return next(request);
-  };
+  readonly #recorder = (method: string): void => void this.grpcCalls.push(method);
 
   client(endpoint: string): EngineClient {
-    return new ContainerdClient({ socket: endpoint, logger: { warn() {} }, interceptors: [this.#recorder] });
+    return new ContainerdClient({ ...this.#clientOptions, socket: endpoint, logger: { warn() {} }, onCall: this.#recorder });
   }
 
   readOnlyViolations(): string[] {
