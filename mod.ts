@@ -96,6 +96,9 @@ export {
   type ContainerdClientOptions,
   type ContainerdLogger,
   type ContainerdPacker,
+  type ContainerdAny,
+  type ContainerdContainerRecord,
+  type ContainerdProcessRecord,
   type ContainerdRecord,
   DEFAULT_CONTAINERD_SOCKET,
 } from "./engines/containerd/mod.ts";
