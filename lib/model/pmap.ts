@@ -28,14 +28,28 @@ class Collision<V> {
 
 type Slot<V> = Leaf<V> | Branch<V> | Collision<V>;
 
-/** FNV-1a over UTF-16 code units. */
+/**
+ * FNV-1a over UTF-16 code units. One update touches the same few keys
+ * (container ID, project name) in several maps in a row, so the last two
+ * hashes are remembered: comparing a key with itself is cheaper than hashing
+ * 64 characters again.
+ */
 function hashOf(key: string): number {
+  if (key === recentKeys[0]) return recentHashes[0];
+  if (key === recentKeys[1]) return recentHashes[1];
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
     h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   }
-  return h >>> 0;
+  h >>>= 0;
+  recentKeys[1] = recentKeys[0];
+  recentHashes[1] = recentHashes[0];
+  recentKeys[0] = key;
+  recentHashes[0] = h;
+  return h;
 }
+const recentKeys: [string | undefined, string | undefined] = [undefined, undefined];
+const recentHashes: [number, number] = [0, 0];
 
 function popcount(x: number): number {
   x = x - ((x >>> 1) & 0x55555555);

@@ -103,7 +103,11 @@ export class Portfolio implements ProjectOwner {
    * @returns `true` when no container with this ID was present before.
    */
   add(container: Container): boolean {
-    const existing = this.#indexes.byId.get(container.id);
+    return this.#put(this.#indexes.byId.get(container.id), container);
+  }
+
+  /** {@linkcode Portfolio.add} with the container of the same ID, if any, already looked up. */
+  #put(existing: Container | undefined, container: Container): boolean {
     if (existing && existing.name === container.name && existing.project === container.project) {
       // Same place and name (a pause flip, a new PID): the name index stays as it is.
       const { byId, idByName, projects } = this.#indexes;
@@ -149,7 +153,7 @@ export class Portfolio implements ProjectOwner {
     const container = this.container(nameOrId);
     if (!container) return undefined;
     const updated = withPaused(container, paused);
-    if (updated !== container) this.add(updated);
+    if (updated !== container) this.#put(container, updated);
     return updated;
   }
 
