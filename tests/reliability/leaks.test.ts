@@ -1,8 +1,8 @@
 /**
  * No leaks: a process that watched a real engine exits on its own after
  * close(); 100 watch/close cycles leave the open file descriptor count
- * (/proc/self/fd) unchanged. (Deno additionally runs every test here with its
- * resource and op sanitizers.)
+ * (/proc/self/fd) unchanged. Deno's op and resource sanitizers, which apply
+ * to `Deno.test` only, check a whole watch in deno-sanitizers.test.ts.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
