@@ -8,15 +8,7 @@ import assert from "node:assert/strict";
 import { DockerClient, PRIVILEGED_LABEL } from "../../engines/docker/mod.ts";
 import { containerFromInspect } from "../../engines/docker/convert.ts";
 import { EngineProtocolError } from "../../lib/errors.ts";
-import {
-  containerdEngine,
-  dockerEngine,
-  EngineCleanup,
-  type EngineLookup,
-  podmanEngine,
-  testImage,
-  uniqueName,
-} from "../support/engines.ts";
+import { containerdEngine, dockerApiEngines, EngineCleanup, testImage, uniqueName } from "../support/engines.ts";
 import { dockerOk, EventCollector, execProbe, liveClient, runSleeper, seenRequests } from "./live.ts";
 
 const TIMEOUT = { timeout: 180_000 };
@@ -25,12 +17,7 @@ after(() => {
   for (const { method, path } of seenRequests) assert.ok(method === "GET" || method === "HEAD", `${method} ${path}`);
 });
 
-const engines: Array<[string, EngineLookup, string]> = [
-  ["dockerd", dockerEngine(), "docker.com"],
-  ["podman", podmanEngine(), "podman.io"],
-];
-
-for (const [label, engine, expectedType] of engines) {
+for (const [label, engine, expectedType] of dockerApiEngines()) {
   const host = engine.endpoint ?? "";
   const skip = engine.skip;
 

@@ -6,7 +6,7 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { LifecycleEvent } from "../../lib/events.ts";
 import { Watcher } from "../../lib/watcher.ts";
-import { dockerEngine, EngineCleanup, type EngineLookup, podmanEngine, uniqueName } from "../support/engines.ts";
+import { dockerApiEngines, EngineCleanup, uniqueName } from "../support/engines.ts";
 import { dockerOk, EVENT_TIMEOUT_MS, execProbe, liveClient, runSleeper, seenRequests } from "./live.ts";
 
 after(() => {
@@ -36,12 +36,7 @@ async function nextMatching(
   }
 }
 
-const engines: Array<[string, EngineLookup, string]> = [
-  ["dockerd", dockerEngine(), "docker.com"],
-  ["podman", podmanEngine(), "podman.io"],
-];
-
-for (const [label, engine, expectedType] of engines) {
+for (const [label, engine, expectedType] of dockerApiEngines()) {
   const host = engine.endpoint ?? "";
   const skip = engine.skip;
 

@@ -11,7 +11,7 @@ import type { EngineClient } from "../../lib/engine.ts";
 import type { SeenRequest } from "../support/fault-proxy.ts";
 import { ContainerdClient, type ContainerdClientOptions } from "../../engines/containerd/mod.ts";
 import { DockerClient } from "../../engines/docker/mod.ts";
-import { ctr, docker, stdoutOf, testImage, uniqueName } from "../support/engines.ts";
+import { ctr, docker, READ_ONLY_GRPC_METHODS, stdoutOf, testImage, uniqueName } from "../support/engines.ts";
 import { type Keep, line } from "./support.ts";
 
 /** What the reliability scenarios need from an engine. */
@@ -49,18 +49,6 @@ export interface EngineDriver {
   /** Removes everything this driver created; best effort. */
   cleanup(): Promise<void>;
 }
-
-/** The gRPC methods a read-only containerd client may call. */
-export const READ_ONLY_GRPC_METHODS: ReadonlySet<string> = new Set([
-  "containerd.services.namespaces.v1.Namespaces/List",
-  "containerd.services.containers.v1.Containers/List",
-  "containerd.services.containers.v1.Containers/Get",
-  "containerd.services.tasks.v1.Tasks/List",
-  "containerd.services.tasks.v1.Tasks/Get",
-  "containerd.services.events.v1.Events/Subscribe",
-  "containerd.services.version.v1.Version/Version",
-  "containerd.services.introspection.v1.Introspection/Server",
-]);
 
 /** Label marking the containers of one Docker test run. */
 const RUN_LABEL = "ww.reliability.run";

@@ -100,6 +100,26 @@ export function podmanEngine(): EngineLookup {
   return lookup("podman");
 }
 
+/** The engines that serve the Docker API, as `[label, lookup, engine type the client reports]`. */
+export function dockerApiEngines(): Array<[string, EngineLookup, string]> {
+  return [
+    ["dockerd", dockerEngine(), "docker.com"],
+    ["podman", podmanEngine(), "podman.io"],
+  ];
+}
+
+/** The gRPC methods a read-only containerd client may call. */
+export const READ_ONLY_GRPC_METHODS: ReadonlySet<string> = new Set([
+  "containerd.services.namespaces.v1.Namespaces/List",
+  "containerd.services.containers.v1.Containers/List",
+  "containerd.services.containers.v1.Containers/Get",
+  "containerd.services.tasks.v1.Tasks/List",
+  "containerd.services.tasks.v1.Tasks/Get",
+  "containerd.services.events.v1.Events/Subscribe",
+  "containerd.services.version.v1.Version/Version",
+  "containerd.services.introspection.v1.Introspection/Server",
+]);
+
 /** The private containerd's socket path (no scheme), or a skip reason. */
 export function containerdEngine(): EngineLookup {
   return lookup("containerd");
