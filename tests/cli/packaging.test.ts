@@ -64,7 +64,7 @@ describe("packaging", () => {
     assert.equal(readFileSync(`${ROOT}dist/cli/bin.js`, "utf8").split("\n")[0], "#!/usr/bin/env node");
   });
 
-  it("the packed tarball installs into a scratch project where `npx whalewatcher --help` works and types resolve",
+  it("the packed tarball installs into a scratch project where `npx whalewatcher --help` and `bunx --bun` work and types resolve",
     { skip: packSkip, timeout: 300_000 }, async () => {
       const scratch = mkdtempSync(join(tmpdir(), "ww-npm-scratch-"));
       const run = (command: string, args: string[]): Promise<string> =>
@@ -79,6 +79,9 @@ describe("packaging", () => {
         writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", private: true, type: "module" }));
         await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", join(scratch, `whalewatcher-${VERSION}.tgz`)]);
         assert.match(await run("npx", ["--no-install", "whalewatcher", "--help"]), /^Usage: whalewatcher \[options\]/);
+        // bunx runs the same installed bin, under the Bun runtime with --bun.
+        const bun = join(ROOT, "node_modules", ".bin", "bun");
+        assert.match(await run(bun, ["x", "--bun", "whalewatcher", "--help"]), /^Usage: whalewatcher \[options\]/);
         writeFileSync(
           join(scratch, "use.ts"),
           'import { DockerClient, Watcher, type LifecycleEvent } from "whalewatcher";\n' +
