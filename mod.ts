@@ -104,7 +104,14 @@ export {
 } from "./engines/containerd/mod.ts";
 
 // Types that DockerClientOptions.transportFactory (a test hook) references.
-export type { HttpEndpoint, HttpRequestInit, HttpTransport, TlsSettings } from "./lib/transport/http.ts";
+export type {
+  HttpEndpoint,
+  HttpGetInit,
+  HttpReply,
+  HttpRequestInit,
+  HttpTransport,
+  TlsSettings,
+} from "./lib/transport/http.ts";
 
 // Run as a program (`deno run -P mod.ts`, `bun mod.ts`): the CLI. Node uses the npm bin instead.
 if ((import.meta as ImportMeta & { main?: boolean }).main) {

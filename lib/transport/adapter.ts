@@ -17,10 +17,27 @@ export interface AdapterRequestInit {
   signal: AbortSignal;
 }
 
+/** A response head whose body is read whole, on demand. */
+export interface AdapterReply {
+  /** HTTP status code. */
+  status: number;
+  /** HTTP reason phrase ("" where the runtime does not keep it). */
+  statusText: string;
+  /** Response headers. */
+  headers: Headers;
+  /** Reads the whole body. */
+  bytes(): Promise<Uint8Array>;
+}
+
 /** One runtime's way of issuing HTTP requests to one endpoint. */
 export interface RuntimeFetcher {
   /** Issues the request; resolves once response headers arrive. */
   fetch(url: string, init: AdapterRequestInit): Promise<Response>;
+  /**
+   * Issues a request whose body the caller reads whole: the runtime's
+   * cheapest way, with no web stream in between where the runtime allows.
+   */
+  read(url: string, init: AdapterRequestInit): Promise<AdapterReply>;
   /** Releases every connection and handle held for the endpoint. */
   close(): Promise<void>;
 }
@@ -43,4 +60,14 @@ export function requestUrl(endpoint: HttpEndpoint, path: string): string {
   if (endpoint.kind === "unix") return `http://localhost${path}`;
   const scheme = endpoint.tls ? "https" : "http";
   return `${scheme}://${hostForUrl(endpoint.host)}:${endpoint.port}${endpoint.basePath ?? ""}${path}`;
+}
+
+/** The reply of a `fetch` response, for runtimes whose `fetch` is their cheapest way. */
+export function replyOf(response: Response): AdapterReply {
+  return {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+    bytes: async () => new Uint8Array(await response.arrayBuffer()),
+  };
 }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { FetcherFactory, RuntimeFetcher } from "./adapter.ts";
+import { type AdapterRequestInit, type FetcherFactory, replyOf, type RuntimeFetcher } from "./adapter.ts";
 import { TcpReachability } from "./tcp-probe.ts";
 
 interface BunFetchOptions {
@@ -32,11 +32,13 @@ export const createBunFetcher: FetcherFactory = (endpoint, options): Promise<Run
       if (key !== undefined) extra.tls.key = key;
     }
   }
+  const fetchVia = (url: string, init: AdapterRequestInit): Promise<Response> => {
+    const send = (): Promise<Response> => fetch(url, { ...init, ...extra } as RequestInit);
+    return reachability ? reachability.guard(init.signal, send) : send();
+  };
   return Promise.resolve({
-    fetch(url, init): Promise<Response> {
-      const send = (): Promise<Response> => fetch(url, { ...init, ...extra } as RequestInit);
-      return reachability ? reachability.guard(init.signal, send) : send();
-    },
+    fetch: fetchVia,
+    read: async (url, init) => replyOf(await fetchVia(url, init)),
     // Bun pools connections process-wide and does not keep the process alive for idle ones.
     close: (): Promise<void> => Promise.resolve(),
   });

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { FetcherFactory, RuntimeFetcher } from "./adapter.ts";
+import { type AdapterRequestInit, type FetcherFactory, replyOf, type RuntimeFetcher } from "./adapter.ts";
 import { TcpReachability } from "./tcp-probe.ts";
 
 interface DenoHttpClient {
@@ -42,11 +42,13 @@ export const createDenoFetcher: FetcherFactory = (endpoint, options): Promise<Ru
     if (endpoint.tls?.key !== undefined) clientOptions.key = endpoint.tls.key;
   }
   const client = Deno.createHttpClient(clientOptions);
+  const fetchVia = (url: string, init: AdapterRequestInit): Promise<Response> => {
+    const send = (): Promise<Response> => fetch(url, { ...init, client } as RequestInit);
+    return reachability ? reachability.guard(init.signal, send) : send();
+  };
   return Promise.resolve({
-    fetch(url, init): Promise<Response> {
-      const send = (): Promise<Response> => fetch(url, { ...init, client } as RequestInit);
-      return reachability ? reachability.guard(init.signal, send) : send();
-    },
+    fetch: fetchVia,
+    read: async (url, init) => replyOf(await fetchVia(url, init)),
     close(): Promise<void> {
       client.close();
       return Promise.resolve();

@@ -20,10 +20,8 @@ import { createNodeFetcher } from "./node.ts";
 
 export { formatEndpoint, type HttpEndpoint, parseEndpoint, type TlsSettings } from "./endpoint.ts";
 
-/** Options of {@linkcode HttpTransport.request}. */
-export interface HttpRequestInit {
-  /** `GET` (default) or `HEAD`; anything else is refused before any I/O. */
-  method?: "GET" | "HEAD";
+/** Options of {@linkcode HttpTransport.get}. */
+export interface HttpGetInit {
   /** Aborts the request and, later, its body. */
   signal?: AbortSignal;
   /** Extra request headers. */
@@ -35,6 +33,24 @@ export interface HttpRequestInit {
    * once (e.g. `/_ping`) to detect a peer that accepts and then says nothing.
    */
   headersTimeoutMs?: number;
+}
+
+/** Options of {@linkcode HttpTransport.request}. */
+export interface HttpRequestInit extends HttpGetInit {
+  /** `GET` (default) or `HEAD`; anything else is refused before any I/O. */
+  method?: "GET" | "HEAD";
+}
+
+/** A response read whole by {@linkcode HttpTransport.get}. */
+export interface HttpReply {
+  /** HTTP status code. */
+  readonly status: number;
+  /** HTTP reason phrase ("" where the runtime does not keep it). */
+  readonly statusText: string;
+  /** Response headers. */
+  readonly headers: Headers;
+  /** The whole body. */
+  readonly body: Uint8Array;
 }
 
 /** Options of {@linkcode createHttpTransport}. */
@@ -59,6 +75,13 @@ export interface HttpTransport extends AsyncDisposable {
    * `EngineProtocolError` (all naming the endpoint, with a hint).
    */
   request(path: string, init?: HttpRequestInit): Promise<Response>;
+  /**
+   * `GET path` with the body read whole: the fast path for answers that are
+   * read completely anyway (no web stream where the runtime can avoid one).
+   * Rejects like {@linkcode HttpTransport.request}; a body that breaks off
+   * rejects with `EngineProtocolError`.
+   */
+  get(path: string, init?: HttpGetInit): Promise<HttpReply>;
   /** Aborts pending requests and bodies and releases every connection. */
   close(): Promise<void>;
 }
@@ -106,35 +129,79 @@ class Transport implements HttpTransport {
     if (method !== "GET" && method !== "HEAD") {
       throw new TypeError(`refusing HTTP ${method}: this client is read-only (GET and HEAD only)`);
     }
+    const call = this.#begin(path, init);
+    const response = await this.#head(call, init, (signal) =>
+      this.#fetcher.fetch(requestUrl(this.endpoint, path), { method, headers: init.headers ?? {}, signal }));
+    const { status, statusText, headers } = response;
+    let body: ReadableStream<Uint8Array> | null = null;
+    if (response.body && method !== "HEAD" && !NULL_BODY_STATUSES.has(status)) {
+      body = wrapBody(response.body, {
+        signal: call.controller.signal,
+        mapError: (error) => classifyBodyError(error, this.endpoint),
+        release: call.release,
+      });
+    } else {
+      await response.body?.cancel().catch(() => {});
+      call.release();
+    }
+    return new Response(body, { status, statusText, headers });
+  }
+
+  async get(path: string, init: HttpGetInit = {}): Promise<HttpReply> {
+    const call = this.#begin(path, init);
+    const head = await this.#head(call, init, (signal) =>
+      this.#fetcher.read(requestUrl(this.endpoint, path), { method: "GET", headers: init.headers ?? {}, signal }));
+    try {
+      const body = await head.bytes();
+      call.controller.signal.throwIfAborted();
+      return { status: head.status, statusText: head.statusText, headers: head.headers, body };
+    } catch (error) {
+      if (call.controller.signal.aborted) throw call.controller.signal.reason;
+      throw classifyBodyError(error, this.endpoint);
+    } finally {
+      call.release();
+    }
+  }
+
+  /** Checks the path, registers the call for `close()` and links the caller's signal. */
+  #begin(path: string, init: HttpGetInit): Call {
     if (!path.startsWith("/")) throw new TypeError(`request path must start with "/": ${JSON.stringify(path)}`);
     if (this.#closed) throw closedError();
     const signal = init.signal;
     signal?.throwIfAborted();
-
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     this.#active.add(controller);
-    const release = (): void => {
-      signal?.removeEventListener("abort", onAbort);
-      this.#active.delete(controller);
+    return {
+      controller,
+      release: (): void => {
+        signal?.removeEventListener("abort", onAbort);
+        this.#active.delete(controller);
+      },
     };
+  }
 
+  /**
+   * Awaits the response head from `send`, mapping failures to typed errors
+   * and enforcing the optional headers timeout; releases the call on failure.
+   */
+  async #head<T extends object>(
+    call: Call,
+    init: HttpGetInit,
+    send: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const { controller } = call;
     let headersTimedOut = false;
     const headersTimer = init.headersTimeoutMs === undefined ? undefined : setTimeout(() => {
       headersTimedOut = true;
       controller.abort();
     }, init.headersTimeoutMs);
-
-    let response: Response;
+    let head: T;
     try {
-      response = await this.#fetcher.fetch(requestUrl(this.endpoint, path), {
-        method,
-        headers: init.headers ?? {},
-        signal: controller.signal,
-      });
+      head = await send(controller.signal);
     } catch (error) {
-      release();
+      call.release();
       if (controller.signal.aborted) {
         if (headersTimedOut) throw this.#headersTimeoutError(init.headersTimeoutMs!, error);
         throw controller.signal.reason;
@@ -145,24 +212,12 @@ class Transport implements HttpTransport {
     }
     if (headersTimedOut) {
       // The timer fired just as the headers arrived: the body is already aborted.
-      release();
-      await response.body?.cancel().catch(() => {});
+      call.release();
+      const body = "body" in head ? head.body : undefined;
+      if (body instanceof ReadableStream) await body.cancel().catch(() => {});
       throw this.#headersTimeoutError(init.headersTimeoutMs!, controller.signal.reason);
     }
-
-    const { status, statusText, headers } = response;
-    let body: ReadableStream<Uint8Array> | null = null;
-    if (response.body && method !== "HEAD" && !NULL_BODY_STATUSES.has(status)) {
-      body = wrapBody(response.body, {
-        signal: controller.signal,
-        mapError: (error) => classifyBodyError(error, this.endpoint),
-        release,
-      });
-    } else {
-      await response.body?.cancel().catch(() => {});
-      release();
-    }
-    return new Response(body, { status, statusText, headers });
+    return head;
   }
 
   #headersTimeoutError(ms: number, cause: unknown): EngineProtocolError {
@@ -186,6 +241,12 @@ class Transport implements HttpTransport {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** One request in flight: its controller (aborted by `close()`) and how to forget it. */
+interface Call {
+  controller: AbortController;
+  release(): void;
 }
 
 function closedError(): DOMException {

@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { DockerClient } from "../../engines/docker/mod.ts";
 import type { EngineEvent, EventStream } from "../../lib/engine.ts";
-import { createHttpTransport, type HttpEndpoint, type HttpTransport } from "../../lib/transport/http.ts";
+import { createHttpTransport, type HttpEndpoint, type HttpReply, type HttpTransport } from "../../lib/transport/http.ts";
 import { docker, stdoutOf, testImage } from "../support/engines.ts";
 
 /** How long an engine action may take to show up on a busy 2-core machine. */
@@ -31,6 +31,10 @@ export async function guardedTransport(endpoint: HttpEndpoint): Promise<HttpTran
         return Promise.reject(new Error(`read-only violation: ${method} ${path}`));
       }
       return real.request(path, init);
+    },
+    get(path, init = {}): Promise<HttpReply> {
+      seenRequests.push({ method: "GET", path });
+      return real.get(path, init);
     },
     close: () => real.close(),
     [Symbol.asyncDispose]: () => real.close(),

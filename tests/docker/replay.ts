@@ -7,7 +7,8 @@
  */
 
 import { readdirSync, readFileSync } from "node:fs";
-import type { HttpEndpoint, HttpRequestInit, HttpTransport } from "../../lib/transport/http.ts";
+import { classifyBodyError } from "../../lib/transport/classify.ts";
+import type { HttpEndpoint, HttpGetInit, HttpReply, HttpRequestInit, HttpTransport } from "../../lib/transport/http.ts";
 
 /** Which engine's recordings to replay. */
 export type Flavour = "docker" | "podman";
@@ -132,6 +133,17 @@ export class ReplayTransport implements HttpTransport {
     });
   }
 
+  /** As the real transport: a GET whose body is read whole. */
+  async get(path: string, init: HttpGetInit = {}): Promise<HttpReply> {
+    const response = await this.request(path, init);
+    try {
+      return await readReply(response);
+    } catch (error) {
+      if (init.signal?.aborted) throw init.signal.reason;
+      throw classifyBodyError(error, this.endpoint);
+    }
+  }
+
   #recorded(path: string): Reply {
     const f = this.#flavour;
     if (path === "/_ping") return { headers: recordedPingHeaders(f), body: "OK" };
@@ -212,6 +224,12 @@ export class ReplayTransport implements HttpTransport {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** Reads a response whole, as {@linkcode HttpTransport.get} hands it out. */
+export async function readReply(response: Response): Promise<HttpReply> {
+  const body = new Uint8Array(await response.arrayBuffer());
+  return { status: response.status, statusText: response.statusText, headers: response.headers, body };
 }
 
 /** A transport factory that hands out `transport` and remembers the endpoint it was asked for. */

@@ -179,6 +179,56 @@ describe("unix socket transport", () => {
 
   it("refuses a path without a leading slash", async () => {
     await assert.rejects(transport.request("_ping"), TypeError);
+    await assert.rejects(transport.get("_ping"), TypeError);
+  });
+
+  describe("get (body read whole)", () => {
+    it("GETs status, headers and the whole body, sending the caller's headers", async () => {
+      const count = seen.length;
+      const reply = await transport.get("/_ping", { headers: { "X-Probe": "get" } });
+      assert.equal(reply.status, 200);
+      assert.equal(reply.headers.get("api-version"), "1.47");
+      assert.equal(new TextDecoder().decode(reply.body), "OK");
+      assert.equal(seen.length, count + 1);
+      assert.equal(seen[count]!.method, "GET");
+      assert.equal(seen[count]!.headers["x-probe"], "get");
+    });
+
+    it("keeps the query and reassembles a chunked body", async () => {
+      const query = "/containers/json?filters=%7B%22status%22%3A%5B%22running%22%5D%7D";
+      assert.equal(new TextDecoder().decode((await transport.get(query)).body), `path=${query}`);
+      assert.equal(new TextDecoder().decode((await transport.get("/chunked")).body), '{"a":1}\n{"b":2}\n');
+    });
+
+    it("hands out error statuses with their bodies, and empty bodies", async () => {
+      const missing = await transport.get("/status/404");
+      assert.equal(missing.status, 404);
+      assert.deepEqual(JSON.parse(new TextDecoder().decode(missing.body)), { message: "No such container: x" });
+      const empty = await transport.get("/status/204");
+      assert.equal(empty.status, 204);
+      assert.equal(empty.body.length, 0);
+    });
+
+    it("turns a truncated body into EngineProtocolError", async () => {
+      await assert.rejects(transport.get("/truncated"), (e) => e instanceof EngineProtocolError && /broke off/.test(e.message));
+    });
+
+    it("rejects with the signal's reason when aborted while the body is pending", async () => {
+      const controller = new AbortController();
+      const reason = new Error("caller gave up");
+      const pending = transport.get("/endless", { signal: controller.signal });
+      const closed = new Promise<void>((resolve) => (streamClosed = resolve));
+      setTimeout(() => controller.abort(reason), 50);
+      await assert.rejects(pending, (e) => e === reason);
+      await closed;
+    });
+
+    it("fails with EngineProtocolError when no headers arrive within headersTimeoutMs", async () => {
+      await assert.rejects(
+        transport.get("/late-headers", { headersTimeoutMs: 100 }),
+        (e) => e instanceof EngineProtocolError && /within 100 ms/.test(e.message),
+      );
+    });
   });
 });
 
@@ -225,6 +275,12 @@ describe("unix socket transport without an engine", () => {
     await transport.close();
     await transport.close();
     await assert.rejects(transport.request("/_ping"), { name: "AbortError" });
+    await assert.rejects(transport.get("/_ping"), { name: "AbortError" });
+  });
+
+  it("reports a missing socket as EngineUnavailableError from get as well", async () => {
+    await using transport = await createHttpTransport({ kind: "unix", path: join(dir.path, "missing.sock") });
+    await assert.rejects(transport.get("/_ping", { signal: AbortSignal.timeout(1000) }), EngineUnavailableError);
   });
 });
 
@@ -241,8 +297,11 @@ describe("closing a transport", () => {
       const reader = response.body!.getReader();
       await reader.read();
       const pending = assert.rejects(reader.read(), { name: "AbortError" });
+      const whole = assert.rejects(transport.get("/events"), { name: "AbortError" });
+      await new Promise((resolve) => setTimeout(resolve, 50));
       await transport.close();
       await pending;
+      await whole;
     } finally {
       await server.close();
       dir.remove();
