@@ -11,7 +11,13 @@ import {
   EngineProtocolError,
   EngineUnavailableError,
 } from "../../lib/errors.ts";
-import { createHttpTransport, formatEndpoint, type HttpEndpoint, type HttpTransport } from "../../lib/transport/http.ts";
+import {
+  createHttpTransport,
+  formatEndpoint,
+  type HttpEndpoint,
+  type HttpReply,
+  type HttpTransport,
+} from "../../lib/transport/http.ts";
 import { negotiateApiVersion } from "./api-version.ts";
 import { type DockerHost, loadTlsMaterial } from "./host.ts";
 
@@ -38,6 +44,8 @@ export interface Ping {
 
 /** No response headers within this time means the peer does not speak the Docker API. */
 const PING_HEADERS_TIMEOUT_MS = 10_000;
+
+const decoder = new TextDecoder();
 
 /** Longest error body excerpt shown in messages. */
 const EXCERPT = 200;
@@ -112,19 +120,18 @@ export class DockerConnection {
   /** `GET /_ping` (unversioned): the engine's API version, flavour and clock. */
   async ping(transport?: HttpTransport, signal?: AbortSignal): Promise<Ping> {
     const t = transport ?? (await this.negotiated(signal)).transport;
-    const response = await this.#request(t, "/_ping", signal, PING_HEADERS_TIMEOUT_MS);
-    await response.body?.cancel().catch(() => {});
-    if (response.status !== 200) {
-      throw new EngineProtocolError(`${this.api} answered /_ping with HTTP ${response.status}`, {
+    const reply = await this.#get(t, "/_ping", signal, PING_HEADERS_TIMEOUT_MS);
+    if (reply.status !== 200) {
+      throw new EngineProtocolError(`${this.api} answered /_ping with HTTP ${reply.status}`, {
         endpoint: this.api,
         hint: "is this a Docker or podman API endpoint? Check DOCKER_HOST (a proxy may need its base path)",
       });
     }
-    const server = response.headers.get("server") ?? "";
-    const date = Date.parse(response.headers.get("date") ?? "");
+    const server = reply.headers.get("server") ?? "";
+    const date = Date.parse(reply.headers.get("date") ?? "");
     return {
-      apiVersion: response.headers.get("api-version"),
-      podman: response.headers.has("libpod-api-version") || /^libpod\b/i.test(server),
+      apiVersion: reply.headers.get("api-version"),
+      podman: reply.headers.has("libpod-api-version") || /^libpod\b/i.test(server),
       date: Number.isFinite(date) ? date : undefined,
     };
   }
@@ -135,13 +142,10 @@ export class DockerConnection {
    */
   async getJson(path: string, signal?: AbortSignal, notFound: "error" | "undefined" = "error"): Promise<unknown> {
     const { transport, apiVersion } = await this.negotiated(signal);
-    const response = await this.#request(transport, `/v${apiVersion}${path}`, signal);
-    if (response.status === 404 && notFound === "undefined") {
-      await response.body?.cancel().catch(() => {});
-      return undefined;
-    }
-    if (response.status !== 200) throw await this.apiError(response, path, signal);
-    const text = await this.#text(response, path, signal);
+    const reply = await this.#get(transport, `/v${apiVersion}${path}`, signal);
+    if (reply.status === 404 && notFound === "undefined") return undefined;
+    const text = decoder.decode(reply.body);
+    if (reply.status !== 200) throw this.#apiError(reply.status, reply.statusText, text, path);
     try {
       return JSON.parse(text);
     } catch (cause) {
@@ -155,19 +159,27 @@ export class DockerConnection {
 
   /** Opens a streaming `GET /v1.NN{path}`; resolves with the response once its headers arrive. */
   async stream(apiVersion: string, transport: HttpTransport, path: string, signal: AbortSignal): Promise<Response> {
-    const response = await this.#request(transport, `/v${apiVersion}${path}`, signal);
-    if (response.status !== 200) throw await this.apiError(response, path, signal);
+    let response: Response;
+    try {
+      response = await transport.request(`/v${apiVersion}${path}`, { signal });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw dockerError(error);
+    }
+    if (response.status !== 200) {
+      let text = "";
+      try {
+        text = await response.text();
+      } catch (error) {
+        if (signal.aborted) throw error;
+      }
+      throw this.#apiError(response.status, response.statusText, text, path);
+    }
     return response;
   }
 
-  /** The typed error for a non-200 response, with the engine's own message. */
-  async apiError(response: Response, path: string, signal?: AbortSignal): Promise<EngineError> {
-    let text = "";
-    try {
-      text = await this.#text(response, path, signal);
-    } catch (error) {
-      if (signal?.aborted) throw error;
-    }
+  /** The typed error for a non-200 answer, with the engine's own message. */
+  #apiError(status: number, statusText: string, text: string, path: string): EngineError {
     let message = excerpt(text.trim());
     try {
       const body = JSON.parse(text) as { message?: unknown };
@@ -175,8 +187,7 @@ export class DockerConnection {
     } catch {
       // Not JSON: a proxy's error page, say; the excerpt tells.
     }
-    const status = response.status;
-    return new EngineApiError(`${this.api} answered ${path} with HTTP ${status}: ${message || response.statusText}`, {
+    return new EngineApiError(`${this.api} answered ${path} with HTTP ${status}: ${message || statusText}`, {
       endpoint: this.api,
       status,
       hint: status >= 500
@@ -187,29 +198,15 @@ export class DockerConnection {
     });
   }
 
-  async #request(transport: HttpTransport, path: string, signal?: AbortSignal, headersTimeoutMs?: number): Promise<Response> {
+  async #get(transport: HttpTransport, path: string, signal?: AbortSignal, headersTimeoutMs?: number): Promise<HttpReply> {
     try {
-      return await transport.request(path, {
+      return await transport.get(path, {
         ...(signal ? { signal } : {}),
         ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}),
       });
     } catch (error) {
       if (signal?.aborted) throw error;
       throw dockerError(error);
-    }
-  }
-
-  async #text(response: Response, path: string, signal?: AbortSignal): Promise<string> {
-    try {
-      return await response.text();
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      if (error instanceof EngineError) throw error;
-      throw new EngineProtocolError(`the response of ${this.api} for ${path} broke off`, {
-        endpoint: this.api,
-        cause: error,
-        hint: "the engine may have stopped or restarted; retry",
-      });
     }
   }
 
