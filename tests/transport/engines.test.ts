@@ -1,8 +1,9 @@
 /**
  * The transport against the real engines the test runner starts: dockerd and
- * podman answer (also Deno's absolute-form request line, which Go servers
- * accept), podman's `/events` headers arrive late without being cut, and
- * containerd's gRPC socket gives EngineProtocolError instead of a hang.
+ * podman answer streamed and whole-body reads (also Deno's absolute-form
+ * request line, which Go servers accept), podman's `/events` headers arrive
+ * late without being cut, and containerd's gRPC socket gives
+ * EngineProtocolError instead of a hang.
  * Skips loudly when the runner did not provide the engines.
  */
 import assert from "node:assert/strict";
@@ -24,6 +25,21 @@ describe("transport against real engines", () => {
       const version = await transport.request("/version?x=1", { signal: AbortSignal.timeout(10_000) });
       assert.equal(version.status, 200);
       assert.equal(typeof ((await version.json()) as { ApiVersion?: unknown }).ApiVersion, "string");
+    });
+
+    it(`get reads whole bodies from ${name}`, { skip: engine.skip, timeout: 30_000 }, async () => {
+      await using transport = await createHttpTransport(parseEndpoint(engine.endpoint!));
+      const ping = await transport.get("/_ping", { signal: AbortSignal.timeout(10_000) });
+      assert.equal(ping.status, 200);
+      assert.match(ping.headers.get("api-version") ?? "", /^1\.\d+$/);
+      assert.equal(new TextDecoder().decode(ping.body), "OK");
+      const version = await transport.get("/version", { signal: AbortSignal.timeout(10_000) });
+      assert.equal(version.status, 200);
+      const parsed = JSON.parse(new TextDecoder().decode(version.body)) as { ApiVersion?: unknown };
+      assert.equal(typeof parsed.ApiVersion, "string");
+      const missing = await transport.get("/containers/ww-no-such-container/json", { signal: AbortSignal.timeout(10_000) });
+      assert.equal(missing.status, 404);
+      assert.match(new TextDecoder().decode(missing.body), /no such container/i);
     });
 
     it(`opens /events on ${name} and cancels it`, { skip: engine.skip, timeout: 30_000 }, async () => {
@@ -52,6 +68,10 @@ describe("transport against real engines", () => {
     await using transport = await createHttpTransport(parseEndpoint(containerd.endpoint!));
     await assert.rejects(
       transport.request("/_ping", { headersTimeoutMs: 5000, signal: AbortSignal.timeout(10_000) }),
+      (e) => e instanceof EngineProtocolError && /containerd/.test(e.hint),
+    );
+    await assert.rejects(
+      transport.get("/_ping", { headersTimeoutMs: 5000, signal: AbortSignal.timeout(10_000) }),
       (e) => e instanceof EngineProtocolError && /containerd/.test(e.hint),
     );
   });
