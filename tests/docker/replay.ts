@@ -136,8 +136,9 @@ export class ReplayTransport implements HttpTransport {
   /** As the real transport: a GET whose body is read whole. */
   async get(path: string, init: HttpGetInit = {}): Promise<HttpReply> {
     const response = await this.request(path, init);
+    const { status, statusText, headers } = response;
     try {
-      return await readReply(response);
+      return { status, statusText, headers, body: new Uint8Array(await response.arrayBuffer()) };
     } catch (error) {
       if (init.signal?.aborted) throw init.signal.reason;
       throw classifyBodyError(error, this.endpoint);
@@ -224,12 +225,6 @@ export class ReplayTransport implements HttpTransport {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-}
-
-/** Reads a response whole, as {@linkcode HttpTransport.get} hands it out. */
-export async function readReply(response: Response): Promise<HttpReply> {
-  const body = new Uint8Array(await response.arrayBuffer());
-  return { status: response.status, statusText: response.statusText, headers: response.headers, body };
 }
 
 /** A transport factory that hands out `transport` and remembers the endpoint it was asked for. */
