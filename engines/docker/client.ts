@@ -28,7 +28,10 @@ const LIST_PATH = `/containers/json?filters=${encodeURIComponent(JSON.stringify(
 export interface DockerClientOptions {
   /**
    * Engine address: `unix:///path`, a bare `/path`, `tcp://host:port[/base]`
-   * or `http(s)://…`. Default: `DOCKER_HOST`, else `unix:///var/run/docker.sock`.
+   * or `http(s)://…`. Default, as the Docker CLI: `DOCKER_HOST`, else the
+   * current Docker CLI context (`DOCKER_CONTEXT`, else `currentContext` in
+   * `$DOCKER_CONFIG/config.json`, default `~/.docker`), else
+   * `unix:///var/run/docker.sock`.
    */
   host?: string;
   /** Fixed API version `MAJOR.MINOR`; default `DOCKER_API_VERSION`, else negotiated. */
@@ -57,6 +60,12 @@ export class DockerClient implements EngineClient, AsyncDisposable {
   readonly pid: number;
   /** The engine address, e.g. `unix:///var/run/docker.sock`. */
   readonly api: string;
+  /**
+   * Where {@linkcode DockerClient.api} came from: `the host option`,
+   * `DOCKER_HOST`, `docker context "NAME" (from DOCKER_CONTEXT)` (or from
+   * `currentContext in …/config.json`), or `the default`.
+   */
+  readonly addressSource: string;
   readonly #connection: DockerConnection;
   readonly #typeOverride: string | undefined;
   readonly #concurrency: number;
@@ -66,6 +75,7 @@ export class DockerClient implements EngineClient, AsyncDisposable {
    * Creates a client; nothing is connected yet.
    *
    * @throws {TypeError} on an invalid host address, API version or concurrency.
+   * @throws {EngineError} when the selected Docker CLI context cannot be read.
    */
   constructor(options: DockerClientOptions = {}) {
     const env = options.env ?? processEnv();
@@ -79,6 +89,7 @@ export class DockerClient implements EngineClient, AsyncDisposable {
       ...(options.transportFactory ? { transportFactory: options.transportFactory } : {}),
     });
     this.api = this.#connection.api;
+    this.addressSource = this.#connection.source;
     this.pid = options.pid ?? 0;
     this.#typeOverride = options.type;
     this.#concurrency = concurrency;

@@ -62,6 +62,8 @@ export interface DockerConnectionOptions {
 export class DockerConnection {
   /** The endpoint as shown to users, e.g. `unix:///var/run/docker.sock`. */
   readonly api: string;
+  /** Where the address came from: `DOCKER_HOST`, a Docker CLI context, the default… */
+  readonly source: string;
   readonly #host: DockerHost;
   readonly #fixedVersion: string | undefined;
   readonly #factory: TransportFactory;
@@ -74,6 +76,7 @@ export class DockerConnection {
   constructor(host: DockerHost, options: DockerConnectionOptions = {}) {
     this.#host = host;
     this.api = formatEndpoint(host.endpoint);
+    this.source = host.source;
     this.#fixedVersion = options.apiVersion;
     this.#factory = options.transportFactory ?? ((endpoint) => createHttpTransport(endpoint));
   }
@@ -112,7 +115,7 @@ export class DockerConnection {
   #openTransport(): Promise<HttpTransport> {
     this.#transport ??= (async () => this.#factory(await loadTlsMaterial(this.#host)))().catch((error: unknown) => {
       this.#transport = undefined;
-      throw dockerError(error);
+      throw dockerError(error, this.#host.source);
     });
     return this.#transport;
   }
@@ -164,7 +167,7 @@ export class DockerConnection {
       response = await transport.request(`/v${apiVersion}${path}`, { signal });
     } catch (error) {
       if (signal.aborted) throw error;
-      throw dockerError(error);
+      throw dockerError(error, this.#host.source);
     }
     if (response.status !== 200) {
       let text = "";
@@ -206,7 +209,7 @@ export class DockerConnection {
       });
     } catch (error) {
       if (signal?.aborted) throw error;
-      throw dockerError(error);
+      throw dockerError(error, this.#host.source);
     }
   }
 
@@ -226,11 +229,12 @@ export class DockerConnection {
 }
 
 /** Names the engine kind in the transport's "no engine" message: "no Docker engine at …". */
-function dockerError(error: unknown): unknown {
+/** "no engine at X (why)" becomes "no Docker engine at X (why); address from SOURCE". */
+function dockerError(error: unknown, source: string): unknown {
   if (!(error instanceof EngineUnavailableError)) return error;
   const head = error.message.split("\nhint: ")[0] ?? "";
   if (!head.startsWith("no engine at ")) return error;
-  return new EngineUnavailableError(`no Docker engine${head.slice("no engine".length)}`, {
+  return new EngineUnavailableError(`no Docker engine${head.slice("no engine".length)}; address from ${source}`, {
     endpoint: error.endpoint,
     hint: error.hint,
     cause: error.cause,

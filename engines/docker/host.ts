@@ -1,7 +1,8 @@
 /**
- * Where the Docker engine is: `host` option, else `DOCKER_HOST`, else the
- * default socket; TLS from `DOCKER_CERT_PATH` / `DOCKER_TLS_VERIFY` with the
- * moby Go client's semantics.
+ * Where the Docker engine is, resolved as the Docker CLI does: the `host`
+ * option, else `DOCKER_HOST`, else the current Docker CLI context, else the
+ * default socket; for `DOCKER_HOST`, TLS from `DOCKER_CERT_PATH` /
+ * `DOCKER_TLS_VERIFY` with the moby Go client's semantics.
  *
  * @module
  */
@@ -9,7 +10,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EngineError } from "../../lib/errors.ts";
+import { mayReadEnv } from "../../lib/permissions.ts";
 import { formatEndpoint, type HttpEndpoint, parseEndpoint, type TlsSettings } from "../../lib/transport/http.ts";
+import { lookupDockerContext } from "./context.ts";
 
 /** The Docker client's default engine address. */
 export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
@@ -23,23 +26,44 @@ export interface DockerHost {
   endpoint: HttpEndpoint;
   /** `DOCKER_CERT_PATH` when TLS material must be loaded before connecting. */
   certPath?: string;
+  /** Where the address came from, for messages: `DOCKER_HOST`, a context, the default… */
+  source: string;
 }
 
 /**
- * Resolves the engine address: an explicit `host` wins, then a non-empty
- * `DOCKER_HOST`, then {@linkcode DEFAULT_DOCKER_HOST}. A TCP address uses
- * TLS when `DOCKER_CERT_PATH` is set; `DOCKER_TLS_VERIFY` (only read then)
- * verifies the server certificate when non-empty.
+ * Resolves the engine address as the Docker CLI does: an explicit `host`
+ * wins, then a non-empty `DOCKER_HOST`, then the current Docker CLI context
+ * (`DOCKER_CONTEXT`, else `currentContext` in `config.json`; see
+ * {@linkcode lookupDockerContext}), then {@linkcode DEFAULT_DOCKER_HOST}.
+ * With `host` or `DOCKER_HOST`, a TCP address uses TLS when
+ * `DOCKER_CERT_PATH` is set; `DOCKER_TLS_VERIFY` (only read then) verifies
+ * the server certificate when non-empty. A context brings its own TLS
+ * material.
  *
  * @throws {TypeError} on an invalid address.
+ * @throws {EngineError} when the selected context cannot be read.
  */
 export function resolveDockerHost(host: string | undefined, env: DockerEnv): DockerHost {
-  const address = host || env.DOCKER_HOST || DEFAULT_DOCKER_HOST;
-  const certPath = env.DOCKER_CERT_PATH || undefined;
-  const tls: TlsSettings | undefined = certPath ? { verify: (env.DOCKER_TLS_VERIFY ?? "") !== "" } : undefined;
-  const endpoint = parseEndpoint(address, tls);
-  if (endpoint.kind === "tcp" && endpoint.tls && certPath) return { endpoint, certPath };
-  return { endpoint };
+  const address = host || env.DOCKER_HOST;
+  if (address) {
+    const source = host ? "the host option" : "DOCKER_HOST";
+    const certPath = env.DOCKER_CERT_PATH || undefined;
+    const tls: TlsSettings | undefined = certPath ? { verify: (env.DOCKER_TLS_VERIFY ?? "") !== "" } : undefined;
+    const endpoint = parseEndpoint(address, tls);
+    if (endpoint.kind === "tcp" && endpoint.tls && certPath) return { endpoint, certPath, source };
+    return { endpoint, source };
+  }
+  const context = lookupDockerContext(env);
+  if (context.kind === "context") {
+    const { host: contextHost, tls, source } = context.endpoint;
+    try {
+      return { endpoint: parseEndpoint(contextHost, tls), source };
+    } catch (error) {
+      throw new TypeError(`${source}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  const source = context.note ? `the default (${context.note})` : "the default";
+  return { endpoint: parseEndpoint(DEFAULT_DOCKER_HOST), source };
 }
 
 /**
@@ -67,15 +91,26 @@ export async function loadTlsMaterial(host: DockerHost): Promise<HttpEndpoint> {
   return { ...endpoint, tls: { ...endpoint.tls, ca, cert, key } };
 }
 
-/** The process environment, or an empty one where reading it is not allowed (Deno without --allow-env). */
+/** The variables {@linkcode processEnv} reads, should the runtime ask first. */
+const DOCKER_VARIABLES = ["DOCKER_HOST", "DOCKER_API_VERSION", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY", "DOCKER_CONTEXT"];
+/** Variables only consulted to find the CLI's config: never worth a permission prompt. */
+const CONFIG_VARIABLES = ["DOCKER_CONFIG", "HOME"];
+
+/**
+ * The Docker-related part of the process environment. A variable that may
+ * not be read (Deno without `--allow-env` for it) is left out; `HOME` and
+ * `DOCKER_CONFIG` are only read where that needs no permission prompt.
+ */
 export function processEnv(): DockerEnv {
-  try {
-    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-    if (!env) return {};
-    const picked: Record<string, string | undefined> = {};
-    for (const name of ["DOCKER_HOST", "DOCKER_API_VERSION", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY"]) picked[name] = env[name];
-    return picked;
-  } catch {
-    return {};
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const picked: Record<string, string | undefined> = {};
+  if (!env) return picked;
+  for (const name of [...DOCKER_VARIABLES, ...CONFIG_VARIABLES.filter(mayReadEnv)]) {
+    try {
+      picked[name] = env[name];
+    } catch {
+      // Not permitted: as if unset.
+    }
   }
+  return picked;
 }

@@ -4,9 +4,12 @@
  * socket or TCP/TLS, on Node, Deno and Bun. It also serves podman's
  * Docker-compatible API, detected from `/_ping` and reported as `podman.io`.
  *
- * - Address: the `host` option, else `DOCKER_HOST`, else
- *   `unix:///var/run/docker.sock`; TLS from `DOCKER_CERT_PATH` (`ca.pem`,
- *   `cert.pem`, `key.pem`) with `DOCKER_TLS_VERIFY` as in Docker's Go client.
+ * - Address, resolved as the Docker CLI does: the `host` option, else
+ *   `DOCKER_HOST`, else the current Docker CLI context (`DOCKER_CONTEXT`,
+ *   else `currentContext` in the CLI's `config.json`), else
+ *   `unix:///var/run/docker.sock`; `DockerClient.addressSource` tells which.
+ *   TLS from `DOCKER_CERT_PATH` (`ca.pem`, `cert.pem`, `key.pem`) with
+ *   `DOCKER_TLS_VERIFY` as in Docker's Go client, or from the context.
  * - API version: `apiVersion` option, else `DOCKER_API_VERSION`, else the
  *   engine's `/_ping` `Api-Version` clamped to
  *   [{@linkcode OLDEST_API_VERSION}, {@linkcode NEWEST_API_VERSION}]; tested

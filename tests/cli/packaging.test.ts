@@ -28,7 +28,7 @@ describe("packaging", () => {
         read: SOCKETS,
         write: SOCKETS,
         net: [...SOCKETS.map((s) => `unix:${s}`), "localhost"],
-        env: ["DOCKER_HOST", "DOCKER_API_VERSION", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY"],
+        env: ["DOCKER_HOST", "DOCKER_API_VERSION", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY", "DOCKER_CONTEXT", "DOCKER_CONFIG"],
       },
     });
   });

@@ -195,6 +195,11 @@ export function docker(host: string, ...args: string[]): Promise<CliResult> {
   return runCli(DOCKER_CLI, ["-H", host, ...args]);
 }
 
+/** The Docker CLI with its config (and so its context store) in `configDir`; no `-H`. */
+export function dockerWithConfig(configDir: string, ...args: string[]): Promise<CliResult> {
+  return runCli(DOCKER_CLI, args, { env: cliEnv({ DOCKER_CONFIG: configDir }) });
+}
+
 /**
  * `ctr --address socket ...args`. Global flags such as `-n NAMESPACE` go first in args:
  * `ctr(socket, "-n", ns, "run", "-d", "--rootfs", testRootfs(), id, "/bin/sleep", "100")`.
