@@ -14,7 +14,7 @@ export interface CliOptions {
   readonly command: "show" | "help" | "version";
   /** Engines to ask; `all` shows every engine that answers. */
   readonly engine: EngineSelection;
-  /** Docker API address; `undefined`: `DOCKER_HOST`, else the default socket. */
+  /** Docker API address; `undefined`: `DOCKER_HOST`, else the Docker CLI context, else the default socket. */
   readonly dockerHost: string | undefined;
   /** containerd socket path; `undefined`: the default socket. */
   readonly containerd: string | undefined;
@@ -41,7 +41,8 @@ engines, grouped by composer project; with --watch follows their lifecycle.
 
 Options:
   --engine docker|containerd|all  engines to ask (default: all, showing every engine that answers)
-  --docker-host URL               Docker API address (default: $DOCKER_HOST, else unix:///var/run/docker.sock)
+  --docker-host URL               Docker API address (default: $DOCKER_HOST, else the docker context,
+                                  else unix:///var/run/docker.sock)
   --containerd PATH               containerd socket (default: /run/containerd/containerd.sock)
   --json                          one JSON document; with --watch: NDJSON, one event per line
   --watch                         after the picture, print one line per lifecycle event until Ctrl-C

@@ -51,7 +51,7 @@ function candidates(options: CliOptions): Candidate[] {
   if (options.engine !== "containerd") {
     list.push({
       engine: "docker",
-      endpoint: options.dockerHost ?? "DOCKER_HOST or unix:///var/run/docker.sock",
+      endpoint: options.dockerHost ?? "DOCKER_HOST, the docker context or unix:///var/run/docker.sock",
       create: () => new DockerClient(options.dockerHost === undefined ? {} : { host: options.dockerHost }),
     });
   }

@@ -47,10 +47,13 @@ export interface CliChild {
   readonly exited: Promise<CliRun>;
 }
 
-/** Starts the CLI; env defaults to this process's without NO_COLOR games (stdout is a pipe: no colour anyway). */
-export function startCli(args: readonly string[], denoFlags?: DenoFlags): CliChild {
+/**
+ * Starts the CLI; its environment is this process's, with `env` laid over it
+ * (stdout is a pipe: no colour anyway).
+ */
+export function startCli(args: readonly string[], denoFlags?: DenoFlags, env: Record<string, string> = {}): CliChild {
   const [command, argv] = cliCommand(args, denoFlags);
-  const child = spawn(command, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let stdout = "";
   let stderr = "";
   let pending = "";
@@ -95,8 +98,13 @@ export function startCli(args: readonly string[], denoFlags?: DenoFlags): CliChi
 }
 
 /** Runs the CLI to completion (killing it after `ms`). */
-export async function runCli(args: readonly string[], denoFlags?: DenoFlags, ms = 60_000): Promise<CliRun> {
-  const child = startCli(args, denoFlags);
+export async function runCli(
+  args: readonly string[],
+  denoFlags?: DenoFlags,
+  ms = 60_000,
+  env: Record<string, string> = {},
+): Promise<CliRun> {
+  const child = startCli(args, denoFlags, env);
   const timer = setTimeout(() => child.process.kill("SIGKILL"), ms);
   try {
     return await child.exited;
