@@ -12,12 +12,15 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EngineError } from "../../lib/errors.ts";
-import { mayReadFile } from "../../lib/permissions.ts";
+import { mayReadEnv, mayReadFile } from "../../lib/permissions.ts";
 import type { TlsSettings } from "../../lib/transport/http.ts";
 import type { DockerEnv } from "./host.ts";
 
 /** The context name that stands for "no context": `DOCKER_HOST` or the default socket. */
 const DEFAULT_CONTEXT = "default";
+
+/** Why no context was consulted where `HOME` may not be read (Deno without `--allow-env=HOME`). */
+const HOME_DENIED = "HOME may not be read, so no Docker CLI context was consulted";
 
 /** A context's Docker endpoint. */
 export interface ContextEndpoint {
@@ -48,7 +51,7 @@ export function lookupDockerContext(env: DockerEnv): ContextLookup {
   let name = env.DOCKER_CONTEXT;
   let origin = "DOCKER_CONTEXT";
   if (!name) {
-    if (!configDir) return { kind: "none" };
+    if (!configDir) return { kind: "none", ...(mayReadEnv("HOME") ? {} : { note: HOME_DENIED }) };
     const configFile = join(configDir, "config.json");
     if (!mayReadFile(configFile)) return { kind: "none", note: `${configFile} not read: no read permission` };
     const config = readJson(configFile, "optional", "the Docker CLI's config");

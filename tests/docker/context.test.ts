@@ -11,10 +11,13 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { DockerClient, type DockerClientOptions } from "../../engines/docker/mod.ts";
 import { EngineError, EngineUnavailableError } from "../../lib/errors.ts";
+import { runtime } from "../../lib/runtime.ts";
 import { dockerEngine, dockerWithConfig } from "../support/engines.ts";
 import { factoryOf, ReplayTransport } from "./replay.ts";
 
@@ -171,6 +174,46 @@ describe("DockerClient and Docker CLI contexts", () => {
       );
       return true;
     });
+  });
+});
+
+describe("Docker CLI contexts under Deno's permissions", () => {
+  const skip = runtime === "deno" ? undefined : `SKIPPED: Deno permissions exist only on Deno, not on ${runtime}`;
+  const DOCKER_ENV = "DOCKER_HOST,DOCKER_API_VERSION,DOCKER_CERT_PATH,DOCKER_TLS_VERIFY,DOCKER_CONTEXT,DOCKER_CONFIG";
+
+  /** `addressSource` of a default DockerClient in a Deno child with `flags` (stdin is no TTY: no prompts). */
+  const sourceUnder = (flags: string[], env: Record<string, string>): Promise<string> => {
+    const mod = new URL("../../engines/docker/mod.ts", import.meta.url).href;
+    const script = join(root, `source-${stores++}.ts`);
+    writeFileSync(script, `import { DockerClient } from ${JSON.stringify(mod)};\nconsole.log(new DockerClient().addressSource);\n`);
+    return new Promise((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ["run", "--no-prompt", `--allow-read=${script}`, ...flags, script],
+        { env: { ...process.env, DOCKER_HOST: "", DOCKER_CONTEXT: "", DOCKER_CONFIG: "", ...env }, cwd: fileURLToPath(new URL("../..", import.meta.url)) },
+        (error, stdout, stderr) => error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout.trim()),
+      );
+    });
+  };
+
+  it("says when HOME or the config may not be read, instead of asking", { skip, timeout: 60_000 }, async () => {
+    const home = join(root, "deno-home");
+    mkdirSync(home, { recursive: true });
+    rmSync(join(home, ".docker"), { recursive: true, force: true });
+    renameSync(store({ ww: { host: "/run/deno.sock" } }, "ww"), join(home, ".docker"));
+    const configFile = join(home, ".docker", "config.json");
+    assert.equal(
+      await sourceUnder([`--allow-env=${DOCKER_ENV}`], { HOME: home }),
+      "the default (HOME may not be read, so no Docker CLI context was consulted)",
+    );
+    assert.equal(
+      await sourceUnder([`--allow-env=${DOCKER_ENV},HOME`], { HOME: home }),
+      `the default (${configFile} not read: no read permission)`,
+    );
+    assert.equal(
+      await sourceUnder([`--allow-env=${DOCKER_ENV},HOME`, `--allow-read=${join(home, ".docker")}`], { HOME: home }),
+      `docker context "ww" (from currentContext in ${configFile})`,
+    );
   });
 });
 
