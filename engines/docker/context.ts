@@ -63,7 +63,8 @@ export function lookupDockerContext(env: DockerEnv): ContextLookup {
   if (name === DEFAULT_CONTEXT) return { kind: "none" };
   const source = `docker context "${name}" (from ${origin})`;
   if (!configDir) {
-    throw contextError(source, "the Docker CLI's context store cannot be located", "set HOME or DOCKER_CONFIG");
+    const hint = mayReadEnv("HOME") ? "set HOME or DOCKER_CONFIG" : "grant --allow-env=HOME, or set DOCKER_CONFIG";
+    throw contextError(source, "the Docker CLI's context store cannot be located", hint);
   }
   const id = createHash("sha256").update(name).digest("hex");
   const metaFile = join(configDir, "contexts", "meta", id, "meta.json");

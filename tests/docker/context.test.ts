@@ -214,6 +214,10 @@ describe("Docker CLI contexts under Deno's permissions", () => {
       await sourceUnder([`--allow-env=${DOCKER_ENV},HOME`, `--allow-read=${join(home, ".docker")}`], { HOME: home }),
       `docker context "ww" (from currentContext in ${configFile})`,
     );
+    await assert.rejects(
+      sourceUnder([`--allow-env=${DOCKER_ENV}`], { HOME: home, DOCKER_CONTEXT: "ww" }),
+      /docker context "ww" \(from DOCKER_CONTEXT\): the Docker CLI's context store cannot be located\nhint: grant --allow-env=HOME/,
+    );
   });
 });
 
