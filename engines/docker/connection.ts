@@ -228,8 +228,11 @@ export class DockerConnection {
   }
 }
 
-/** Names the engine kind in the transport's "no engine" message: "no Docker engine at …". */
-/** "no engine at X (why)" becomes "no Docker engine at X (why); address from SOURCE". */
+/**
+ * Names the engine kind and where its address came from in the transport's
+ * "no engine" message: "no engine at X (why)" becomes "no Docker engine at X
+ * (why); address from SOURCE".
+ */
 function dockerError(error: unknown, source: string): unknown {
   if (!(error instanceof EngineUnavailableError)) return error;
   const head = error.message.split("\nhint: ")[0] ?? "";

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { EngineError } from "../../lib/errors.ts";
 import { mayReadEnv, mayReadFile } from "../../lib/permissions.ts";
 import type { TlsSettings } from "../../lib/transport/http.ts";
+import { isObject } from "./convert.ts";
 import type { DockerEnv } from "./host.ts";
 
 /** The context name that stands for "no context": `DOCKER_HOST` or the default socket. */
@@ -120,8 +121,4 @@ function readText(path: string, need: "optional" | "required", source: string): 
 
 function contextError(source: string, what: string, hint: string, cause?: unknown): EngineError {
   return new EngineError(`${source}: ${what}`, { endpoint: source, hint, ...(cause === undefined ? {} : { cause }) });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

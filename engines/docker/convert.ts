@@ -25,7 +25,8 @@ export type Packer = (container: Container, inspect: unknown) => unknown;
 
 type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
+/** Whether a parsed JSON value is an object (not `null`, not an array). */
+export function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 

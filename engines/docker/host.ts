@@ -91,7 +91,7 @@ export async function loadTlsMaterial(host: DockerHost): Promise<HttpEndpoint> {
   return { ...endpoint, tls: { ...endpoint.tls, ca, cert, key } };
 }
 
-/** The variables {@linkcode processEnv} reads, should the runtime ask first. */
+/** Explicit Docker settings: read as they are (Deno prompts for them like for any setting it was not granted). */
 const DOCKER_VARIABLES = ["DOCKER_HOST", "DOCKER_API_VERSION", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY", "DOCKER_CONTEXT"];
 /** Variables only consulted to find the CLI's config: never worth a permission prompt. */
 const CONFIG_VARIABLES = ["DOCKER_CONFIG", "HOME"];
