@@ -54,6 +54,7 @@ function reducerRun(): number {
     kind: "listed",
     containers: listed,
     time: 0,
+    engine: { type: "bench", api: "bench", id: "" },
   }).state;
   let emitted = 0;
   for (const input of inputs) {

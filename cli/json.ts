@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { LifecycleEvent } from "../lib/events.ts";
+import type { EngineIdentity, LifecycleEvent } from "../lib/events.ts";
 import type { Container } from "../lib/model/container.ts";
 import type { EngineSnapshot } from "./snapshot.ts";
 
@@ -45,16 +45,32 @@ export interface PictureJson {
   engines: EngineJson[];
 }
 
-/** One `--watch --json` event line. */
+/** What an `exited` event line says about the exit; a key is absent when the engine did not tell. */
+export interface ExitJson {
+  /** Exit code of the container's initial process. */
+  code?: number;
+  /** `true` when the engine reported an OOM kill (never `false`: engines report kills, not their absence). */
+  oom?: boolean;
+  /** When the container exited by the engine's clock, ISO 8601. */
+  time?: string;
+}
+
+/**
+ * One `--watch --json` event line:
+ * `{"engine":{"type","api","id"},"type","time","container",…}`, and on
+ * `exited` lines also `"exit":{"code","oom","time"}` with only the known keys.
+ */
 export interface EventJson {
-  /** Type of the engine the event comes from. */
-  engine: string;
+  /** The engine the event comes from: type, API endpoint and engine ID ("" when it has none). */
+  engine: EngineIdentity;
   /** What happened. */
   type: LifecycleEvent["type"];
   /** When it happened, ISO 8601. */
   time: string;
   /** The container after the change (for `exited`: as last known). */
   container: ContainerJson;
+  /** On `exited` lines: what the engine said about the exit (`{}` when nothing is known). */
+  exit?: ExitJson;
 }
 
 /** A container's JSON form. */
@@ -87,13 +103,22 @@ export function renderPictureJson(engines: readonly EngineSnapshot[], compact = 
   return JSON.stringify(pictureJson(engines), null, compact ? undefined : 2) + "\n";
 }
 
-/** One NDJSON line for a lifecycle event of the engine of type `engine`. */
-export function renderEventJson(engine: string, event: LifecycleEvent): string {
+/** One NDJSON line for a lifecycle event (the event names its engine); see {@linkcode EventJson}. */
+export function renderEventJson(event: LifecycleEvent): string {
+  const { type, api, id } = event.engine;
   const line: EventJson = {
-    engine,
+    engine: { type, api, id },
     type: event.type,
     time: event.time.toISOString(),
     container: containerJson(event.container),
   };
+  if (event.exit) {
+    const { code, oom, time } = event.exit;
+    line.exit = {
+      ...(code !== undefined ? { code } : {}),
+      ...(oom ? { oom } : {}),
+      ...(time ? { time: time.toISOString() } : {}),
+    };
+  }
   return JSON.stringify(line) + "\n";
 }

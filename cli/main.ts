@@ -82,7 +82,7 @@ async function follow(engines: readonly OpenEngine[], options: CliOptions, style
     const type = engine.watcher.type;
     try {
       for await (const event of subscriptions[i]!) {
-        await out(options.json ? renderEventJson(type, event) : renderEventLine(type, event, style));
+        await out(options.json ? renderEventJson(event) : renderEventLine(event, style));
       }
     } catch (error) {
       if (stop.signal.aborted) return;

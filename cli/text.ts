@@ -88,10 +88,22 @@ const EVENT_COLOR: Record<LifecycleEvent["type"], Ansi> = {
   unpaused: "cyan",
 };
 
-/** One line for a lifecycle event of the engine of type `engine`. */
-export function renderEventLine(engine: string, event: LifecycleEvent, style: TextStyle): string {
+/**
+ * What happened, as the event line says it: the event type, for exits with
+ * the exit code and OOM kill where known (`exited (137, oom)`, `exited (0)`,
+ * `exited`).
+ */
+export function eventLabel(event: LifecycleEvent): string {
+  const exit = event.exit;
+  if (event.type !== "exited" || !exit) return event.type;
+  const details = [...(exit.code !== undefined ? [String(exit.code)] : []), ...(exit.oom ? ["oom"] : [])];
+  return details.length === 0 ? "exited" : `exited (${details.join(", ")})`;
+}
+
+/** One line for a lifecycle event, showing the type of the engine it names. */
+export function renderEventLine(event: LifecycleEvent, style: TextStyle): string {
   const c = event.container;
   const name = c.project === "" ? c.name : `${c.project}/${c.name}`;
-  return `${event.time.toISOString()}  ${engine}  ${paint(style, EVENT_COLOR[event.type], event.type.padEnd(8))}  ` +
+  return `${event.time.toISOString()}  ${event.engine.type}  ${paint(style, EVENT_COLOR[event.type], eventLabel(event).padEnd(8))}  ` +
     `${name}  ${paint(style, "dim", shortId(c.id))}  pid ${c.pid}\n`;
 }

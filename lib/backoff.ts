@@ -1,5 +1,6 @@
 /**
- * Capped exponential backoff with jitter, and an abortable sleep.
+ * Capped exponential backoff with jitter (the abortable sleep between
+ * retries is `sleep` in `async/wait.ts`).
  *
  * The delay sequence is a pure generator (the random source is injectable),
  * so its properties can be tested without timers; {@linkcode Backoff} adds the
@@ -154,27 +155,4 @@ export class Backoff {
     this.#delays = backoffDelays(this.#options, this.#random);
     this.#retries = 0;
   }
-}
-
-/**
- * Resolves after `ms` milliseconds, or rejects with `signal.reason` as soon as
- * the signal aborts — clearing its timer and listener, so nothing is left
- * behind either way.
- */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

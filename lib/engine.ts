@@ -13,6 +13,19 @@ import type { Container } from "./model/container.ts";
  */
 export const PROJECT_UNKNOWN: unique symbol = Symbol("whalewatcher.projectUnknown");
 
+/**
+ * What an engine reports about an exit. Absent fields are unknown.
+ * Times are engine times in milliseconds since the epoch.
+ */
+export interface EngineExit {
+  /** The exit code of the container's initial process. */
+  readonly code?: number;
+  /** `true` when the engine reported an OOM kill (engines report kills, not their absence). */
+  readonly oom?: boolean;
+  /** When the container exited. */
+  readonly time?: number;
+}
+
 /** A container lifecycle event as reported by an engine, before the core folds it in. */
 export type EngineEvent =
   | {
@@ -30,8 +43,10 @@ export type EngineEvent =
     readonly id: string;
     /** The project when the engine tells it, else {@linkcode PROJECT_UNKNOWN}. */
     readonly project: string | typeof PROJECT_UNKNOWN;
-    /** Engine time of the event in milliseconds since the epoch. */
+    /** Engine time of the exit in milliseconds since the epoch. */
     readonly time: number;
+    /** Exit code and OOM kill as the engine reports them (`time` is the event's). Absent: unknown. */
+    readonly exit?: EngineExit;
   }
   | {
     /** The container was frozen or thawed. */
@@ -90,6 +105,15 @@ export interface EngineClient {
    * longer exists or is not alive.
    */
   inspect(nameOrId: string, signal?: AbortSignal): Promise<Container | undefined>;
+  /**
+   * Reads, without changing anything, what the engine still knows about the
+   * last exit of a container that is no longer alive (by its ID as
+   * {@linkcode EngineClient.list} reports it). Resolves `undefined` when the
+   * container or its exit record no longer exists, or when it is alive. The
+   * watcher calls it for exits that only a resync noticed; engines that keep
+   * no exit records leave it out.
+   */
+  exitDetails?(id: string, signal?: AbortSignal): Promise<EngineExit | undefined>;
   /**
    * Subscribes to the engine's container lifecycle events. With `since`
    * (milliseconds since the epoch), engines that keep an event log replay the

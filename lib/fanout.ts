@@ -6,6 +6,8 @@
  * @module
  */
 
+import { deferred } from "./async/deferred.ts";
+import type { Deferred } from "./async/deferred.ts";
 import { SubscriberOverflowError } from "./errors.ts";
 
 /** Options of {@linkcode Fanout.subscribe}. */
@@ -93,10 +95,8 @@ export class Fanout<T> {
   }
 }
 
-type Waiter<T> = {
-  resolve: (result: IteratorResult<T, undefined>) => void;
-  reject: (error: unknown) => void;
-};
+/** A pending `next()`. */
+type Waiter<T> = Deferred<IteratorResult<T, undefined>>;
 
 /** The implementation of {@linkcode Subscription}; the fan-out alone pushes into it and ends it. */
 class Subscriber<T> implements Subscription<T> {
@@ -171,7 +171,9 @@ class Subscriber<T> implements Subscription<T> {
       this.#finish();
       return error === undefined ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(error);
     }
-    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    const waiter: Waiter<T> = deferred();
+    this.#waiters.push(waiter);
+    return waiter.promise;
   }
 
   return(): Promise<IteratorResult<T, undefined>> {

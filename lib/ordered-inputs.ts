@@ -6,6 +6,7 @@
  * @module
  */
 
+import { deferred } from "./async/deferred.ts";
 import type { ReducerInput } from "./reducer.ts";
 
 interface Slot {
@@ -37,9 +38,8 @@ export class OrderedInputs {
    * function with it (or with `undefined` when there is nothing to apply).
    */
   reserve(): (input: ReducerInput | undefined) => void {
-    let settle!: () => void;
-    const done = new Promise<void>((resolve) => (settle = resolve));
-    const slot: Slot = { input: undefined, ready: false, done, settle };
+    const done = deferred<void>();
+    const slot: Slot = { input: undefined, ready: false, done: done.promise, settle: () => done.resolve() };
     this.#slots.push(slot);
     return (input) => {
       slot.input = input;

@@ -9,11 +9,19 @@
  * reconnects: the rebuilt portfolio is diffed against the published one, so
  * subscribers get the exits they missed and no duplicate starts.
  *
+ * Engine identity and exit details are passed in with the inputs, not
+ * looked up: the watcher learns the engine's ID and inspects dead containers
+ * before it feeds the `listed` input, so the reducer stays a pure function.
+ * Identity travels in the state (set by each `listed` input) rather than
+ * being stamped on by the watcher afterwards, so that the events of a
+ * resync and the identity of the engine they describe change in one step.
+ *
  * @module
  */
 
 import { PROJECT_UNKNOWN } from "./engine.ts";
-import type { LifecycleEvent } from "./events.ts";
+import type { EngineExit } from "./engine.ts";
+import type { EngineIdentity, ExitDetails, LifecycleEvent } from "./events.ts";
 import type { Container } from "./model/container.ts";
 import { PersistentMap } from "./model/pmap.ts";
 import { Portfolio } from "./model/portfolio.ts";
@@ -22,8 +30,19 @@ import { Portfolio } from "./model/portfolio.ts";
 export type ReducerInput =
   /** A (re)sync begins: the event subscription is being opened and a list will follow. */
   | { readonly kind: "sync-started"; readonly time: number }
-  /** The list snapshot of alive containers arrived. */
-  | { readonly kind: "listed"; readonly containers: readonly Container[]; readonly time: number }
+  /**
+   * The list snapshot of alive containers arrived, with the identity of the
+   * engine that answered this sync and, for published containers that the
+   * list drops without an exit seen during the sync, what an inspection of
+   * the dead containers found out about their exits (by container ID).
+   */
+  | {
+    readonly kind: "listed";
+    readonly containers: readonly Container[];
+    readonly time: number;
+    readonly engine: EngineIdentity;
+    readonly exits?: ReadonlyMap<string, EngineExit>;
+  }
   /** A container started; `container` holds its inspected details. */
   | { readonly kind: "started"; readonly container: Container; readonly time: number }
   /** A container's initial process exited. */
@@ -32,6 +51,8 @@ export type ReducerInput =
     readonly id: string;
     readonly project: string | typeof PROJECT_UNKNOWN;
     readonly time: number;
+    /** What the engine said about the exit (`time` is the input's). */
+    readonly exit?: EngineExit;
   }
   /** A container was frozen or thawed. */
   | { readonly kind: "paused" | "unpaused"; readonly id: string; readonly time: number }
@@ -59,13 +80,18 @@ interface SyncInProgress {
  * emitted events must carry when they happened, not when the list came.
  */
 export interface EventTimes {
-  /** When the container's (last) instance exited. */
-  readonly exits: PersistentMap<number>;
+  /** When the container's (last) instance exited, with what the engine said about it (`time` always set). */
+  readonly exits: PersistentMap<EngineExit>;
   /** When the container last started, paused or unpaused. */
   readonly changes: PersistentMap<number>;
 }
 
-const NO_TIMES: EventTimes = Object.freeze({ exits: PersistentMap.empty<number>(), changes: PersistentMap.empty<number>() });
+const NO_TIMES: EventTimes = Object.freeze({ exits: PersistentMap.empty<EngineExit>(), changes: PersistentMap.empty<number>() });
+
+/** The identity before any sync: nothing is published under it. */
+const NO_ENGINE: EngineIdentity = Object.freeze({ type: "", api: "", id: "" });
+
+const NO_EXITS: ReadonlyMap<string, EngineExit> = new Map();
 
 /** The reducer's state. Treat it as opaque and immutable. */
 export interface WatchState {
@@ -79,10 +105,12 @@ export interface WatchState {
   readonly portfolio: Portfolio;
   /** The resync in progress, while `phase` is `"syncing"`. */
   readonly sync?: SyncInProgress;
+  /** The engine the published portfolio comes from, as the last completed sync learned it; every event carries it. */
+  readonly engine: EngineIdentity;
 }
 
-/** The state before the first sync: idle, with an empty portfolio. */
-export const initialState: WatchState = Object.freeze({ phase: "idle", portfolio: new Portfolio() });
+/** The state before the first sync: idle, with an empty portfolio and no engine identity yet. */
+export const initialState: WatchState = Object.freeze({ phase: "idle", portfolio: new Portfolio(), engine: NO_ENGINE });
 
 /** The result of one {@linkcode reduce} step. */
 export interface Reduction {
@@ -106,30 +134,35 @@ export function reduce(state: WatchState, input: ReducerInput): Reduction {
       return unchanged({
         phase: "syncing",
         portfolio: state.portfolio,
+        engine: state.engine,
         sync: { building: new Portfolio(), dead: PersistentMap.empty(), pauses: PersistentMap.empty(), times: NO_TIMES },
       });
     case "stream-lost":
-      return unchanged({ phase: state.phase === "idle" ? "idle" : "lost", portfolio: state.portfolio });
+      return unchanged({ phase: state.phase === "idle" ? "idle" : "lost", portfolio: state.portfolio, engine: state.engine });
     case "listed":
-      return state.sync ? completeSync(state.portfolio, state.sync, input.containers, input.time) : unchanged(state);
+      return state.sync ? completeSync(state.portfolio, state.sync, input) : unchanged(state);
   }
   if (state.sync) return unchanged({ ...state, sync: duringSync(state.sync, input) });
   if (state.phase !== "synced") return unchanged(state);
   const portfolio = state.portfolio.clone();
   const time = new Date(input.time);
+  const engine = state.engine;
   const events: LifecycleEvent[] = [];
   switch (input.kind) {
     case "started": {
       const known = portfolio.containerById(input.container.id);
       if (known && known.pid === input.container.pid) break;
-      // Restarted under the same ID: the exit was missed.
-      if (known) events.push({ type: "exited", container: known, time });
+      // Restarted under the same ID: the exit was missed, and nothing is known about it.
+      if (known) events.push({ type: "exited", container: known, time, engine, exit: {} });
       portfolio.add(input.container);
-      events.push({ type: "started", container: input.container, time });
+      events.push({ type: "started", container: input.container, time, engine });
       break;
     }
     case "exited": {
-      if (portfolio.containerById(input.id)) events.push({ type: "exited", container: portfolio.remove(input.id)!, time });
+      if (portfolio.containerById(input.id)) {
+        const exit = exitDetails({ ...input.exit, time: input.time });
+        events.push({ type: "exited", container: portfolio.remove(input.id)!, time, engine, exit });
+      }
       break;
     }
     case "paused":
@@ -137,12 +170,12 @@ export function reduce(state: WatchState, input: ReducerInput): Reduction {
       const known = portfolio.containerById(input.id);
       const paused = input.kind === "paused";
       if (known && known.paused !== paused) {
-        events.push({ type: input.kind, container: portfolio.setPaused(input.id, paused)!, time });
+        events.push({ type: input.kind, container: portfolio.setPaused(input.id, paused)!, time, engine });
       }
       break;
     }
   }
-  return events.length === 0 ? unchanged(state) : { state: { phase: "synced", portfolio }, events };
+  return events.length === 0 ? unchanged(state) : { state: { phase: "synced", portfolio, engine }, events };
 }
 
 function unchanged(state: WatchState): Reduction {
@@ -171,7 +204,7 @@ function duringSync(sync: SyncInProgress, input: ContainerInput): SyncInProgress
         building,
         dead: sync.dead.set(input.id, true),
         pauses: sync.pauses.delete(input.id),
-        times: { exits: exits.set(input.id, input.time), changes: changes.delete(input.id) },
+        times: { exits: exits.set(input.id, { ...input.exit, time: input.time }), changes: changes.delete(input.id) },
       };
     case "paused":
     case "unpaused": {
@@ -194,11 +227,10 @@ function duringSync(sync: SyncInProgress, input: ContainerInput): SyncInProgress
 function completeSync(
   published: Portfolio,
   sync: SyncInProgress,
-  listed: readonly Container[],
-  time: number,
+  input: Extract<ReducerInput, { kind: "listed" }>,
 ): Reduction {
   const next = sync.building.clone();
-  for (const container of listed) {
+  for (const container of input.containers) {
     // Events seen during the sync are at least as new as the list: they win.
     if (sync.dead.has(container.id) || next.containerById(container.id)) continue;
     next.add(container);
@@ -206,30 +238,75 @@ function completeSync(
   for (const [id, paused] of sync.pauses.entries()) {
     if (next.containerById(id)) next.setPaused(id, paused);
   }
-  return { state: { phase: "synced", portfolio: next }, events: diff(published, next, new Date(time), sync.times) };
+  const engine = input.engine;
+  const events = diff(published, next, new Date(input.time), engine, sync.times, input.exits);
+  return { state: { phase: "synced", portfolio: next, engine }, events };
 }
 
 /**
- * The events that turn `before` into `after`: exits first, then starts and
- * pause flips, each group ordered by container ID so that resyncs are
- * reproducible. A transition whose engine time is in `times` carries that
- * time; the others (only the list told of them) carry `time`.
+ * The IDs of the published containers that a `listed` input with these
+ * containers would drop without an exit seen during the sync: those whose
+ * exit details only an inspection of the dead container can tell. Empty
+ * when no sync is in progress.
  */
-export function diff(before: Portfolio, after: Portfolio, time: Date, times: EventTimes = NO_TIMES): LifecycleEvent[] {
+export function unexplainedExits(state: WatchState, listed: readonly Container[]): string[] {
+  const sync = state.sync;
+  if (!sync) return [];
+  const alive = new Set(listed.map((container) => container.id));
+  const ids: string[] = [];
+  for (const container of state.portfolio.allContainers()) {
+    const id = container.id;
+    if (alive.has(id) || sync.dead.has(id) || sync.building.containerById(id)) continue;
+    ids.push(id);
+  }
+  return ids.sort();
+}
+
+/** The public form of what an engine said about an exit: unknown fields absent, OOM only when it happened. */
+function exitDetails(exit: EngineExit | undefined): ExitDetails {
+  if (!exit) return {};
+  return {
+    ...(exit.code !== undefined ? { code: exit.code } : {}),
+    ...(exit.oom === true ? { oom: true } : {}),
+    ...(exit.time !== undefined ? { time: new Date(exit.time) } : {}),
+  };
+}
+
+/**
+ * The events that turn `before` into `after`, all from `engine`: exits
+ * first, then starts and pause flips, each group ordered by container ID so
+ * that resyncs are reproducible. A transition whose engine time is in
+ * `times` carries that time; the others (only the list told of them) carry
+ * `time`. An exit carries the details of the exit event seen during the
+ * sync (in `times.exits`), else, for a container that is gone, those an
+ * inspection found (`inspected`, whose exit time then becomes the event's
+ * time), else none; a container that restarted under its ID without an
+ * exit event leaves its old instance's exit unknown.
+ */
+export function diff(
+  before: Portfolio,
+  after: Portfolio,
+  time: Date,
+  engine: EngineIdentity,
+  times: EventTimes = NO_TIMES,
+  inspected: ReadonlyMap<string, EngineExit> = NO_EXITS,
+): LifecycleEvent[] {
   const at = (ms: number | undefined) => (ms === undefined ? time : new Date(ms));
   const exits: LifecycleEvent[] = [];
   const changes: LifecycleEvent[] = [];
   for (const old of before.allContainers()) {
     const now = after.containerById(old.id);
-    if (!now || now.pid !== old.pid) exits.push({ type: "exited", container: old, time: at(times.exits.get(old.id)) });
+    if (now && now.pid === old.pid) continue;
+    const exit = times.exits.get(old.id) ?? (now ? undefined : inspected.get(old.id));
+    exits.push({ type: "exited", container: old, time: at(exit?.time), engine, exit: exitDetails(exit) });
   }
   for (const now of after.allContainers()) {
     const old = before.containerById(now.id);
     const changed = at(times.changes.get(now.id));
     if (!old || old.pid !== now.pid) {
-      changes.push({ type: "started", container: now, time: changed });
+      changes.push({ type: "started", container: now, time: changed, engine });
     } else if (old.paused !== now.paused) {
-      changes.push({ type: now.paused ? "paused" : "unpaused", container: now, time: changed });
+      changes.push({ type: now.paused ? "paused" : "unpaused", container: now, time: changed, engine });
     }
   }
   const byId = (x: LifecycleEvent, y: LifecycleEvent) => (x.container.id < y.container.id ? -1 : 1);

@@ -6,17 +6,21 @@
  * @module
  */
 
+import { deferred } from "./async/deferred.ts";
+import type { Deferred } from "./async/deferred.ts";
+import { mapConcurrent } from "./async/pool.ts";
+import { linkSignals } from "./async/signals.ts";
+import { sleep } from "./async/wait.ts";
 import { Backoff } from "./backoff.ts";
 import type { BackoffOptions } from "./backoff.ts";
-import { sleep } from "./backoff.ts";
-import type { EngineClient, EngineEvent, EventStream } from "./engine.ts";
+import type { EngineClient, EngineEvent, EngineExit, EventStream } from "./engine.ts";
 import { EngineError, EngineUnavailableError, WhalewatcherError } from "./errors.ts";
-import type { LifecycleEvent } from "./events.ts";
+import type { EngineIdentity, LifecycleEvent } from "./events.ts";
 import { Fanout } from "./fanout.ts";
 import type { Subscription } from "./fanout.ts";
 import type { Portfolio } from "./model/portfolio.ts";
 import { OrderedInputs } from "./ordered-inputs.ts";
-import { initialState, reduce } from "./reducer.ts";
+import { initialState, reduce, unexplainedExits } from "./reducer.ts";
 import type { ReducerInput, WatchPhase, WatchState } from "./reducer.ts";
 
 /** Where a watcher reports reconnects and skipped input; `console` fits. */
@@ -32,8 +36,9 @@ export interface WatcherOptions {
   /** Reconnect backoff; default: 500 ms doubling to 30 s, full jitter, retrying forever. */
   backoff?: BackoffOptions;
   /**
-   * How many start events may be inspected at the same time (default 8).
-   * The results are applied in event order regardless.
+   * How many start events may be inspected at the same time (default 8),
+   * and how many dead containers a resync inspects at once for their exit
+   * details. The results are applied in event order regardless.
    */
   inspectConcurrency?: number;
   /** Receives reconnect and resync messages; default: silent. */
@@ -106,8 +111,7 @@ export class Watcher implements AsyncDisposable {
   readonly #fanout = new Fanout<LifecycleEvent>();
   readonly #lifetime = new AbortController();
   #state: WatchState = initialState;
-  #resolveReady!: () => void;
-  #rejectReady!: (error: unknown) => void;
+  readonly #ready: Deferred<void> = deferred<void>({ handled: true });
   #watching: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   /** The newest engine event time seen: where a reconnect asks the engine to replay from. */
@@ -124,12 +128,8 @@ export class Watcher implements AsyncDisposable {
     }
     this.#inspectConcurrency = concurrency;
     this.#logger = options.logger ?? SILENT;
-    this.ready = new Promise<void>((resolve, reject) => {
-      this.#resolveReady = resolve;
-      this.#rejectReady = reject;
-    });
-    // Nobody has to await `ready`: its rejection must never become an unhandled one.
-    this.ready.catch(() => {});
+    // Handled: nobody has to await `ready`, its rejection must never become an unhandled one.
+    this.ready = this.#ready.promise;
   }
 
   /** The engine client being watched. */
@@ -150,6 +150,25 @@ export class Watcher implements AsyncDisposable {
   /** The engine's PID when known, else 0. */
   get pid(): number {
     return this.#engine.pid;
+  }
+
+  /**
+   * The engine's instance ID as the last completed (re)sync learned it
+   * ({@linkcode EngineClient.id}); "" before the first sync or when the
+   * engine has none. A resync after the engine restarted may find another ID.
+   */
+  get engineId(): string {
+    return this.#state.engine.id;
+  }
+
+  /**
+   * The identity every published event carries: type, API endpoint and the
+   * engine ID the last completed sync learned (before the first sync: the
+   * client's type and endpoint with an empty ID).
+   */
+  get identity(): EngineIdentity {
+    const engine = this.#state.engine;
+    return engine.api === "" ? { type: this.#engine.type, api: this.#engine.api, id: "" } : engine;
   }
 
   /**
@@ -181,7 +200,7 @@ export class Watcher implements AsyncDisposable {
    * out, or the watch ends (throwing the watch's error if it failed).
    */
   events(options: EventsOptions = {}): Subscription<LifecycleEvent> {
-    const initial = options.initial ? startedEvents(this.#state.portfolio, new Date()) : undefined;
+    const initial = options.initial ? startedEvents(this.#state.portfolio, new Date(), this.identity) : undefined;
     return this.#fanout.subscribe({
       buffer: options.buffer ?? DEFAULT_EVENT_BUFFER,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -225,13 +244,13 @@ export class Watcher implements AsyncDisposable {
     const closed = new WatcherClosedError();
     this.#lifetime.abort(closed);
     await this.#watching?.catch(() => {});
-    this.#rejectReady(closed);
+    this.#ready.reject(closed);
     this.#fanout.end();
     await this.#engine.close();
   }
 
   async #run(signal: AbortSignal | undefined): Promise<void> {
-    const watch = linkedAbort([this.#lifetime.signal, signal]);
+    const watch = linkSignals(this.#lifetime.signal, signal);
     const backoff = new Backoff(this.#backoff);
     let failure: { error: unknown } | undefined;
     try {
@@ -258,12 +277,13 @@ export class Watcher implements AsyncDisposable {
     } finally {
       watch.dispose();
     }
+    // A settled `ready` ignores these: they matter only when no sync succeeded.
     if (failure) {
-      this.#rejectReady(failure.error);
+      this.#ready.reject(failure.error);
       this.#fanout.end(failure.error);
       throw failure.error;
     }
-    this.#rejectReady(watch.signal.reason);
+    this.#ready.reject(watch.signal.reason);
     this.#fanout.end();
   }
 
@@ -272,13 +292,14 @@ export class Watcher implements AsyncDisposable {
    * is lost. Resolves (never rejects) with whether it synced and why it ended.
    */
   async #connection(watchSignal: AbortSignal): Promise<{ synced: boolean; error: unknown }> {
-    const connection = linkedAbort([watchSignal]);
+    const connection = linkSignals(watchSignal);
     const signal = connection.signal;
-    let reportLoss!: (error: unknown) => void;
-    const lost = new Promise<never>((_, reject) => (reportLoss = reject));
-    lost.catch(() => {}); // observed through the races below
+    // Rejects when the connection is lost; observed through the races below.
+    const lost = deferred<never>({ handled: true });
+    const reportLoss = (error: unknown): void => lost.reject(error);
     const onAbort = (): void => reportLoss(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
+    const untilLost = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, lost.promise]);
     let synced = false;
     let consumer: Promise<void> | undefined;
     const inputs = new OrderedInputs((input) => this.#apply(input));
@@ -291,17 +312,27 @@ export class Watcher implements AsyncDisposable {
       // the portfolio being rebuilt, so none falls between subscription and list.
       this.#apply({ kind: "sync-started", time: Date.now() });
       consumer = this.#consume(stream, signal, reportLoss, inputs);
-      await Promise.race([stream.subscribed, lost]);
-      const containers = await Promise.race([this.#engine.list(signal), lost]);
+      // Learn the engine's ID on every sync, alongside subscribing and
+      // listing: after a restart, another engine instance may answer at the
+      // same endpoint, and this sync's events must carry its ID.
+      const engineId = this.#engine.id(signal);
+      engineId.catch(() => {}); // observed below, or irrelevant once the connection is lost
+      await untilLost(stream.subscribed);
+      const containers = await untilLost(this.#engine.list(signal));
       const listedAt = Date.now();
+      const id = await untilLost(engineId);
       // Events that arrived before the list (a since= replay, say) happened
       // before it: fold them in first, including their pending inspections.
-      await Promise.race([inputs.applied(), lost]);
-      this.#apply({ kind: "listed", containers, time: listedAt });
+      await untilLost(inputs.applied());
+      // Exits that no event told of: ask the engine about the dead containers.
+      const exits = await untilLost(this.#inspectExits(unexplainedExits(this.#state, containers), signal));
+      await untilLost(inputs.applied());
+      const engine: EngineIdentity = Object.freeze({ type: this.#engine.type, api: this.#engine.api, id });
+      this.#apply({ kind: "listed", containers, time: listedAt, engine, exits });
       synced = true;
-      this.#resolveReady();
+      this.#ready.resolve();
       this.#logger.debug(`whalewatcher: synced with ${this.api}: ${this.#state.portfolio.containerTotal} alive containers`);
-      return await lost;
+      return await lost.promise;
     } catch (error) {
       if (!watchSignal.aborted) this.#apply({ kind: "stream-lost", time: Date.now() });
       return { synced, error };
@@ -312,6 +343,29 @@ export class Watcher implements AsyncDisposable {
       connection.dispose();
       await consumer;
     }
+  }
+
+  /**
+   * What the engine still knows about the exits of dead containers, by ID,
+   * read with a bounded number of inspections at once. An engine without
+   * {@linkcode EngineClient.exitDetails}, a container that is gone, or a
+   * failing inspection leave the details unknown (absent): they are a
+   * nicety, and the resync must not fail for them.
+   */
+  async #inspectExits(ids: readonly string[], signal: AbortSignal): Promise<ReadonlyMap<string, EngineExit>> {
+    const engine = this.#engine;
+    const exits = new Map<string, EngineExit>();
+    if (ids.length === 0 || !engine.exitDetails) return exits;
+    await mapConcurrent(ids, this.#inspectConcurrency, async (id, itemSignal) => {
+      try {
+        const exit = await engine.exitDetails!(id, itemSignal);
+        if (exit) exits.set(id, exit);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        this.#logger.debug(`whalewatcher: exit details of ${id} from ${this.api} unknown: ${message(error)}`, error);
+      }
+    }, signal);
+    return exits;
   }
 
   /**
@@ -367,15 +421,21 @@ export class Watcher implements AsyncDisposable {
 function toInput(event: Exclude<EngineEvent, { type: "started" }>): ReducerInput {
   switch (event.type) {
     case "exited":
-      return { kind: "exited", id: event.id, project: event.project, time: event.time };
+      return {
+        kind: "exited",
+        id: event.id,
+        project: event.project,
+        time: event.time,
+        ...(event.exit ? { exit: event.exit } : {}),
+      };
     case "paused":
     case "unpaused":
       return { kind: event.type, id: event.id, time: event.time };
   }
 }
 
-function startedEvents(portfolio: Portfolio, time: Date): LifecycleEvent[] {
-  return Array.from(portfolio.allContainers(), (container) => ({ type: "started" as const, container, time }));
+function startedEvents(portfolio: Portfolio, time: Date, engine: EngineIdentity): LifecycleEvent[] {
+  return Array.from(portfolio.allContainers(), (container) => ({ type: "started" as const, container, time, engine }));
 }
 
 function retryable(error: unknown): boolean {
@@ -384,25 +444,4 @@ function retryable(error: unknown): boolean {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** An AbortController that also aborts when any of `signals` does; dispose() unlinks it. */
-function linkedAbort(signals: (AbortSignal | undefined)[]): { signal: AbortSignal; abort(reason?: unknown): void; dispose(): void } {
-  const controller = new AbortController();
-  const links: (() => void)[] = [];
-  for (const signal of signals) {
-    if (!signal) continue;
-    if (signal.aborted) {
-      controller.abort(signal.reason);
-      break;
-    }
-    const onAbort = (): void => controller.abort(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    links.push(() => signal.removeEventListener("abort", onAbort));
-  }
-  return {
-    signal: controller.signal,
-    abort: (reason) => controller.abort(reason),
-    dispose: () => links.forEach((unlink) => unlink()),
-  };
 }

@@ -112,7 +112,8 @@ describe("CLI against the private engines", () => {
         "docker run",
       );
       const started = await ours();
-      assert.equal(started.engine, "docker.com");
+      assert.deepEqual([started.engine.type, started.engine.api], ["docker.com", host]);
+      assert.notEqual(started.engine.id, "", "the NDJSON line names the engine instance");
       assert.equal(started.type, "started");
       assert.equal(started.container.id, id);
       assert.ok(started.container.pid > 0);
@@ -127,6 +128,7 @@ describe("CLI against the private engines", () => {
       await ok(docker(host, "kill", name), "docker kill");
       const exited = await ours();
       assert.deepEqual([exited.type, exited.container.id, exited.container.pid], ["exited", id, started.container.pid]);
+      assert.equal(exited.exit?.code, 137, "docker kill: SIGKILL");
 
       // process.kill, not ChildProcess.kill: Deno's node:child_process reports a child that it sent a signal to
       // as killed by that signal even when the child handled it and exited 0.
@@ -154,14 +156,14 @@ describe("CLI against the private engines", () => {
       };
       await ok(ctr(socket, "run", "-d", "--rootfs", rootfs!, id, "/bin/sleep", "300"), "ctr run");
       const started = await ours();
-      assert.deepEqual([started.engine, started.type, started.container.name], ["containerd.io", "started", id]);
+      assert.deepEqual([started.engine.type, started.engine.api, started.type, started.container.name], ["containerd.io", socket, "started", id]);
       await ok(ctr(socket, "task", "pause", id), "ctr task pause");
       assert.deepEqual([(await ours()).type], ["paused"]);
       await ok(ctr(socket, "task", "resume", id), "ctr task resume");
       assert.deepEqual([(await ours()).type], ["unpaused"]);
       await ok(ctr(socket, "task", "kill", "-s", "SIGKILL", id), "ctr task kill");
       const exited = await ours();
-      assert.deepEqual([exited.type, exited.container.pid], ["exited", started.container.pid]);
+      assert.deepEqual([exited.type, exited.container.pid, exited.exit?.code], ["exited", started.container.pid, 137]);
       process.kill(cli.process.pid!, "SIGINT");
       const end = await cli.exited;
       assert.equal(end.code, 0, end.stderr);

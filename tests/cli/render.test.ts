@@ -14,6 +14,8 @@ const web = newContainer({ id: ID("a"), name: "web", pid: 101, project: "shop", 
 const db = newContainer({ id: ID("b"), name: "database", pid: 2002, project: "shop", paused: true });
 const api = newContainer({ id: ID("c"), name: "api", pid: 33, project: "backend" });
 const lone = newContainer({ id: ID("d"), name: "lonely", pid: 4 });
+const DOCKER = { type: "docker.com", api: "unix:///var/run/docker.sock", id: "ENGINE-ID" };
+const PODMAN = { type: "podman.io", api: "unix:///run/podman/podman.sock", id: "" };
 const engine: EngineSnapshot = {
   type: "docker.com",
   api: "unix:///var/run/docker.sock",
@@ -63,10 +65,25 @@ describe("text rendering", () => {
   });
 
   it("renders one line per event", () => {
-    const event: LifecycleEvent = { type: "paused", container: db, time: new Date("2026-01-02T03:04:05.678Z") };
+    const event: LifecycleEvent = { type: "paused", container: db, time: new Date("2026-01-02T03:04:05.678Z"), engine: DOCKER };
     assert.equal(
-      renderEventLine("docker.com", event, { color: false }),
+      renderEventLine(event, { color: false }),
       "2026-01-02T03:04:05.678Z  docker.com  paused    shop/database  bbbbbbbbbbbb  pid 2002\n",
+    );
+  });
+
+  it("shows an exit's code and OOM kill where the engine told them", () => {
+    const time = new Date("2026-01-02T03:04:05.678Z");
+    const exited = (exit: LifecycleEvent["exit"]): string =>
+      renderEventLine({ type: "exited", container: lone, time, engine: PODMAN, ...(exit ? { exit } : {}) }, { color: false });
+    assert.equal(exited({ code: 137, oom: true, time }), "2026-01-02T03:04:05.678Z  podman.io  exited (137, oom)  lonely  dddddddddddd  pid 4\n");
+    assert.equal(exited({ code: 0 }), "2026-01-02T03:04:05.678Z  podman.io  exited (0)  lonely  dddddddddddd  pid 4\n");
+    assert.equal(exited({ oom: true }), "2026-01-02T03:04:05.678Z  podman.io  exited (oom)  lonely  dddddddddddd  pid 4\n");
+    assert.equal(exited({}), "2026-01-02T03:04:05.678Z  podman.io  exited    lonely  dddddddddddd  pid 4\n");
+    assert.equal(exited(undefined), "2026-01-02T03:04:05.678Z  podman.io  exited    lonely  dddddddddddd  pid 4\n");
+    assert.match(
+      renderEventLine({ type: "exited", container: lone, time, engine: PODMAN, exit: { code: 3 } }, { color: true }),
+      /\x1b\[31mexited \(3\)\x1b\[0m/,
     );
   });
 });
@@ -92,16 +109,32 @@ describe("JSON rendering", () => {
     assert.equal(renderPictureJson([engine], true).split("\n").length, 2, "compact form is one line");
   });
 
-  it("renders an event as one NDJSON line", () => {
+  it("renders an event as one NDJSON line naming its engine by type, API and ID", () => {
     const time = new Date("2026-01-02T03:04:05.678Z");
-    const line = renderEventJson("podman.io", { type: "started", container: web, time });
+    const line = renderEventJson({ type: "started", container: web, time, engine: PODMAN });
     assert.ok(line.endsWith("\n") && !line.slice(0, -1).includes("\n"));
     assert.deepEqual(JSON.parse(line), {
-      engine: "podman.io",
+      engine: { type: "podman.io", api: "unix:///run/podman/podman.sock", id: "" },
       type: "started",
       time: "2026-01-02T03:04:05.678Z",
       container: { id: ID("a"), name: "web", pid: 101, paused: false, project: "shop", labels: { "com.docker.compose.project": "shop" } },
     });
+  });
+
+  it("renders an exit's details on exited lines, with only the keys the engine told", () => {
+    const time = new Date("2026-01-02T03:04:05.678Z");
+    const exitedAt = new Date("2026-01-02T03:04:05.000Z");
+    const full = JSON.parse(renderEventJson({ type: "exited", container: lone, time, engine: DOCKER, exit: { code: 137, oom: true, time: exitedAt } }));
+    assert.deepEqual(full, {
+      engine: DOCKER,
+      type: "exited",
+      time: "2026-01-02T03:04:05.678Z",
+      container: { id: ID("d"), name: "lonely", pid: 4, paused: false, project: "", labels: {} },
+      exit: { code: 137, oom: true, time: "2026-01-02T03:04:05.000Z" },
+    });
+    assert.deepEqual(JSON.parse(renderEventJson({ type: "exited", container: lone, time, engine: DOCKER, exit: { code: 0 } })).exit, { code: 0 });
+    assert.deepEqual(JSON.parse(renderEventJson({ type: "exited", container: lone, time, engine: DOCKER, exit: {} })).exit, {});
+    assert.equal("exit" in JSON.parse(renderEventJson({ type: "paused", container: lone, time, engine: DOCKER })), false);
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Backoff, backoffDelays, DEFAULT_BACKOFF, resolveBackoffOptions, sleep } from "../../lib/backoff.ts";
+import { Backoff, backoffDelays, DEFAULT_BACKOFF, resolveBackoffOptions } from "../../lib/backoff.ts";
+import { sleep } from "../../lib/async/wait.ts";
 import type { BackoffJitter, BackoffOptions } from "../../lib/backoff.ts";
 
 const take = (n: number, options: BackoffOptions, random?: () => number): number[] => {

@@ -13,6 +13,7 @@ import { Portfolio } from "../../lib/model/portfolio.ts";
 import { initialState, type ReducerInput, reduce, type WatchState } from "../../lib/reducer.ts";
 
 const IDS = ["c0", "c1", "c2", "c3"];
+const ENGINE = { type: "test.io", api: "unix:///test.sock", id: "ENGINE" };
 const PROJECTS = ["shop", "shop", "blog", ""];
 const RUNS = Number(process.env.WW_PROPERTY_RUNS ?? 1500);
 
@@ -96,7 +97,7 @@ function inputsOf(h: History, sessions: Session[], inspectDelays: number[]): Red
   sessions.forEach((session, n) => {
     inputs.push({ kind: "sync-started", time: ++time });
     for (let p = session.from; p <= session.to; p++) {
-      if (p === session.deliverAt) inputs.push({ kind: "listed", containers: listOf(h.truth[session.listAt]!), time: ++time });
+      if (p === session.deliverAt) inputs.push({ kind: "listed", containers: listOf(h.truth[session.listAt]!), time: ++time, engine: ENGINE });
       if (p === session.to) break;
       const event = h.events[p]!;
       if (event.type === "start") {
@@ -106,7 +107,9 @@ function inputsOf(h: History, sessions: Session[], inspectDelays: number[]): Red
         if (instance) inputs.push({ kind: "started", container: containerOf(event.id, instance), time: ++time });
       } else if (event.type === "die") {
         const project = p % 2 === 0 ? PROJECTS[IDS.indexOf(event.id)]! : PROJECT_UNKNOWN;
-        inputs.push({ kind: "exited", id: event.id, project, time: ++time });
+        // The engine's exit code identifies the instance that died (see `replay`).
+        const pid = h.truth[p]!.get(event.id)!.pid;
+        inputs.push({ kind: "exited", id: event.id, project, time: ++time, exit: { code: exitCode(event.id, pid) } });
       } else {
         inputs.push({ kind: event.type === "pause" ? "paused" : "unpaused", id: event.id, time: ++time });
       }
@@ -120,16 +123,34 @@ function summary(containers: Iterable<Container>): string[] {
   return [...containers].map((c) => `${c.id}/${c.pid}/${c.paused ? "paused" : "running"}/${c.project}`).sort();
 }
 
+/** Every exit code handed out, by container ID. */
+const codes = new Map<string, Set<number>>();
+
+/** The exit code of an instance's death: unique per instance across all containers. */
+function exitCode(id: string, pid: number): number {
+  const code = IDS.indexOf(id) * 1000 + (pid % 1000);
+  codes.set(id, (codes.get(id) ?? new Set()).add(code));
+  return code;
+}
+
 /** Applies events as a consumer would, asserting each one makes sense. */
 function replay(events: LifecycleEvent[]): Portfolio {
   const portfolio = new Portfolio();
-  for (const { type, container } of events) {
+  for (const event of events) {
+    const { type, container } = event;
     const known = portfolio.containerById(container.id);
     if (type === "started") {
       assert.equal(known, undefined, `second started for ${container.id} without an exit`);
       portfolio.add(container);
     } else if (type === "exited") {
       assert.equal(known?.pid, container.pid, `exited for ${container.id}, which was not started`);
+      assert.ok(event.exit, `exited for ${container.id} without exit details`);
+      // Unknown is allowed (an exit missed while disconnected); another container's code is not.
+      // (Exit events name no instance: a die delivered after a list that already shows the
+      // restart ends the new instance, with the old one's code, and the start re-adds it.)
+      if (event.exit.code !== undefined) {
+        assert.ok(codes.get(container.id)?.has(event.exit.code), `exit code ${event.exit.code} is none of ${container.id}'s`);
+      }
       portfolio.remove(container.id);
     } else {
       assert.ok(known, `${type} for ${container.id}, which was not started`);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { PROJECT_UNKNOWN } from "../../lib/engine.ts";
 import type { LifecycleEvent } from "../../lib/events.ts";
 import { type Container, newContainer } from "../../lib/model/container.ts";
-import { initialState, type ReducerInput, reduce, type WatchState } from "../../lib/reducer.ts";
+import { initialState, type ReducerInput, reduce, unexplainedExits, type WatchState } from "../../lib/reducer.ts";
 
 const a = newContainer({ id: "a", name: "alpha", pid: 100, project: "shop" });
 const b = newContainer({ id: "b", name: "beta", pid: 200 });
@@ -25,7 +25,8 @@ function alive(state: WatchState): string[] {
 
 const t = 1;
 const syncStarted: ReducerInput = { kind: "sync-started", time: t };
-const listed = (...containers: Container[]): ReducerInput => ({ kind: "listed", containers, time: t });
+const ENGINE = Object.freeze({ type: "test.io", api: "unix:///test.sock", id: "ENGINE-1" });
+const listed = (...containers: Container[]): ReducerInput => ({ kind: "listed", containers, time: t, engine: ENGINE });
 const started = (container: Container): ReducerInput => ({ kind: "started", container, time: t });
 const exited = (id: string): ReducerInput => ({ kind: "exited", id, project: PROJECT_UNKNOWN, time: t });
 const paused = (id: string): ReducerInput => ({ kind: "paused", id, time: t });
@@ -107,7 +108,7 @@ describe("reduce", () => {
       { kind: "paused", id: "b", time: 12 },
       { kind: "exited", id: "c", project: PROJECT_UNKNOWN, time: 13 },
       { kind: "started", container: { ...c, pid: 301 }, time: 14 },
-      { kind: "listed", containers: [b, { ...c, pid: 301 }, d], time: 20 },
+      { kind: "listed", containers: [b, { ...c, pid: 301 }, d], time: 20, engine: ENGINE },
     ];
     let state = initialState;
     const events: string[] = [];
@@ -136,5 +137,163 @@ describe("reduce", () => {
     const frozen = alive(first);
     run([exited("a"), started(b), paused("b")], first);
     assert.deepEqual(alive(first), frozen);
+  });
+});
+
+/** Feeds inputs in order; returns the final state and every emitted event. */
+function events(inputs: ReducerInput[], state: WatchState = initialState): { state: WatchState; events: LifecycleEvent[] } {
+  const all: LifecycleEvent[] = [];
+  for (const input of inputs) {
+    const step = reduce(state, input);
+    state = step.state;
+    all.push(...step.events);
+  }
+  return { state, events: all };
+}
+
+describe("reduce: engine identity", () => {
+  it("stamps every event with the identity of the sync's listed input, and a resync's new identity on what follows", () => {
+    const other = { type: "test.io", api: "unix:///test.sock", id: "ENGINE-2" };
+    const { state, events: all } = events([
+      syncStarted,
+      listed(a),
+      started(b),
+      paused("b"),
+      exited("a"),
+      lost,
+      syncStarted,
+      { kind: "listed", containers: [{ ...b, paused: true }, newContainer({ id: "c", pid: 3 })], time: 5, engine: other },
+      unpaused("b"),
+    ]);
+    assert.deepEqual(all.map((e) => `${e.type}:${e.container.id}:${e.engine.id}`), [
+      "started:a:ENGINE-1",
+      "started:b:ENGINE-1",
+      "paused:b:ENGINE-1",
+      "exited:a:ENGINE-1",
+      "started:c:ENGINE-2",
+      "unpaused:b:ENGINE-2",
+    ]);
+    assert.deepEqual(all[0]!.engine, ENGINE);
+    assert.equal(state.engine, other);
+  });
+
+  it("keeps the published identity while a resync is in progress or lost", () => {
+    let { state } = events([syncStarted, listed(a)]);
+    for (const input of [lost, syncStarted, exited("a")]) {
+      state = reduce(state, input).state;
+      assert.equal(state.engine, ENGINE);
+    }
+  });
+
+  it("has no identity before the first sync", () => {
+    assert.deepEqual(initialState.engine, { type: "", api: "", id: "" });
+  });
+});
+
+describe("reduce: exit details", () => {
+  const exitWith = (id: string, time: number, exit: { code?: number; oom?: boolean }): ReducerInput => ({
+    kind: "exited",
+    id,
+    project: PROJECT_UNKNOWN,
+    time,
+    exit,
+  });
+  const details = (e: LifecycleEvent | undefined) => ({
+    time: e?.time.getTime(),
+    exit: e?.exit && { ...e.exit, ...(e.exit.time ? { time: e.exit.time.getTime() } : {}) },
+  });
+
+  it("an exit event while synced carries the engine's code, OOM flag and exit time", () => {
+    const { events: all } = events([syncStarted, listed(a, b), exitWith("a", 50, { code: 137, oom: true }), exitWith("b", 60, { code: 0 })]);
+    assert.deepEqual(all.slice(2).map(details), [
+      { time: 50, exit: { code: 137, oom: true, time: 50 } },
+      { time: 60, exit: { code: 0, time: 60 } },
+    ]);
+  });
+
+  it("an exit without details from the engine says only its time; oom: false is dropped (engines report kills, not their absence)", () => {
+    const { events: all } = events([syncStarted, listed(a, b), exitWith("a", 50, {}), exitWith("b", 51, { code: 1, oom: false })]);
+    assert.deepEqual(all.slice(2).map(details), [{ time: 50, exit: { time: 50 } }, { time: 51, exit: { code: 1, time: 51 } }]);
+  });
+
+  it("an exit event seen during a resync gives the diff's exit its details, ahead of an inspection's", () => {
+    const { events: all } = events([
+      syncStarted,
+      listed(a, b),
+      lost,
+      { kind: "sync-started", time: 10 },
+      exitWith("a", 11, { code: 3 }),
+      {
+        kind: "listed",
+        containers: [b],
+        time: 20,
+        engine: ENGINE,
+        exits: new Map([["a", { code: 99, time: 15 }]]),
+      },
+    ]);
+    assert.deepEqual(all.slice(2).map(details), [{ time: 11, exit: { code: 3, time: 11 } }]);
+  });
+
+  it("an exit found only by the diff takes code, OOM and time from the inspection; the event time is the exit time", () => {
+    const { events: all } = events([
+      syncStarted,
+      listed(a, b),
+      lost,
+      syncStarted,
+      { kind: "listed", containers: [], time: 20, engine: ENGINE, exits: new Map([["a", { code: 137, oom: true, time: 15 }]]) },
+    ]);
+    assert.deepEqual(all.slice(2).map(details), [
+      { time: 15, exit: { code: 137, oom: true, time: 15 } },
+      { time: 20, exit: {} },
+    ]);
+  });
+
+  it("an inspection's details do not apply to a container that is alive again under the same ID", () => {
+    const { events: all } = events([
+      syncStarted,
+      listed(a),
+      lost,
+      syncStarted,
+      { kind: "listed", containers: [{ ...a, pid: 101 }], time: 20, engine: ENGINE, exits: new Map([["a", { code: 1, time: 15 }]]) },
+    ]);
+    assert.deepEqual(all.slice(1).map((e) => `${e.type}:${e.container.pid}`), ["exited:100", "started:101"]);
+    assert.deepEqual(details(all[1]), { time: 20, exit: {} });
+  });
+
+  it("a restart seen as a start with a new PID leaves the old instance's exit unknown", () => {
+    const { events: all } = events([syncStarted, listed(a), { kind: "started", container: { ...a, pid: 101 }, time: 30 }]);
+    assert.deepEqual(details(all[1]), { time: 30, exit: {} });
+    assert.equal(all[1]!.type, "exited");
+  });
+
+  it("a restart during a resync keeps the details of the exit event seen during it", () => {
+    const { events: all } = events([
+      syncStarted,
+      listed(a),
+      lost,
+      syncStarted,
+      exitWith("a", 11, { code: 143 }),
+      { kind: "started", container: { ...a, pid: 101 }, time: 12 },
+      { kind: "listed", containers: [{ ...a, pid: 101 }], time: 20, engine: ENGINE },
+    ]);
+    assert.deepEqual(all.slice(1).map((e) => `${e.type}:${e.container.pid}`), ["exited:100", "started:101"]);
+    assert.deepEqual(details(all[1]), { time: 11, exit: { code: 143, time: 11 } });
+  });
+
+  it("started, paused and unpaused events carry no exit", () => {
+    const { events: all } = events([syncStarted, listed(a), paused("a"), started(b)]);
+    assert.ok(all.every((e) => e.exit === undefined));
+  });
+});
+
+describe("unexplainedExits", () => {
+  it("names the published containers the list drops without an exit or start seen during the sync", () => {
+    const c = newContainer({ id: "c", pid: 300 });
+    const d = newContainer({ id: "d", pid: 400 });
+    let { state } = events([syncStarted, listed(a, b, c, d)]);
+    assert.deepEqual(unexplainedExits(state, []), [], "no sync in progress");
+    state = events([lost, syncStarted, exited("b"), started({ ...c, pid: 301 })], state).state;
+    assert.deepEqual(unexplainedExits(state, [d]), ["a"]);
+    assert.deepEqual(unexplainedExits(state, [a, d]), []);
   });
 });

@@ -57,7 +57,8 @@ describe("Watcher: initial sync", () => {
     assert.deepEqual(watcher.portfolio.names(), ["shop"]);
     assert.equal(watcher.portfolio.container("alpha")?.id, "a");
     assert.deepEqual(await take(subscriber, 2), [["started", "a"], ["started", "b"]]);
-    assert.deepEqual(engine.calls.map((c) => c.method), ["lifecycleEvents", "list"]);
+    // The engine's ID is asked for on every sync, alongside subscribing and listing.
+    assert.deepEqual(engine.calls.map((c) => c.method), ["lifecycleEvents", "id", "list"]);
     assert.equal(engine.stream.since, undefined, "no replay on the first connection");
 
     await watcher.close();
