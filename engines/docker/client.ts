@@ -5,12 +5,13 @@
  * @module
  */
 
-import type { EngineClient, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
+import { mapConcurrent } from "../../lib/async/pool.ts";
+import type { EngineClient, EngineExit, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
 import { EngineProtocolError } from "../../lib/errors.ts";
 import type { Container } from "../../lib/model/container.ts";
 import { parseApiVersion } from "./api-version.ts";
 import { DockerConnection, type TransportFactory } from "./connection.ts";
-import { containerFromInspect, idsFromList, type Packer } from "./convert.ts";
+import { containerFromInspect, exitFromInspect, idsFromList, type Packer } from "./convert.ts";
 import { DockerEventStream } from "./events.ts";
 import { type DockerEnv, processEnv, resolveDockerHost } from "./host.ts";
 
@@ -133,31 +134,24 @@ export class DockerClient implements EngineClient, AsyncDisposable {
    */
   async list(signal?: AbortSignal): Promise<Container[]> {
     const ids = idsFromList(await this.#connection.getJson(LIST_PATH, signal), this.api);
-    const results: Array<Container | undefined> = new Array(ids.length);
-    const failure = new AbortController();
-    const inspectSignal = signal ? AbortSignal.any([signal, failure.signal]) : failure.signal;
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < ids.length && !inspectSignal.aborted) {
-        const index = next++;
-        results[index] = await this.#inspect(ids[index]!, inspectSignal);
-      }
-    };
-    const workers = Array.from({ length: Math.min(this.#concurrency, ids.length) }, () =>
-      worker().catch((error: unknown) => {
-        failure.abort(error);
-        throw error;
-      }));
-    const settled = await Promise.allSettled(workers);
-    signal?.throwIfAborted();
-    const rejected = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
-    if (rejected) throw failure.signal.reason ?? rejected.reason;
+    const results = await mapConcurrent(ids, this.#concurrency, (id, inspectSignal) => this.#inspect(id, inspectSignal), signal);
     return results.filter((c): c is Container => c !== undefined);
   }
 
   /** Inspects one container; `undefined` when it does not exist or is not alive. */
   inspect(nameOrId: string, signal?: AbortSignal): Promise<Container | undefined> {
     return this.#inspect(nameOrId, signal);
+  }
+
+  /**
+   * The last exit of a container that is not alive, from its inspect
+   * (`State.ExitCode`, `State.FinishedAt`, `State.OOMKilled`): a read-only
+   * `GET /containers/{id}/json`. `undefined` when the container is gone
+   * (404), alive, or never ran.
+   */
+  async exitDetails(id: string, signal?: AbortSignal): Promise<EngineExit | undefined> {
+    const inspect = await this.#connection.getJson(`/containers/${encodeURIComponent(id)}/json`, signal, "undefined");
+    return inspect === undefined ? undefined : exitFromInspect(inspect);
   }
 
   async #inspect(nameOrId: string, signal?: AbortSignal): Promise<Container | undefined> {

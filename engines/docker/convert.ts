@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { EngineEvent } from "../../lib/engine.ts";
+import type { EngineEvent, EngineExit } from "../../lib/engine.ts";
 import { EngineProtocolError } from "../../lib/errors.ts";
 import { type Container, newContainer } from "../../lib/model/container.ts";
 
@@ -87,6 +87,53 @@ export function idsFromList(list: unknown, endpoint: string): string[] {
 }
 
 /**
+ * What a `GET /containers/{id}/json` result says about the container's last
+ * exit (`State.ExitCode`, `State.FinishedAt`, `State.OOMKilled`), or
+ * `undefined` when it is alive (`State.Pid` > 0), never ran, or the JSON
+ * has no `State`. A missing or zero `FinishedAt` (`0001-01-01T00:00:00Z`)
+ * leaves the time unknown.
+ */
+export function exitFromInspect(inspect: unknown): EngineExit | undefined {
+  if (!isObject(inspect) || !isObject(inspect.State)) return undefined;
+  const state = inspect.State;
+  if (typeof state.Pid === "number" && state.Pid > 0) return undefined;
+  const time = typeof state.FinishedAt === "string" ? parseEngineTime(state.FinishedAt) : undefined;
+  // A created container that never ran has neither an exit time nor a real exit code.
+  if (time === undefined && state.Status === "created") return undefined;
+  const code = state.ExitCode;
+  return {
+    ...(typeof code === "number" && Number.isSafeInteger(code) ? { code } : {}),
+    ...(state.OOMKilled === true ? { oom: true } : {}),
+    ...(time !== undefined ? { time } : {}),
+  };
+}
+
+/**
+ * Parses an RFC 3339 time as Docker and podman write them (up to nanosecond
+ * fractions, `Z` or an offset) into ms since the epoch; `undefined` for Go's
+ * zero time (year 1) and anything unparsable. The fraction is cut to
+ * milliseconds first: not every runtime's `Date.parse` takes nine digits.
+ */
+export function parseEngineTime(text: string): number | undefined {
+  const trimmed = text.replace(/(\.\d{3})\d+/, "$1");
+  const ms = Date.parse(trimmed);
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
+/**
+ * The container ID of an `oom` event message (the kernel's OOM killer hit
+ * the container; Docker sends it before the `die`), else `undefined`.
+ */
+export function oomFromMessage(message: unknown): string | undefined {
+  if (!isObject(message) || message.Type !== "container") return undefined;
+  const action = typeof message.Action === "string" ? message.Action : message.status;
+  if (action !== "oom") return undefined;
+  const actor = isObject(message.Actor) ? message.Actor : {};
+  const id = typeof actor.ID === "string" && actor.ID !== "" ? actor.ID : message.id;
+  return typeof id === "string" && id !== "" ? id : undefined;
+}
+
+/**
  * Maps an `/events` message to a lifecycle event: `start` → started,
  * `die` (podman also `died`) → exited, `pause` → paused, `unpause` →
  * unpaused. Everything else (other types, `create`, `destroy`, `kill`,
@@ -96,7 +143,10 @@ export function idsFromList(list: unknown, endpoint: string): string[] {
  *
  * The time comes from `timeNano`, else `time`, else the local clock.
  * The project of an exit comes from the container labels that Docker and
- * podman copy into `Actor.Attributes` (`""` when absent).
+ * podman copy into `Actor.Attributes` (`""` when absent), its exit code from
+ * the attribute `exitCode` (a decimal string; podman also sends
+ * `containerExitCode`). OOM kills come in separate `oom` messages: see
+ * {@linkcode oomFromMessage}.
  */
 export function eventFromMessage(message: unknown): EngineEvent | undefined {
   if (!isObject(message)) return undefined;
@@ -111,8 +161,16 @@ export function eventFromMessage(message: unknown): EngineEvent | undefined {
       return { type: "started", id, time };
     case "die":
     case "died": {
-      const project = isObject(actor.Attributes) ? actor.Attributes[COMPOSE_PROJECT_LABEL] : undefined;
-      return { type: "exited", id, project: typeof project === "string" ? project : "", time };
+      const attributes = isObject(actor.Attributes) ? actor.Attributes : {};
+      const project = attributes[COMPOSE_PROJECT_LABEL];
+      const code = exitCode(attributes.exitCode) ?? exitCode(attributes.containerExitCode);
+      return {
+        type: "exited",
+        id,
+        project: typeof project === "string" ? project : "",
+        time,
+        exit: code !== undefined ? { code } : {},
+      };
     }
     case "pause":
       return { type: "paused", id, time };
@@ -121,6 +179,13 @@ export function eventFromMessage(message: unknown): EngineEvent | undefined {
     default:
       return undefined;
   }
+}
+
+/** An exit code attribute: a decimal string of a non-negative integer. */
+function exitCode(value: unknown): number | undefined {
+  if (typeof value !== "string" || !/^\d{1,10}$/.test(value)) return undefined;
+  const code = Number(value);
+  return Number.isSafeInteger(code) ? code : undefined;
 }
 
 function eventTime(message: Json): number {

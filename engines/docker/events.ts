@@ -15,14 +15,20 @@
  * has fetched that backlog, which the stream yields first; the live stream's
  * own replay of the same events is then skipped.
  *
+ * Docker reports an OOM kill as an `oom` event before the `die`: the stream
+ * remembers it per container (until its next start) and marks the following
+ * exit `oom: true`, as Docker's own `State.OOMKilled` does.
+ *
  * @module
  */
 
+import { deferred } from "../../lib/async/deferred.ts";
+import { linkSignals } from "../../lib/async/signals.ts";
 import type { EngineEvent, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
 import { EngineError, EngineProtocolError, EngineUnavailableError } from "../../lib/errors.ts";
 import { decodeJsonLines } from "../../lib/ndjson.ts";
 import type { DockerConnection } from "./connection.ts";
-import { eventFromMessage } from "./convert.ts";
+import { eventFromMessage, oomFromMessage } from "./convert.ts";
 
 /**
  * How far before the engine's clock reading a fresh subscription starts. The
@@ -33,6 +39,9 @@ export const SUBSCRIBE_MARGIN_MS = 1000;
 
 /** Server-side filter: container events only; actions are mapped here (podman says `died`, not `die`). */
 const FILTERS = encodeURIComponent(JSON.stringify({ type: ["container"] }));
+
+/** How many containers with an OOM kill but no exit yet the stream remembers; beyond, the oldest are forgotten. */
+const MAX_OOM_REMEMBERED = 4096;
 
 /** Formats ms since the epoch as the `SECONDS.FRACTION` the events API wants. */
 export function sinceParameter(ms: number): string {
@@ -52,20 +61,22 @@ export class DockerEventStream implements EventStream {
   /** The replayed backlog, yielded ahead of the live stream (empty without `since`). */
   #backlog: EngineEvent[] = [];
   #iterated = false;
+  /** Removes the request signal's links to the caller's signal. */
+  readonly #unlink: () => void;
+  /** IDs of containers whose `oom` event came and whose exit has not yet. */
+  readonly #oomKilled = new Set<string>();
 
   /** Starts subscribing at once; iterate the stream to receive the events. */
   constructor(connection: DockerConnection, options: LifecycleEventsOptions) {
     this.#connection = connection;
     this.#signal = options.signal;
-    const requestSignal = AbortSignal.any([options.signal, this.#stop.signal]);
-    let issued!: () => void;
-    let failed!: (error: unknown) => void;
-    this.subscribed = new Promise<void>((resolve, reject) => {
-      issued = resolve;
-      failed = reject;
-    });
-    // Whoever does not await `subscribed` still sees the failure when iterating.
-    this.subscribed.catch(() => {});
+    // Ends with the caller's signal or an early stop; unlinked when the iteration ends.
+    const request = linkSignals(options.signal, this.#stop.signal);
+    this.#unlink = request.dispose;
+    const requestSignal = request.signal;
+    // Handled: whoever does not await `subscribed` still sees the failure when iterating.
+    const subscribed = deferred<void>({ handled: true });
+    this.subscribed = subscribed.promise;
     this.#response = (async () => {
       const { transport, apiVersion } = await connection.negotiated(requestSignal);
       const since = options.since ?? (await this.#engineNow(requestSignal)) - SUBSCRIBE_MARGIN_MS;
@@ -78,10 +89,29 @@ export class DockerEventStream implements EventStream {
       // Observed when iterating; a failed backlog fetch must not leave it unhandled.
       response.catch(() => {});
       if (options.since !== undefined) this.#backlog = await this.#fetchBacklog(options.since, requestSignal);
-      issued();
+      subscribed.resolve();
       return response;
     })();
-    this.#response.catch(failed);
+    this.#response.catch((error: unknown) => subscribed.reject(error));
+  }
+
+  /**
+   * Decodes one message, keeping track of OOM kills: an `oom` marks its
+   * container, the container's next exit carries `oom: true`, and a start
+   * clears the mark (a new instance).
+   */
+  #decode(message: unknown): EngineEvent | undefined {
+    const oomKilled = oomFromMessage(message);
+    if (oomKilled !== undefined) {
+      this.#oomKilled.delete(oomKilled); // re-insert as the newest
+      this.#oomKilled.add(oomKilled);
+      if (this.#oomKilled.size > MAX_OOM_REMEMBERED) this.#oomKilled.delete(this.#oomKilled.values().next().value!);
+      return undefined;
+    }
+    const event = eventFromMessage(message);
+    if (event?.type === "started") this.#oomKilled.delete(event.id);
+    if (event?.type !== "exited" || !this.#oomKilled.delete(event.id)) return event;
+    return { ...event, exit: { ...event.exit, oom: true } };
   }
 
   /**
@@ -104,8 +134,10 @@ export class DockerEventStream implements EventStream {
     );
     if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api });
     const events: EngineEvent[] = [];
+    // The live stream, read only after this, sees the same messages again: its
+    // replayed `oom`s are consumed by the replayed exits it skips.
     for await (const message of decodeJsonLines(response.body, { endpoint: api })) {
-      const event = eventFromMessage(message);
+      const event = this.#decode(message);
       if (event) events.push(event);
     }
     return events;
@@ -136,7 +168,7 @@ export class DockerEventStream implements EventStream {
       for await (const message of decodeJsonLines(response.body, { endpoint: api })) {
         // Chunks read before an abort may hold more events: deliver none after it.
         if (this.#signal.aborted) return;
-        const event = eventFromMessage(message);
+        const event = this.#decode(message);
         if (!event) continue;
         const key = eventKey(event);
         const left = replayed.get(key) ?? 0;
@@ -161,6 +193,7 @@ export class DockerEventStream implements EventStream {
       });
     } finally {
       this.#stop.abort();
+      this.#unlink();
     }
   }
 }

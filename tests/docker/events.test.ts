@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { DockerClient, type DockerClientOptions } from "../../engines/docker/mod.ts";
-import { eventFromMessage } from "../../engines/docker/convert.ts";
+import { eventFromMessage, exitFromInspect, oomFromMessage, parseEngineTime } from "../../engines/docker/convert.ts";
 import { sinceParameter, SUBSCRIBE_MARGIN_MS } from "../../engines/docker/events.ts";
 import type { EngineEvent, EventStream } from "../../lib/engine.ts";
 import { EngineApiError, EngineProtocolError, EngineUnavailableError } from "../../lib/errors.ts";
@@ -35,27 +35,29 @@ function idsByName(flavour: Flavour): Map<string, string> {
 }
 
 /** What the recorded scenario (fixtures/docker/record.sh) must yield, on both engines. */
-function expectedScenario(flavour: Flavour): Array<Pick<EngineEvent, "type" | "id"> & { project?: string }> {
+function expectedScenario(flavour: Flavour): Array<Pick<EngineEvent, "type" | "id"> & { project?: string; exit?: { code: number } }> {
   const id = idsByName(flavour);
   const ev = id.get("wwfix-ev")!;
   return [
     { type: "started", id: ev },
     { type: "paused", id: ev },
     { type: "unpaused", id: ev },
-    { type: "exited", id: ev, project: "" }, // docker restart
+    { type: "exited", id: ev, project: "", exit: { code: 137 } }, // docker restart (sleep as PID 1 ignores SIGTERM)
     { type: "started", id: ev },
-    { type: "exited", id: ev, project: "" }, // docker kill
+    { type: "exited", id: ev, project: "", exit: { code: 137 } }, // docker kill
     { type: "started", id: id.get("wwfix-oneshot")! },
-    { type: "exited", id: id.get("wwfix-oneshot")!, project: "" },
+    { type: "exited", id: id.get("wwfix-oneshot")!, project: "", exit: { code: 0 } },
     { type: "started", id: id.get("wwfix-health")! },
     { type: "started", id: id.get("wwfix_web_2")! }, // compose scale web=2
-    { type: "exited", id: id.get("wwfix_web_2")!, project: "wwfix" }, // compose scale web=1
-    { type: "exited", id: id.get("wwfix-health")!, project: "" }, // docker rm -f
+    { type: "exited", id: id.get("wwfix_web_2")!, project: "wwfix", exit: { code: 137 } }, // compose scale web=1
+    { type: "exited", id: id.get("wwfix-health")!, project: "", exit: { code: 137 } }, // docker rm -f
   ];
 }
 
 const shape = (events: EngineEvent[]): Array<Record<string, unknown>> =>
-  events.map((e) => e.type === "exited" ? { type: e.type, id: e.id, project: e.project } : { type: e.type, id: e.id });
+  events.map((e) =>
+    e.type === "exited" ? { type: e.type, id: e.id, project: e.project, exit: e.exit } : { type: e.type, id: e.id }
+  );
 
 for (const flavour of ["docker", "podman"] as const) {
   describe(`DockerClient.lifecycleEvents on the recorded ${flavour} stream`, () => {
@@ -99,7 +101,25 @@ describe("Docker event message mapping", () => {
 
   it("accepts podman's died alias and takes the project from the attributes", () => {
     const message = { ...base, Action: "died", Actor: { ID: "c1", Attributes: { "com.docker.compose.project": "shop" } } };
-    assert.deepEqual(eventFromMessage(message), { type: "exited", id: "c1", project: "shop", time: 1700000000123 });
+    assert.deepEqual(eventFromMessage(message), { type: "exited", id: "c1", project: "shop", time: 1700000000123, exit: {} });
+  });
+
+  it("takes the exit code from exitCode (podman: also containerExitCode); malformed codes are unknown", () => {
+    const die = (attributes: Record<string, string>) =>
+      eventFromMessage({ ...base, Action: "die", Actor: { ID: "c1", Attributes: attributes } });
+    assert.deepEqual(die({ exitCode: "137" }), { type: "exited", id: "c1", project: "", time: 1700000000123, exit: { code: 137 } });
+    assert.deepEqual((die({ containerExitCode: "3" }) as { exit?: unknown }).exit, { code: 3 });
+    assert.deepEqual((die({ exitCode: "0", containerExitCode: "0" }) as { exit?: unknown }).exit, { code: 0 });
+    for (const bad of ["", "-1", "1.5", "abc", "99999999999"]) assert.deepEqual((die({ exitCode: bad }) as { exit?: unknown }).exit, {}, bad);
+  });
+
+  it("recognizes oom messages by container ID, and nothing else as one", () => {
+    assert.equal(oomFromMessage({ ...base, Action: "oom" }), "c1");
+    assert.equal(oomFromMessage({ Type: "container", status: "oom", id: "c2" }), "c2");
+    assert.equal(oomFromMessage({ ...base, Action: "die" }), undefined);
+    assert.equal(oomFromMessage({ ...base, Type: "image", Action: "oom" }), undefined);
+    assert.equal(oomFromMessage({ ...base, Actor: {}, Action: "oom" }), undefined);
+    assert.equal(eventFromMessage({ ...base, Action: "oom" }), undefined, "oom alone is no lifecycle event");
   });
 
   it("ignores suffixed, unknown and non-container actions, and messages without an ID", () => {
@@ -124,6 +144,84 @@ describe("Docker event message mapping", () => {
     const event = eventFromMessage({ Type: "container", Action: "pause", Actor: { ID: "c3" } });
     assert.equal(event?.type, "paused");
     assert.ok(event!.time >= before && event!.time <= Date.now());
+  });
+});
+
+describe("Docker exit details from inspect", () => {
+  it("reads State.ExitCode, State.FinishedAt (nanoseconds, Z or offset) and State.OOMKilled of a dead container", () => {
+    const state = { Status: "exited", Pid: 0, ExitCode: 137, OOMKilled: true, FinishedAt: "2026-12-02T08:19:00.117112059Z" };
+    assert.deepEqual(exitFromInspect({ Id: "c", State: state }), { code: 137, oom: true, time: Date.parse("2026-12-02T08:19:00.117Z") });
+    assert.deepEqual(exitFromInspect({ Id: "c", State: { ...state, OOMKilled: false, ExitCode: 0 } }), {
+      code: 0,
+      time: Date.parse("2026-12-02T08:19:00.117Z"),
+    });
+    assert.equal(parseEngineTime("2026-12-02T10:19:00.5+02:00"), Date.parse("2026-12-02T08:19:00.500Z"));
+    assert.equal(parseEngineTime("0001-01-01T00:00:00Z"), undefined, "Go's zero time");
+    assert.equal(parseEngineTime("yesterday"), undefined);
+  });
+
+  it("says nothing for an alive container, one that never ran, or JSON without State", () => {
+    assert.equal(exitFromInspect({ Id: "c", State: { Status: "running", Pid: 42, ExitCode: 0 } }), undefined);
+    assert.equal(exitFromInspect({ Id: "c", State: { Status: "created", Pid: 0, ExitCode: 0, FinishedAt: "0001-01-01T00:00:00Z" } }), undefined);
+    assert.equal(exitFromInspect({ Id: "c" }), undefined);
+    assert.deepEqual(exitFromInspect({ Id: "c", State: { Status: "exited", Pid: 0, ExitCode: 2, FinishedAt: "0001-01-01T00:00:00Z" } }), { code: 2 });
+  });
+
+  it("DockerClient.exitDetails inspects read-only; a missing container has none", async () => {
+    const dead = { Id: "dead", Name: "/dead", State: { Status: "exited", Pid: 0, ExitCode: 3, OOMKilled: false, FinishedAt: "2026-12-02T08:00:00Z" } };
+    const transport = new ReplayTransport("docker", (path) =>
+      /\/containers\/dead\/json$/.test(path) ? { body: JSON.stringify(dead) } : undefined);
+    await using client = clientOn(transport);
+    assert.deepEqual(await client.exitDetails("dead"), { code: 3, time: Date.parse("2026-12-02T08:00:00Z") });
+    assert.equal(await client.exitDetails("never-existed"), undefined);
+    assert.deepEqual(transport.requests.map((r) => r.method), transport.requests.map(() => "GET"));
+  });
+});
+
+describe("Docker OOM kills on the event stream", () => {
+  const message = (Action: string, ID: string, timeNano: number, attributes: Record<string, string> = {}) =>
+    JSON.stringify({ Type: "container", Action, Actor: { ID, Attributes: attributes }, timeNano }) + "\n";
+
+  it("marks the exit after an oom event oom: true, once per instance, per container", async () => {
+    const body = [
+      message("start", "a", 1e18),
+      message("start", "b", 2e18),
+      message("oom", "a", 3e18),
+      message("die", "b", 4e18, { exitCode: "0" }),
+      message("die", "a", 5e18, { exitCode: "137" }),
+      message("start", "a", 6e18),
+      message("die", "a", 7e18, { exitCode: "137" }),
+      message("oom", "b", 8e18),
+      message("start", "b", 9e18), // a new instance: the old one's OOM does not carry over
+      message("die", "b", 10e18, { exitCode: "1" }),
+    ].join("");
+    const transport = new ReplayTransport("docker", (path) => path.includes("/events?") ? { body, keepOpen: true } : undefined);
+    await using client = clientOn(transport);
+    const abort = new AbortController();
+    const events = await take(client.lifecycleEvents({ signal: abort.signal }), 8, abort);
+    assert.deepEqual(events.filter((e) => e.type === "exited").map((e) => [e.id, e.exit]), [
+      ["b", { code: 0 }],
+      ["a", { code: 137, oom: true }],
+      ["a", { code: 137 }],
+      ["b", { code: 1 }],
+    ]);
+  });
+
+  it("keeps the OOM mark right across a since= replay: the backlog's exit has it, the live stream's replay does not leak it", async () => {
+    const backlog = message("oom", "a", 3e18) + message("die", "a", 4e18, { exitCode: "137" });
+    const live = backlog + message("start", "a", 5e18) + message("die", "a", 6e18, { exitCode: "0" }) +
+      message("oom", "b", 7e18) + message("die", "b", 8e18, { exitCode: "137" });
+    const transport = new ReplayTransport("docker", (path) =>
+      path.includes("/events?") ? (path.includes("until=") ? { body: backlog } : { body: live, keepOpen: true }) : undefined);
+    await using client = clientOn(transport);
+    const abort = new AbortController();
+    const events = await take(client.lifecycleEvents({ signal: abort.signal, since: 1_000 }), 4, abort);
+    assert.deepEqual(events.map((e) => [e.type, e.id, e.type === "exited" ? e.exit : undefined]), [
+      ["exited", "a", { code: 137, oom: true }],
+      ["started", "a", undefined],
+      ["exited", "a", { code: 0 }],
+      ["exited", "b", { code: 137, oom: true }],
+    ]);
   });
 });
 
