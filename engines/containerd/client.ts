@@ -6,8 +6,9 @@
  */
 
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
 import type { CallOptions, Client } from "@connectrpc/connect";
-import type { EngineClient, EngineEvent, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
+import type { EngineClient, EngineExit, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
 import type { Container } from "../../lib/model/container.ts";
 import { createUnixGrpcTransport, grpcEngineError } from "../../lib/transport/grpc.ts";
 import type { UnixGrpcTransport } from "../../lib/transport/grpc.ts";
@@ -15,14 +16,14 @@ import { EngineUnavailableError } from "../../lib/errors.ts";
 import { Containers } from "./gen/containerd/services/containers/v1/containers_pb.ts";
 import type { Container as ContainerRecord } from "./gen/containerd/services/containers/v1/containers_pb.ts";
 import { Events } from "./gen/containerd/services/events/v1/events_pb.ts";
-import type { Envelope } from "./gen/containerd/services/events/v1/events_pb.ts";
 import { Introspection } from "./gen/containerd/services/introspection/v1/introspection_pb.ts";
 import { Namespaces } from "./gen/containerd/services/namespaces/v1/namespace_pb.ts";
 import { Tasks } from "./gen/containerd/services/tasks/v1/tasks_pb.ts";
 import { Version } from "./gen/containerd/services/version/v1/version_pb.ts";
+import { Status } from "./gen/containerd/types/task/task_pb.ts";
 import { aliveContainers, toContainer } from "./container.ts";
 import type { ContainerdPacker } from "./container.ts";
-import { decodeEnvelope, EVENT_FILTERS } from "./events.ts";
+import { ContainerdEventStream } from "./event-stream.ts";
 import { NERDCTL_NAME_LABEL, parseRef } from "./naming.ts";
 
 /** containerd's default socket on Linux. */
@@ -36,9 +37,6 @@ export const CONTAINERD_ENGINE_TYPE = "containerd.io";
 
 /** The gRPC metadata key selecting the namespace of a namespaced call. */
 const NAMESPACE_HEADER = "containerd-namespace";
-
-/** Full path of the Subscribe method, as it appears on the wire. */
-const SUBSCRIBE_PATH = `/${Events.typeName}/${Events.method.subscribe.name}`;
 
 /** Receives diagnostics about skipped events. */
 export interface ContainerdLogger {
@@ -107,8 +105,8 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
   readonly #events: Client<typeof Events>;
   readonly #version: Client<typeof Version>;
   readonly #introspection: Client<typeof Introspection>;
-  /** Aborts the subscriptions still open, when the client closes. */
-  readonly #subscriptions = new Set<AbortController>();
+  /** The subscriptions still open, ended when the client closes. */
+  readonly #subscriptions = new Set<ContainerdEventStream>();
   #pid = 0;
   #closed = false;
 
@@ -217,6 +215,30 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
     }
   }
 
+  /**
+   * The last exit of a container whose task has stopped, by whalewatcher ID:
+   * `exit_status` and `exited_at` of a read-only `Tasks/Get`. `undefined`
+   * when the task is gone (containerd forgets an exit once the task is
+   * deleted), still alive, or in an ignored namespace. containerd does not
+   * record OOM kills in the task, so `oom` stays unknown.
+   */
+  async exitDetails(id: string, signal?: AbortSignal): Promise<EngineExit | undefined> {
+    const ref = parseRef(id);
+    if (ref === undefined || this.#ignored.has(ref.namespace)) return undefined;
+    try {
+      const response = await this.#tasks.get({ containerId: ref.id }, callOptions(signal, ref.namespace)).then(
+        (response) => response,
+        (error: unknown) => notFoundAsUndefined(error),
+      );
+      const process = response?.process;
+      if (process === undefined || process.status !== Status.STOPPED) return undefined;
+      const exitedAt = process.exitedAt ? timestampMs(process.exitedAt) : 0;
+      return { code: process.exitStatus, ...(exitedAt > 0 ? { time: exitedAt } : {}) };
+    } catch (error) {
+      throw this.#error(error);
+    }
+  }
+
   /** Finds the container carrying a nerdctl name. */
   async #findByName(name: string, options: CallOptions): Promise<ContainerRecord | undefined> {
     // The filter value is quoted; a name with quotes or backslashes cannot be a nerdctl name.
@@ -229,90 +251,31 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
   }
 
   /**
-   * Subscribes to task events of all namespaces except the ignored ones.
-   * containerd keeps no event log, so `since` is ignored.
+   * Subscribes to task events of all namespaces except the ignored ones;
+   * see {@linkcode ContainerdEventStream}. containerd keeps no event log,
+   * so `since` is ignored.
    */
   lifecycleEvents(options: LifecycleEventsOptions): EventStream {
-    const { signal } = options;
-    const controller = new AbortController();
-    const release = (): void => {
-      signal.removeEventListener("abort", release);
-      this.#subscriptions.delete(controller);
-      controller.abort(signal.reason);
-    };
-    signal.addEventListener("abort", release, { once: true });
-    this.#subscriptions.add(controller);
-    if (signal.aborted) release();
-    // Quiet endings: the caller aborted, or this client was closed.
-    const endedOnPurpose = (): boolean => signal.aborted || this.#closed;
-
-    const requestSent = this.#grpc.requestSent(SUBSCRIBE_PATH);
-    const envelopes = this.#events.subscribe(
-      { filters: [...EVENT_FILTERS] },
-      { signal: controller.signal, timeoutMs: 0 },
-    )[Symbol.asyncIterator]();
-    // Starts the call now, not at the first iteration, so that `subscribed` can settle.
-    const first = envelopes.next();
-    let failure: { error: unknown } | undefined;
-    first.catch((error: unknown) => {
-      failure = { error }; // also observed by the iteration; unobserved it must not crash
-    });
-
-    const subscribed = (async (): Promise<void> => {
-      try {
-        await Promise.race([requestSent, first]);
-        // containerd (grpc-go) sends no response headers before the first
-        // event, so the subscription cannot be observed directly. A unary call
-        // sent after the Subscribe request on the same HTTP/2 connection is
-        // answered after containerd received the Subscribe request and started
-        // its handler. Residual race: the handler runs in its own goroutine and
-        // registers with containerd's event exchange a moment after it starts,
-        // so an event published within that moment may still be missed.
-        await this.#version.version({}, callOptions(controller.signal));
-        // A Subscribe that failed at once (say, a rejected filter) has usually
-        // been answered by now; let its answer surface before confirming.
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        if (failure !== undefined) throw failure.error;
-      } catch (error) {
-        throw endedOnPurpose() ? error : this.#error(error);
-      }
-    })();
-    subscribed.catch(() => {}); // callers that never await it must not crash
-
-    const events = this.#iterate(first, envelopes, endedOnPurpose, release);
-    return {
-      subscribed,
-      [Symbol.asyncIterator]: () => events,
-    };
-  }
-
-  /** Decodes a subscription's envelopes into events; ends quietly only when ended on purpose. */
-  async *#iterate(
-    first: Promise<IteratorResult<Envelope>>,
-    envelopes: AsyncIterator<Envelope>,
-    endedOnPurpose: () => boolean,
-    release: () => void,
-  ): AsyncGenerator<EngineEvent, void, undefined> {
-    try {
-      for (let result = await first; !result.done; result = await envelopes.next()) {
-        const outcome = decodeEnvelope(result.value, this.#ignored);
-        if (outcome.kind === "event") yield outcome.event;
-        else if (outcome.kind === "skipped") this.#logger.warn(outcome.reason);
-      }
-      if (endedOnPurpose()) return;
-      throw new EngineUnavailableError(`containerd at ${this.api} ended the event stream`, { endpoint: this.api });
-    } catch (error) {
-      if (endedOnPurpose()) return;
-      throw this.#error(error);
-    } finally {
-      release();
-    }
+    const stream = new ContainerdEventStream({
+      api: this.api,
+      events: this.#events,
+      version: this.#version,
+      requestSent: (path) => this.#grpc.requestSent(path),
+      ignored: this.#ignored,
+      logger: this.#logger,
+      closed: () => this.#closed,
+      error: (error) => this.#error(error),
+      released: (ended) => this.#subscriptions.delete(ended),
+    }, options.signal);
+    // An already aborted signal released the stream at once: do not keep it.
+    if (!options.signal.aborted) this.#subscriptions.add(stream);
+    return stream;
   }
 
   /** Ends every subscription and closes the connection; the client cannot be used afterwards. */
   close(): Promise<void> {
     this.#closed = true;
-    for (const controller of this.#subscriptions) controller.abort();
+    for (const stream of [...this.#subscriptions]) stream.abort();
     this.#subscriptions.clear();
     this.#grpc.close();
     return Promise.resolve();

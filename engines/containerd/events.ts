@@ -13,6 +13,7 @@ import type { EngineEvent } from "../../lib/engine.ts";
 import {
   TaskDeleteSchema,
   TaskExitSchema,
+  TaskOOMSchema,
   TaskPausedSchema,
   TaskResumedSchema,
   TaskStartSchema,
@@ -30,12 +31,15 @@ export const EVENT_FILTERS: readonly string[] = [
   'topic=="/tasks/delete"',
   'topic=="/tasks/paused"',
   'topic=="/tasks/resumed"',
+  'topic=="/tasks/oom"',
 ];
 
 /** What became of one envelope. */
 export type EnvelopeOutcome =
   /** A lifecycle event for the watcher. */
   | { readonly kind: "event"; readonly event: EngineEvent }
+  /** The OOM killer hit the container `id` (a whalewatcher ID); its next exit was an OOM kill. */
+  | { readonly kind: "oom"; readonly id: string }
   /** Nothing for the watcher, as expected (an ignored namespace, an exec process). */
   | { readonly kind: "ignored" }
   /** Unusable: an unknown topic or payload type, or an undecodable payload. */
@@ -61,7 +65,9 @@ function unpack<Desc extends DescMessage>(any: Any | undefined, schema: Desc): M
  * namespaces are ignored, as are exits and deletions of exec processes
  * (containerd reports those with the exec ID in `id`): only the init process
  * ending means the container ended. Task events carry no labels, so exits
- * have an unknown project.
+ * have an unknown project; they carry `exit_status` as the exit code and
+ * `exited_at` as the event time (else the envelope's). `/tasks/oom` becomes
+ * an `oom` outcome, which the event stream folds into the next exit.
  */
 export function decodeEnvelope(envelope: Envelope, ignored: ReadonlySet<string>): EnvelopeOutcome {
   const namespace = envelope.namespace;
@@ -85,7 +91,21 @@ export function decodeEnvelope(envelope: Envelope, ignored: ReadonlySet<string>)
       const initProcess = payload.id === payload.containerId ||
         (envelope.topic === "/tasks/delete" && payload.id === "");
       if (!initProcess) return IGNORED;
-      return event({ type: "exited", id: namespacedRef(namespace, payload.containerId), project: PROJECT_UNKNOWN, time });
+      const exitedAt = payload.exitedAt ? timestampMs(payload.exitedAt) : 0;
+      return event({
+        type: "exited",
+        id: namespacedRef(namespace, payload.containerId),
+        project: PROJECT_UNKNOWN,
+        // A zero exited_at (unset) is unknown: keep the envelope's time.
+        time: exitedAt > 0 ? exitedAt : time,
+        exit: { code: payload.exitStatus },
+      });
+    }
+    case "/tasks/oom": {
+      const payload = unpack(envelope.event, TaskOOMSchema);
+      if (typeof payload === "string") return skipped(envelope, payload);
+      if (payload.containerId === "") return skipped(envelope, "no container_id");
+      return { kind: "oom", id: namespacedRef(namespace, payload.containerId) };
     }
     case "/tasks/paused":
     case "/tasks/resumed": {

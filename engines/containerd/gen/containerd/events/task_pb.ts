@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file containerd/events/task.proto.
  */
 export const file_containerd_events_task: GenFile = /*@__PURE__*/
-  fileDesc("Chxjb250YWluZXJkL2V2ZW50cy90YXNrLnByb3RvEhFjb250YWluZXJkLmV2ZW50cyIuCglUYXNrU3RhcnQSFAoMY29udGFpbmVyX2lkGAEgASgJEgsKA3BpZBgCIAEoDSJ9CghUYXNrRXhpdBIUCgxjb250YWluZXJfaWQYASABKAkSCgoCaWQYAiABKAkSCwoDcGlkGAMgASgNEhMKC2V4aXRfc3RhdHVzGAQgASgNEi0KCWV4aXRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAifwoKVGFza0RlbGV0ZRIUCgxjb250YWluZXJfaWQYASABKAkSCwoDcGlkGAIgASgNEhMKC2V4aXRfc3RhdHVzGAMgASgNEi0KCWV4aXRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASCgoCaWQYBSABKAkiIgoKVGFza1BhdXNlZBIUCgxjb250YWluZXJfaWQYASABKAkiIwoLVGFza1Jlc3VtZWQSFAoMY29udGFpbmVyX2lkGAEgASgJYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chxjb250YWluZXJkL2V2ZW50cy90YXNrLnByb3RvEhFjb250YWluZXJkLmV2ZW50cyIuCglUYXNrU3RhcnQSFAoMY29udGFpbmVyX2lkGAEgASgJEgsKA3BpZBgCIAEoDSJ9CghUYXNrRXhpdBIUCgxjb250YWluZXJfaWQYASABKAkSCgoCaWQYAiABKAkSCwoDcGlkGAMgASgNEhMKC2V4aXRfc3RhdHVzGAQgASgNEi0KCWV4aXRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAifwoKVGFza0RlbGV0ZRIUCgxjb250YWluZXJfaWQYASABKAkSCwoDcGlkGAIgASgNEhMKC2V4aXRfc3RhdHVzGAMgASgNEi0KCWV4aXRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASCgoCaWQYBSABKAkiIgoKVGFza1BhdXNlZBIUCgxjb250YWluZXJfaWQYASABKAkiIwoLVGFza1Jlc3VtZWQSFAoMY29udGFpbmVyX2lkGAEgASgJIh8KB1Rhc2tPT00SFAoMY29udGFpbmVyX2lkGAEgASgJYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message containerd.events.TaskStart
@@ -151,4 +151,24 @@ export type TaskResumed = Message<"containerd.events.TaskResumed"> & {
  */
 export const TaskResumedSchema: GenMessage<TaskResumed> = /*@__PURE__*/
   messageDesc(file_containerd_events_task, 4);
+
+/**
+ * Topic /tasks/oom: the kernel's OOM killer hit a process of the container
+ * (sent before the task's exit when it ends the init process).
+ *
+ * @generated from message containerd.events.TaskOOM
+ */
+export type TaskOOM = Message<"containerd.events.TaskOOM"> & {
+  /**
+   * @generated from field: string container_id = 1;
+   */
+  containerId: string;
+};
+
+/**
+ * Describes the message containerd.events.TaskOOM.
+ * Use `create(TaskOOMSchema)` to create a new message.
+ */
+export const TaskOOMSchema: GenMessage<TaskOOM> = /*@__PURE__*/
+  messageDesc(file_containerd_events_task, 5);
 
