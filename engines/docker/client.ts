@@ -107,9 +107,15 @@ export class DockerClient implements EngineClient, AsyncDisposable {
     return (await this.#connection.negotiated(signal)).apiVersion;
   }
 
-  /** The engine's `/info` ID. */
+  /**
+   * The engine's `/info` ID, stable for the life of the engine's data (a
+   * restarted engine on another data root has another). "" for podman: its
+   * Docker-compatible `/info` answers a fresh random UUID on every request
+   * (seen with podman 4.3), which identifies nothing.
+   */
   async id(signal?: AbortSignal): Promise<string> {
     const info = await this.#getObject("/info", signal);
+    if (this.#connection.podman) return "";
     return typeof info.ID === "string" ? info.ID : "";
   }
 
