@@ -50,10 +50,11 @@ export { type Container, type ContainerInit, newContainer, withPaused } from "./
 export { Portfolio } from "./lib/model/portfolio.ts";
 export type { PersistentMap } from "./lib/model/pmap.ts";
 export { ComposerProject, type ProjectOwner } from "./lib/model/project.ts";
-export type { LifecycleEvent, LifecycleEventType } from "./lib/events.ts";
+export type { EngineIdentity, ExitDetails, LifecycleEvent, LifecycleEventType } from "./lib/events.ts";
 export {
   type EngineClient,
   type EngineEvent,
+  type EngineExit,
   type EventStream,
   type LifecycleEventsOptions,
   PROJECT_UNKNOWN,
