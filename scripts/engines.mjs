@@ -41,7 +41,8 @@
 //   Timing here: start ~1.5 s (all packages present), stop ~0.5 s.
 //
 // Engines that fail to start are reported loudly and left out of env.json; the suites then skip with the reason
-// given in WW_TEST_ENGINE_ERRORS.
+// given in WW_TEST_ENGINE_ERRORS (install problems in WW_TEST_INSTALL_PROBLEMS). scripts/test.mjs folds both into
+// its result: on CI or as root they fail the run (scripts/engines/engine-report.mjs).
 import fs from "node:fs";
 import path from "node:path";
 import { cleanup } from "./engines/cleanup.mjs";
@@ -104,6 +105,8 @@ async function start(dir) {
     for (const name of ["containerd", "docker", "podman"]) if (errors[name]) errors[name] += ` (${problems.join("; ")})`;
   }
   if (Object.keys(errors).length > 0) env.WW_TEST_ENGINE_ERRORS = JSON.stringify(errors);
+  // a failed install fails a CI run even where the engines that were already there did start
+  if (problems.length > 0) env.WW_TEST_INSTALL_PROBLEMS = JSON.stringify(problems);
   fs.writeFileSync(path.join(dir, "env.json"), JSON.stringify(env, null, 2) + "\n");
 
   const row = (name, key) => `  ${name.padEnd(11)} ${env[key] ? `OK      ${env[key]}` : `MISSING ${(errors[name] ?? "").split("\n")[0]}`}`;

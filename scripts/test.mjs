@@ -7,8 +7,13 @@
 //   3. type-checks (tsc -p tsconfig.json) and checks generated protobuf code (scripts/gen-proto.mjs --check);
 //   4. runs every tests/**/*.test.ts on Node (tsx --test), Deno (deno test -A) and Bun (bun test), one after
 //      the other, with the engines' WW_TEST_* env vars;
-//   5. prints a per-runtime table and a last line `N passed, N failed, N skipped`; exits non-zero when a
-//      check failed, a runtime had failures, crashed, or ran no tests.
+//   5. prints a per-runtime table, a per-runtime table of the tests that ran against each engine, and a last
+//      line `N passed, N failed, N skipped`; exits non-zero when a check failed, a runtime had failures,
+//      crashed, or ran no tests — and, on CI (`CI` set) or as root (where it installs and starts the engines
+//      itself), when an install failed, an engine did not start or any engine suite skipped, naming the
+//      engine and the reason. Elsewhere (no root, no CI) engine suites skip loudly and the run still passes.
+//      Runtime-specific skips (Deno-only tests on Node, …) never fail it: only skips that went through
+//      tests/support/engines.ts's lookups count as engine skips.
 //
 // Development options: --runtime node|deno|bun (repeatable or comma-separated), --filter SUBSTRING (of test
 // file paths), --no-engines (use engines already running, as given by WW_TEST_* in the environment, e.g. after
@@ -20,6 +25,15 @@ import { fileURLToPath } from "node:url";
 import { installDeps } from "./engines/npm-deps.mjs";
 import { alive } from "./engines/util.mjs";
 import { parseBun, parseDenoTap, parseNodeTap } from "./engines/test-reports.mjs";
+import {
+  ENGINES,
+  foldEngines,
+  leafResultsBun,
+  leafResultsDeno,
+  leafResultsNode,
+  parseEngineLog,
+  strictEngines,
+} from "./engines/engine-report.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = path.join(ROOT, "node_modules", ".bin");
@@ -144,24 +158,33 @@ async function startEngines() {
   }
   const missing = ["WW_TEST_DOCKER_HOST", "WW_TEST_PODMAN_HOST", "WW_TEST_CONTAINERD"].filter((k) => !env[k]);
   const note = missing.length === 0 ? "docker, podman, containerd" : `MISSING ${missing.join(", ")} (their tests skip)`;
-  return { env, ok: r.code === 0, note };
+  // on CI / as root a missing engine fails the run (folded in at the end, see engine-report.mjs)
+  return { env, ok: r.code === 0 && (missing.length === 0 || !strictEngines().strict), note };
 }
 
 // ---- suites
 
 function runnerCommand(runtime, files) {
   const tapFile = path.join(reportDir, `${runtime}.tap`);
+  const filesFile = path.join(reportDir, `${runtime}.files.ndjson`);
   switch (runtime) {
     case "node":
-      // spec for people, TAP into a file for the counts
+      // spec for people, TAP into a file for the counts, per-file results for the engine table
       return {
         cmd: path.join(BIN, "tsx"),
         args: ["--test", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap",
-          `--test-reporter-destination=${tapFile}`, ...files],
+          `--test-reporter-destination=${tapFile}`, `--test-reporter=${path.join(ROOT, "scripts/engines/node-reporter.mjs")}`,
+          `--test-reporter-destination=${filesFile}`, ...files],
         parse: (output) => parseNodeTap(readOr(tapFile, output)),
+        perFile: () => leafResultsNode(readOr(filesFile, ""), ROOT),
       };
     case "deno":
-      return { cmd: path.join(BIN, "deno"), args: ["test", "-A", "--reporter=tap", ...files], parse: parseDenoTap };
+      return {
+        cmd: path.join(BIN, "deno"),
+        args: ["test", "-A", "--reporter=tap", ...files],
+        parse: parseDenoTap,
+        perFile: (output) => leafResultsDeno(output),
+      };
     case "bun":
       // bun alone has a 5 s default per-test timeout; node and deno have none, so a loaded 2-core machine
       // would fail slow tests on bun only
@@ -169,6 +192,7 @@ function runnerCommand(runtime, files) {
         cmd: path.join(BIN, "bun"),
         args: ["test", "--timeout", "120000", ...files.map((f) => `./${f}`)],
         parse: parseBun,
+        perFile: (output) => leafResultsBun(output),
       };
   }
   throw new Error(runtime);
@@ -198,17 +222,19 @@ function removeOrphanedReports() {
 }
 
 async function runSuite(runtime, files, env) {
-  const { cmd, args, parse } = runnerCommand(runtime, files);
+  const { cmd, args, parse, perFile } = runnerCommand(runtime, files);
+  const engineLog = path.join(reportDir, `${runtime}.engines.ndjson`);
   say(`${runtime}: ${path.basename(cmd)} ${args.slice(0, args.length - files.length).join(" ")} <${files.length} files>`);
-  const r = await runEchoed(cmd, args, { env });
+  const r = await runEchoed(cmd, args, { env: { ...env, WW_TEST_ENGINE_LOG: engineLog } });
   const counts = parse(r.output);
+  const engines = { runtime, log: parseEngineLog(readOr(engineLog, "")), results: perFile(r.output) };
   let problem;
   if (r.timedOut) problem = `killed after ${RUNNER_TIMEOUT_MS / 1000}s`;
   else if (!counts) problem = `crashed (exit ${r.code}, no summary in its output)`;
   else if (counts.passed + counts.failed + counts.skipped === 0) problem = "ran 0 tests";
   else if (counts.failed > 0) problem = `${counts.failed} failed`;
   else if (r.code !== 0) problem = `crashed (exit ${r.code} with 0 failures)`;
-  return { counts: counts ?? { passed: 0, failed: 0, skipped: 0 }, problem };
+  return { counts: counts ?? { passed: 0, failed: 0, skipped: 0 }, problem, engines };
 }
 
 // ---- main
@@ -230,7 +256,7 @@ async function phase(name, fn) {
   return result;
 }
 
-function printSummary(suites) {
+function printSummary(suites, engineReport) {
   const rows = [["phase", "seconds", "result"]];
   for (const p of phases) rows.push([p.name, p.seconds.toFixed(1), `${p.ok ? "ok" : "FAILED"} ${p.note ?? ""}`.trim()]);
   const table = (rs) => {
@@ -244,6 +270,18 @@ function printSummary(suites) {
     for (const k of Object.keys(total)) total[k] += s.counts[k];
   }
   process.stdout.write(`\n${table(rows)}\n\n${table(runtimeRows)}\n\n`);
+  if (engineReport) {
+    // one row per runtime: tests (not skipped) in files that got each engine's endpoint, and skipped ones there
+    const engineRows = [["runtime", ...ENGINES.map((e) => `${e} ran/skipped`)]];
+    for (const s of suites) {
+      const of = (e) => engineReport.rows.find((r) => r.runtime === s.runtime && r.engine === e);
+      engineRows.push([s.runtime, ...ENGINES.map((e) => `${of(e)?.ran ?? 0}/${of(e)?.skipped ?? 0}`)]);
+    }
+    process.stdout.write(`tests against engines (${engineReport.mode}):\n${table(engineRows)}\n`);
+    for (const p of engineReport.problems) process.stdout.write(`ENGINE FAILURE: ${p}\n`);
+    for (const n of engineReport.notes) process.stdout.write(`engine skipped (allowed: ${engineReport.mode}): ${n}\n`);
+    process.stdout.write("\n");
+  }
   process.stdout.write(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
 }
 
@@ -265,6 +303,9 @@ async function main() {
   reportDir = fs.mkdtempSync(`${REPORTS_PREFIX}${process.pid}-`);
   const suites = [];
   let failed = false;
+  const strict = strictEngines({ startsEngines: opts.engines });
+  say(`engine skips ${strict.strict ? "FAIL the run" : "are allowed"} (${strict.why})`);
+  let engineEnv = {};
   try {
     const deps = await phase("npm dependencies", () => {
       const err = installDeps(ROOT);
@@ -277,8 +318,10 @@ async function main() {
       for (const k of Object.keys(env)) if (k.startsWith("WW_TEST_")) delete env[k];
       const engines = await phase("engines", startEngines);
       env = { ...env, ...engines.env };
+      engineEnv = engines.env;
     } else {
       say("--no-engines: engine suites use the WW_TEST_* variables of this shell, if any, else skip");
+      engineEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith("WW_TEST_")));
     }
 
     const typecheck = await phase("typecheck", async () => {
@@ -316,7 +359,15 @@ async function main() {
     }
     fs.rmSync(reportDir, { recursive: true, force: true });
   }
-  printSummary(suites);
+  const folded = foldEngines({
+    strict: strict.strict,
+    started: opts.engines,
+    env: engineEnv,
+    runtimes: suites.map((s) => s.engines).filter(Boolean),
+  });
+  const engineReport = { ...folded, mode: strict.strict ? `strict: ${strict.why}` : strict.why };
+  failed ||= folded.problems.length > 0;
+  printSummary(suites, engineReport);
   return failed ? 1 : 0;
 }
 

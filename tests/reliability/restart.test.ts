@@ -13,21 +13,23 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Watcher } from "../../lib/watcher.ts";
-import { dockerEngine, testImage, testRootfs } from "../support/engines.ts";
+import { containerdEngine, dockerEngine, engineSkip, testImage, testRootfs } from "../support/engines.ts";
 import { type PrivateEngines, processAlive, type RestartableDaemon, startPrivateEngines } from "../support/restartable-engines.ts";
 import { ContainerdDriver, DockerDriver, type EngineDriver } from "./drivers.ts";
 import { EventLog, settle, SETTLE_TIMEOUT_MS, TEST_BACKOFF, transitionsSince, waitUntil } from "./support.ts";
 
 const rootfs = testRootfs();
 const isRoot = process.getuid?.() === 0;
-// The runner's dockerd started, so this machine can run private engines too.
-const skip = dockerEngine().skip ??
-  (rootfs === undefined ? "SKIPPED: WW_TEST_ROOTFS is not set" : !isRoot ? "SKIPPED: private engines need root" : undefined);
+// The runner's engine of the same kind started, so this machine can run a private one too; per engine, so
+// that the dockerd case does not skip because containerd is missing (or the other way round).
+const missing = rootfs === undefined ? "WW_TEST_ROOTFS is not set" : !isRoot ? "private engines need root" : undefined;
+const skipDocker = engineSkip("docker", dockerEngine(), missing);
+const skipContainerd = engineSkip("containerd", containerdEngine(), missing);
 
 describe("Watcher across real engine restarts", () => {
   let engines: PrivateEngines | undefined;
   before(async () => {
-    if (!skip) engines = await startPrivateEngines(rootfs!, testImage());
+    if (!skipDocker || !skipContainerd) engines = await startPrivateEngines(rootfs!, testImage());
   });
   after(async () => {
     await engines?.stop();
@@ -73,13 +75,13 @@ describe("Watcher across real engine restarts", () => {
   const endpoints = new WeakMap<EngineDriver, string>();
   const endpointOf = (driver: EngineDriver): string => endpoints.get(driver)!;
 
-  it("dockerd --live-restore restarted; a container killed during the outage; one started after", { skip, timeout: SETTLE_TIMEOUT_MS * 4 }, async () => {
+  it("dockerd --live-restore restarted; a container killed during the outage; one started after", { skip: skipDocker, timeout: SETTLE_TIMEOUT_MS * 4 }, async () => {
     const driver = new DockerDriver(engines!.dockerHost, "private dockerd");
     endpoints.set(driver, engines!.dockerHost);
     await restartScenario(driver, engines!.dockerd);
   });
 
-  it("containerd restarted; a task killed during the outage; one started after", { skip, timeout: SETTLE_TIMEOUT_MS * 4 }, async () => {
+  it("containerd restarted; a task killed during the outage; one started after", { skip: skipContainerd, timeout: SETTLE_TIMEOUT_MS * 4 }, async () => {
     const driver = new ContainerdDriver(engines!.containerdSocket, rootfs!, "private containerd");
     endpoints.set(driver, engines!.containerdSocket);
     await restartScenario(driver, engines!.containerd);

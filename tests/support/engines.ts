@@ -10,8 +10,9 @@
  * @module
  */
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { appendFileSync, existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { runtime } from "../../lib/runtime.ts";
 
 /** Env var with the private dockerd's Docker API endpoint, e.g. `unix:///tmp/ww-engines/docker/docker.sock`. */
@@ -26,6 +27,12 @@ export const IMAGE_VAR = "WW_TEST_IMAGE";
 export const ROOTFS_VAR = "WW_TEST_ROOTFS";
 /** Env var with a JSON object {engine: why it did not start}, set by the engines script on failures. */
 export const ENGINE_ERRORS_VAR = "WW_TEST_ENGINE_ERRORS";
+/**
+ * Env var with a file that every engine lookup appends one NDJSON line to (`{engine, file, endpoint?, skip?}`),
+ * set per runtime by `scripts/test.mjs`: the runner counts the tests that ran against each engine from it
+ * and, on CI or as root, fails the run when any engine suite skipped.
+ */
+export const ENGINE_LOG_VAR = "WW_TEST_ENGINE_LOG";
 
 /** An engine endpoint, or why there is none (a skip reason for `describe`/`it`). */
 export type EngineLookup =
@@ -81,12 +88,54 @@ export function engineFromEnv(engine: EngineName, env: Record<string, string | u
 /** Engines whose absence was already reported on stderr (once per test process). */
 const warned = new Set<EngineName>();
 
+/** The repository root (this file is tests/support/engines.ts), with a trailing slash. */
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * The test file (relative to the repository root) that is calling, read from the stack: the first
+ * `*.test.ts` frame, else the first frame outside this module. Node, Deno and Bun all put paths or
+ * file URLs with `:line:column` in their frames.
+ */
+export function callerFile(stack: string = new Error().stack ?? ""): string | undefined {
+  const files: string[] = [];
+  for (const m of stack.matchAll(/(?:file:\/\/)?(\/[^\s()]+?\.[cm]?[jt]s)(?::\d+)+/g)) {
+    const file = decodeURI(m[1]!);
+    files.push(file.startsWith(ROOT) ? file.slice(ROOT.length) : file);
+  }
+  const outside = files.filter((f) => f !== "tests/support/engines.ts");
+  return outside.find((f) => f.endsWith(".test.ts")) ?? outside[0];
+}
+
+/**
+ * Records that the calling test file asked for an engine (and whether it got one) in the runner's engine
+ * log; a no-op outside the runner. Suites that decide to skip an engine for a reason of their own (no root
+ * for a private daemon, no rootfs) call it with that reason, so that CI sees the skip.
+ */
+export function recordEngineUse(engine: EngineName, found: EngineLookup, file: string | undefined = callerFile()): void {
+  const log = envVar(ENGINE_LOG_VAR);
+  if (log === undefined) return;
+  const line = JSON.stringify({ engine, file, endpoint: found.endpoint, skip: found.skip });
+  appendFileSync(log, `${line}\n`);
+}
+
+/**
+ * An engine suite's skip reason for a further precondition (e.g. root for private daemons): `why` when
+ * `missing`, else the engine's own lookup skip; recorded like a lookup, so CI fails on it.
+ */
+export function engineSkip(engine: EngineName, found: EngineLookup, missing: string | false | undefined): string | undefined {
+  if (found.skip !== undefined || !missing) return found.skip;
+  const skip = missing.startsWith("SKIPPED") ? missing : `SKIPPED: ${engine}: ${missing}`;
+  recordEngineUse(engine, { endpoint: undefined, skip });
+  return skip;
+}
+
 function lookup(engine: EngineName): EngineLookup {
   const found = engineFromEnv(engine, process.env);
   if (found.skip !== undefined && !warned.has(engine)) {
     warned.add(engine);
     console.warn(`[tests/support/engines] ${found.skip}`);
   }
+  recordEngineUse(engine, found);
   return found;
 }
 
