@@ -9,7 +9,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import type { CallOptions, Client } from "@connectrpc/connect";
 import type { EngineClient, EngineEvent, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
 import type { Container } from "../../lib/model/container.ts";
-import { createUnixGrpcTransport, grpcEngineError } from "../../lib/transport/grpc.ts";
+import { createUnixGrpcTransport } from "../../lib/transport/grpc.ts";
 import type { UnixGrpcTransport } from "../../lib/transport/grpc.ts";
 import { EngineUnavailableError } from "../../lib/errors.ts";
 import { Containers } from "./gen/containerd/services/containers/v1/containers_pb.ts";
@@ -22,6 +22,7 @@ import { Tasks } from "./gen/containerd/services/tasks/v1/tasks_pb.ts";
 import { Version } from "./gen/containerd/services/version/v1/version_pb.ts";
 import { aliveContainers, toContainer } from "./container.ts";
 import type { ContainerdPacker } from "./container.ts";
+import { containerdError } from "./errors.ts";
 import { decodeEnvelope, EVENT_FILTERS } from "./events.ts";
 import { NERDCTL_NAME_LABEL, parseRef } from "./naming.ts";
 
@@ -122,7 +123,6 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
     this.#logger = options.logger ?? console;
     this.#grpc = createUnixGrpcTransport({
       socketPath: this.api,
-      engineName: "containerd",
       ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       ...(options.pingIntervalMs !== undefined ? { pingIntervalMs: options.pingIntervalMs } : {}),
@@ -300,7 +300,7 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
         else if (outcome.kind === "skipped") this.#logger.warn(outcome.reason);
       }
       if (endedOnPurpose()) return;
-      throw new EngineUnavailableError(`containerd at ${this.api} ended the event stream`, { endpoint: this.api });
+      throw new EngineUnavailableError(`containerd at ${this.api} ended the event stream`, { endpoint: this.api, retryable: true });
     } catch (error) {
       if (endedOnPurpose()) return;
       throw this.#error(error);
@@ -324,7 +324,7 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
   }
 
   #error(error: unknown): Error {
-    return grpcEngineError(error, this.api, "containerd");
+    return containerdError(error, this.api);
   }
 }
 

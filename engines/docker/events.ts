@@ -20,7 +20,7 @@
 
 import type { EngineEvent, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
 import { EngineError, EngineProtocolError, EngineUnavailableError } from "../../lib/errors.ts";
-import { decodeJsonLines } from "../../lib/ndjson.ts";
+import { decodeJsonLines } from "./ndjson.ts";
 import type { DockerConnection } from "./connection.ts";
 import { eventFromMessage } from "./convert.ts";
 
@@ -102,7 +102,7 @@ export class DockerEventStream implements EventStream {
       `/events?since=${sinceParameter(since)}&until=${until}&filters=${FILTERS}`,
       signal,
     );
-    if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api });
+    if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api, retryable: true });
     const events: EngineEvent[] = [];
     for await (const message of decodeJsonLines(response.body, { endpoint: api })) {
       const event = eventFromMessage(message);
@@ -124,7 +124,7 @@ export class DockerEventStream implements EventStream {
     const api = this.#connection.api;
     try {
       const response = await this.#response;
-      if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api });
+      if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api, retryable: true });
       // The live stream replays the backlog again: skip each of those once.
       const replayed = new Map<string, number>();
       for (const event of this.#backlog) {
@@ -149,6 +149,7 @@ export class DockerEventStream implements EventStream {
       if (this.#signal.aborted) return;
       throw new EngineUnavailableError(`the event stream of ${api} ended`, {
         endpoint: api,
+        retryable: true,
         hint: "the engine stopped or restarted, or a proxy closed the connection; resubscribe and resync",
       });
     } catch (error) {
@@ -157,6 +158,7 @@ export class DockerEventStream implements EventStream {
       throw new EngineUnavailableError(`the event stream of ${api} broke`, {
         endpoint: api,
         cause: error,
+        retryable: true,
         hint: "resubscribe and resync",
       });
     } finally {
