@@ -19,7 +19,7 @@ export interface EngineFailure {
 
 /** The error's message, hint included for engine errors; the error name for untyped ones. */
 export function describeError(error: unknown): string {
-  if (error instanceof EngineError) return error.message;
+  if (error instanceof EngineError) return error.hint ? `${error.message}\nhint: ${error.hint}` : error.message;
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }

@@ -21,22 +21,37 @@ export interface EngineErrorOptions {
   hint?: string;
   /** The underlying error. */
   cause?: unknown;
+  /**
+   * Whether retrying later may succeed: `true` for what heals by itself (the
+   * engine not started yet, a dropped connection, a 5xx answer), `false` for
+   * what never will without the user's help (a malformed address, a
+   * permission, a peer speaking another protocol). The watcher retries the
+   * first and gives up at once on the second. Required: every place that
+   * raises an engine error has to decide.
+   */
+  retryable: boolean;
 }
 
-/** An error that concerns one engine endpoint; names it and gives a hint. */
+/**
+ * An error that concerns one engine endpoint; names it, says whether it may
+ * heal, and gives a hint. The hint is a field of its own, not part of the
+ * message, so that nothing has to take a message apart again (the CLI prints
+ * both).
+ */
 export class EngineError extends WhalewatcherError {
   /** The endpoint that failed. */
   readonly endpoint: string;
   /** What the user can do about it ("" when there is nothing to suggest). */
   readonly hint: string;
-  /** Whether retrying later may succeed (the watcher's backoff retries these). */
-  readonly retryable: boolean = true;
+  /** Whether retrying later may succeed (the watcher's backoff retries these and gives up on the others). */
+  readonly retryable: boolean;
 
-  /** Creates the error; the hint is appended to the message. */
+  /** Creates the error. */
   constructor(message: string, options: EngineErrorOptions) {
-    super(options.hint ? `${message}\nhint: ${options.hint}` : message, { cause: options.cause });
+    super(message, { cause: options.cause });
     this.endpoint = options.endpoint;
     this.hint = options.hint ?? "";
+    this.retryable = options.retryable;
   }
 }
 

@@ -401,7 +401,7 @@ export class Watcher implements AsyncDisposable {
         if (inFlight.size >= this.#inspectConcurrency) await Promise.race(inFlight);
       }
       if (!signal.aborted) {
-        reportLoss(new EngineUnavailableError("the engine ended the event stream", { endpoint: this.api }));
+        reportLoss(new EngineUnavailableError("the engine ended the event stream", { endpoint: this.api, retryable: true }));
       }
     } catch (error) {
       reportLoss(error);

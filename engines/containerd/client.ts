@@ -10,9 +10,8 @@ import { timestampMs } from "@bufbuild/protobuf/wkt";
 import type { CallOptions, Client } from "@connectrpc/connect";
 import type { EngineClient, EngineExit, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
 import type { Container } from "../../lib/model/container.ts";
-import { createUnixGrpcTransport, grpcEngineError } from "../../lib/transport/grpc.ts";
+import { createUnixGrpcTransport } from "../../lib/transport/grpc.ts";
 import type { UnixGrpcTransport } from "../../lib/transport/grpc.ts";
-import { EngineUnavailableError } from "../../lib/errors.ts";
 import { Containers } from "./gen/containerd/services/containers/v1/containers_pb.ts";
 import type { Container as ContainerRecord } from "./gen/containerd/services/containers/v1/containers_pb.ts";
 import { Events } from "./gen/containerd/services/events/v1/events_pb.ts";
@@ -23,6 +22,7 @@ import { Version } from "./gen/containerd/services/version/v1/version_pb.ts";
 import { Status } from "./gen/containerd/types/task/task_pb.ts";
 import { aliveContainers, toContainer } from "./container.ts";
 import type { ContainerdPacker } from "./container.ts";
+import { containerdError } from "./errors.ts";
 import { ContainerdEventStream } from "./event-stream.ts";
 import { NERDCTL_NAME_LABEL, parseRef } from "./naming.ts";
 
@@ -120,7 +120,6 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
     this.#logger = options.logger ?? console;
     this.#grpc = createUnixGrpcTransport({
       socketPath: this.api,
-      engineName: "containerd",
       ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       ...(options.pingIntervalMs !== undefined ? { pingIntervalMs: options.pingIntervalMs } : {}),
@@ -287,7 +286,7 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
   }
 
   #error(error: unknown): Error {
-    return grpcEngineError(error, this.api, "containerd");
+    return containerdError(error, this.api);
   }
 }
 

@@ -143,7 +143,7 @@ export class ContainerdEventStream implements EventStream {
         else if (outcome.kind === "skipped") logger.warn(outcome.reason);
       }
       if (this.#endedOnPurpose()) return;
-      throw new EngineUnavailableError(`containerd at ${api} ended the event stream`, { endpoint: api });
+      throw new EngineUnavailableError(`containerd at ${api} ended the event stream`, { endpoint: api, retryable: true });
     } catch (error) {
       if (this.#endedOnPurpose()) return;
       throw this.#context.error(error);

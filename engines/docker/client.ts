@@ -188,6 +188,7 @@ export class DockerClient implements EngineClient, AsyncDisposable {
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
       throw new EngineProtocolError(`${this.api} answered ${path} with something other than a JSON object`, {
         endpoint: this.api,
+        retryable: true,
       });
     }
     return body as Record<string, unknown>;

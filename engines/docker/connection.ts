@@ -5,20 +5,19 @@
  * @module
  */
 
-import {
-  EngineApiError,
-  EngineError,
-  EngineProtocolError,
-  EngineUnavailableError,
-} from "../../lib/errors.ts";
+import { abortable } from "../../lib/async/wait.ts";
+import { EngineApiError, type EngineError, EngineProtocolError, EngineUnavailableError } from "../../lib/errors.ts";
+import { wrapBody } from "../../lib/transport/body.ts";
 import {
   createHttpTransport,
   formatEndpoint,
   type HttpEndpoint,
   type HttpReply,
   type HttpTransport,
+  isRetryableStatus,
 } from "../../lib/transport/http.ts";
 import { negotiateApiVersion } from "./api-version.ts";
+import { dockerError } from "./errors.ts";
 import { type DockerHost, loadTlsMaterial } from "./host.ts";
 
 /** Creates the HTTP transport to an endpoint (replaceable for tests). */
@@ -115,7 +114,7 @@ export class DockerConnection {
   #openTransport(): Promise<HttpTransport> {
     this.#transport ??= (async () => this.#factory(await loadTlsMaterial(this.#host)))().catch((error: unknown) => {
       this.#transport = undefined;
-      throw dockerError(error, this.#host.source);
+      throw this.#word(error);
     });
     return this.#transport;
   }
@@ -127,6 +126,7 @@ export class DockerConnection {
     if (reply.status !== 200) {
       throw new EngineProtocolError(`${this.api} answered /_ping with HTTP ${reply.status}`, {
         endpoint: this.api,
+        retryable: isRetryableStatus(reply.status),
         hint: "is this a Docker or podman API endpoint? Check DOCKER_HOST (a proxy may need its base path)",
       });
     }
@@ -152,22 +152,27 @@ export class DockerConnection {
     try {
       return JSON.parse(text);
     } catch (cause) {
+      // Retryable: a reply cut short reads like this too; a proxy's error page comes with an error status.
       throw new EngineProtocolError(`malformed JSON from ${this.api} for ${path}: ${excerpt(text)}`, {
         endpoint: this.api,
         cause,
+        retryable: true,
         hint: "is this a Docker or podman API endpoint? A proxy may answer with something else",
       });
     }
   }
 
-  /** Opens a streaming `GET /v1.NN{path}`; resolves with the response once its headers arrive. */
+  /**
+   * Opens a streaming `GET /v1.NN{path}`; resolves with the response once its
+   * headers arrive. Its body errors with the typed, worded engine errors.
+   */
   async stream(apiVersion: string, transport: HttpTransport, path: string, signal: AbortSignal): Promise<Response> {
     let response: Response;
     try {
       response = await transport.request(`/v${apiVersion}${path}`, { signal });
     } catch (error) {
       if (signal.aborted) throw error;
-      throw dockerError(error, this.#host.source);
+      throw this.#word(error);
     }
     if (response.status !== 200) {
       let text = "";
@@ -178,7 +183,9 @@ export class DockerConnection {
       }
       throw this.#apiError(response.status, response.statusText, text, path);
     }
-    return response;
+    if (!response.body) return response;
+    const body = wrapBody(response.body, { signal, mapError: (error) => this.#word(error), release: () => {} });
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
 
   /** The typed error for a non-200 answer, with the engine's own message. */
@@ -193,10 +200,14 @@ export class DockerConnection {
     return new EngineApiError(`${this.api} answered ${path} with HTTP ${status}: ${message || statusText}`, {
       endpoint: this.api,
       status,
+      retryable: isRetryableStatus(status),
       hint: status >= 500
         ? "the engine failed internally; retrying later may help"
         : status === 400 && /version/i.test(message)
         ? "the engine rejected the API version: unset DOCKER_API_VERSION to negotiate"
+        : status === 403
+        ? "the engine or a socket proxy in front of it forbids this request; whalewatcher needs " +
+          "GET /_ping, /version, /info, /containers/json, /containers/{id}/json and /events"
         : "",
     });
   }
@@ -209,8 +220,13 @@ export class DockerConnection {
       });
     } catch (error) {
       if (signal?.aborted) throw error;
-      throw dockerError(error, this.#host.source);
+      throw this.#word(error);
     }
+  }
+
+  /** Words a transport failure for this endpoint; other errors pass unchanged. */
+  #word(error: unknown): unknown {
+    return dockerError(error, this.#host.endpoint, this.#host.source);
   }
 
   /** Closes the transport (if opened); later requests fail. */
@@ -224,44 +240,9 @@ export class DockerConnection {
   }
 
   #closedError(): EngineUnavailableError {
-    return new EngineUnavailableError(`the Docker client for ${this.api} is closed`, { endpoint: this.api });
+    // Not retryable: a closed client never opens again.
+    return new EngineUnavailableError(`the Docker client for ${this.api} is closed`, { endpoint: this.api, retryable: false });
   }
-}
-
-/**
- * Names the engine kind and where its address came from in the transport's
- * "no engine" message: "no engine at X (why)" becomes "no Docker engine at X
- * (why); address from SOURCE".
- */
-function dockerError(error: unknown, source: string): unknown {
-  if (!(error instanceof EngineUnavailableError)) return error;
-  const head = error.message.split("\nhint: ")[0] ?? "";
-  if (!head.startsWith("no engine at ")) return error;
-  return new EngineUnavailableError(`no Docker engine${head.slice("no engine".length)}; address from ${source}`, {
-    endpoint: error.endpoint,
-    hint: error.hint,
-    cause: error.cause,
-  });
-}
-
-/** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function excerpt(text: string): string {

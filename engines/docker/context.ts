@@ -119,6 +119,12 @@ function readText(path: string, need: "optional" | "required", source: string): 
   }
 }
 
+/** A context that cannot be used: a setting to repair, so retrying cannot help. */
 function contextError(source: string, what: string, hint: string, cause?: unknown): EngineError {
-  return new EngineError(`${source}: ${what}`, { endpoint: source, hint, ...(cause === undefined ? {} : { cause }) });
+  return new EngineError(`${source}: ${what}`, {
+    endpoint: source,
+    hint,
+    retryable: false,
+    ...(cause === undefined ? {} : { cause }),
+  });
 }

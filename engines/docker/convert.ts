@@ -48,6 +48,7 @@ export function containerFromInspect(inspect: unknown, endpoint: string, packer?
   if (!isObject(inspect) || typeof inspect.Id !== "string" || inspect.Id === "" || !isObject(inspect.State)) {
     throw new EngineProtocolError(`container inspect from ${endpoint} lacks Id or State`, {
       endpoint,
+      retryable: true,
       hint: "is this a Docker-compatible engine?",
     });
   }
@@ -80,6 +81,7 @@ export function idsFromList(list: unknown, endpoint: string): string[] {
   if (!Array.isArray(list) || !list.every((item) => isObject(item) && typeof item.Id === "string")) {
     throw new EngineProtocolError(`container list from ${endpoint} is not an array of containers`, {
       endpoint,
+      retryable: true,
       hint: "is this a Docker-compatible engine?",
     });
   }

@@ -26,7 +26,7 @@ import { deferred } from "../../lib/async/deferred.ts";
 import { linkSignals } from "../../lib/async/signals.ts";
 import type { EngineEvent, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
 import { EngineError, EngineProtocolError, EngineUnavailableError } from "../../lib/errors.ts";
-import { decodeJsonLines } from "../../lib/ndjson.ts";
+import { decodeJsonLines } from "./ndjson.ts";
 import type { DockerConnection } from "./connection.ts";
 import { eventFromMessage, oomFromMessage } from "./convert.ts";
 
@@ -132,7 +132,7 @@ export class DockerEventStream implements EventStream {
       `/events?since=${sinceParameter(since)}&until=${until}&filters=${FILTERS}`,
       signal,
     );
-    if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api });
+    if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api, retryable: true });
     const events: EngineEvent[] = [];
     // The live stream, read only after this, sees the same messages again: its
     // replayed `oom`s are consumed by the replayed exits it skips.
@@ -156,7 +156,7 @@ export class DockerEventStream implements EventStream {
     const api = this.#connection.api;
     try {
       const response = await this.#response;
-      if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api });
+      if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api, retryable: true });
       // The live stream replays the backlog again: skip each of those once.
       const replayed = new Map<string, number>();
       for (const event of this.#backlog) {
@@ -181,6 +181,7 @@ export class DockerEventStream implements EventStream {
       if (this.#signal.aborted) return;
       throw new EngineUnavailableError(`the event stream of ${api} ended`, {
         endpoint: api,
+        retryable: true,
         hint: "the engine stopped or restarted, or a proxy closed the connection; resubscribe and resync",
       });
     } catch (error) {
@@ -189,6 +190,7 @@ export class DockerEventStream implements EventStream {
       throw new EngineUnavailableError(`the event stream of ${api} broke`, {
         endpoint: api,
         cause: error,
+        retryable: true,
         hint: "resubscribe and resync",
       });
     } finally {

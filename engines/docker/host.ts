@@ -83,6 +83,8 @@ export async function loadTlsMaterial(host: DockerHost): Promise<HttpEndpoint> {
       throw new EngineError(`cannot read ${path} for TLS with ${formatEndpoint(endpoint)}`, {
         endpoint: formatEndpoint(endpoint),
         cause,
+        // Missing or unreadable TLS material does not appear by itself.
+        retryable: false,
         hint: "DOCKER_CERT_PATH must name a directory holding ca.pem, cert.pem and key.pem; unset it for plain TCP",
       });
     }

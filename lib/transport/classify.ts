@@ -1,8 +1,8 @@
 /**
  * Maps the errors that Node (undici), Deno and Bun raise for failed HTTP
- * requests onto the typed engine errors, naming the endpoint and giving a
- * hint. The runtimes disagree on shape, so this looks at every error in the
- * `cause` chain:
+ * requests onto structured {@linkcode TransportError}s naming the endpoint.
+ * The runtimes disagree on shape, so this looks at every error in the
+ * `cause` chain (shapes recorded by experiment, see tests/transport):
  *
  * | failure | Node (undici) | Deno | Bun |
  * |---|---|---|---|
@@ -10,23 +10,23 @@
  * | nobody listening | `ECONNREFUSED` | `… (os error 111)` | `ECONNREFUSED` |
  * | permission denied | `EACCES` | `… (os error 13)`; missing flags: `NotCapable` | `EACCES` |
  * | not HTTP/1.x | `HTTPParserError` | `… (SendRequest): invalid HTTP version parsed` | `Malformed_HTTP_Response` |
- * | peer closes at once | `EPIPE` / `ECONNRESET` / `UND_ERR_SOCKET` | `Connection reset by peer (os error 104)` | `ECONNRESET` |
+ * | peer closes at once | `EPIPE` / `UND_ERR_SOCKET` (other side closed) | `Broken pipe (os error 32)` / `connection closed before message completed` | `ECONNRESET` |
  * | TLS: unknown CA | `SELF_SIGNED_CERT_IN_CHAIN` | `… invalid peer certificate: UnknownIssuer` | `SELF_SIGNED_CERT_IN_CHAIN` |
  * | TLS: client cert missing | `UND_ERR_SOCKET` (other side closed) | `received fatal alert: CertificateRequired` | `EPROTO` (TLS handshake failed) |
+ *
+ * A peer that accepts and then closes is a broken connection, not another
+ * protocol: that is what a restarting engine or a cutting proxy does, and it
+ * heals. Only bytes that are not HTTP/1.x are a protocol error. Node cannot
+ * tell a TLS server that hangs up because it wants a client certificate from
+ * one that just hangs up: both are `broken` there.
  *
  * @module
  */
 
-import {
-  type EngineError,
-  EnginePermissionError,
-  EngineProtocolError,
-  EngineUnavailableError,
-} from "../errors.ts";
 import { formatEndpoint, type HttpEndpoint } from "./endpoint.ts";
+import { describeCause, type TransportFailure, TransportError } from "./failure.ts";
 
-/** What went wrong, as far as the errors tell. */
-export type TransportFailure = "unavailable" | "permission" | "denied-by-deno" | "tls" | "protocol";
+export { type TransportFailure, TransportError } from "./failure.ts";
 
 interface Evidence {
   codes: Set<string>;
@@ -37,6 +37,7 @@ interface Evidence {
 const UNAVAILABLE_CODES = new Set([
   "ENOENT",
   "ENOTDIR",
+  "ENOTSOCK",
   "ECONNREFUSED",
   "EHOSTUNREACH",
   "ENETUNREACH",
@@ -50,9 +51,15 @@ const UNAVAILABLE_CODES = new Set([
   "ConnectionTimedOut",
 ]);
 const PERMISSION_CODES = new Set(["EACCES", "EPERM"]);
+const BROKEN_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "ConnectionClosed"]);
+const PROTOCOL_CODES = new Set(["Malformed_HTTP_Response", "InvalidHTTPResponse", "UND_ERR_HEADERS_OVERFLOW"]);
 // OS error numbers as Deno (Rust std::io) prints them: "(os error N)".
-const UNAVAILABLE_OS_ERRORS = new Set([2, 20, 111, 113, 101, 112, 110]);
+const UNAVAILABLE_OS_ERRORS = new Set([2, 20, 88, 111, 113, 101, 112, 110]);
 const PERMISSION_OS_ERRORS = new Set([13, 1]);
+const BROKEN_OS_ERRORS = new Set([32, 103, 104]);
+// hyper's (so Deno's) parse errors: "invalid HTTP version parsed", "invalid HTTP header parsed", "message head is too large", …
+const DENO_PARSE_ERROR = /invalid HTTP \w[\w -]* parsed|message head is too large|invalid (?:content-length|transfer-encoding)/i;
+const CLOSED_TEXT = /connection closed before message completed|socket connection was closed unexpectedly|other side closed/i;
 
 function gather(error: unknown): Evidence {
   const evidence: Evidence = { codes: new Set(), names: new Set(), text: "" };
@@ -79,27 +86,37 @@ function gather(error: unknown): Evidence {
   return evidence;
 }
 
-/** Decides which kind of failure an error raised by a runtime's `fetch` stands for. */
+/**
+ * Decides which kind of failure an error raised by a runtime's `fetch` (before
+ * the response head arrived) stands for. What it cannot recognise counts as
+ * `broken` (retryable): only positive evidence makes a failure permanent.
+ */
 export function classifyFailure(error: unknown): TransportFailure {
   const { codes, names, text } = gather(error);
-  if (names.has("NotCapable") || names.has("PermissionDenied") && /--allow-/.test(text)) return "denied-by-deno";
+  const has = (set: ReadonlySet<string>): boolean => [...codes].some((c) => set.has(c));
+  if (names.has("NotCapable") || names.has("PermissionDenied") && /--allow-/.test(text)) return "denied-by-runtime";
   const osErrors = [...text.matchAll(/\(os error (\d+)\)/g)].map((m) => Number(m[1]));
-  if ([...codes].some((c) => PERMISSION_CODES.has(c)) || osErrors.some((n) => PERMISSION_OS_ERRORS.has(n))) {
-    return "permission";
-  }
-  if ([...codes].some((c) => UNAVAILABLE_CODES.has(c)) || osErrors.some((n) => UNAVAILABLE_OS_ERRORS.has(n))) {
-    return "unavailable";
-  }
+  const hasOs = (set: ReadonlySet<number>): boolean => osErrors.some((n) => set.has(n));
+  if (has(PERMISSION_CODES) || hasOs(PERMISSION_OS_ERRORS)) return "permission";
+  if (has(UNAVAILABLE_CODES) || hasOs(UNAVAILABLE_OS_ERRORS)) return "unavailable";
   if (
-    [...codes].some((c) => /CERT|SSL|TLS|SIGNATURE|ISSUER/.test(c)) ||
+    [...codes].some((c) => /CERT|SSL|TLS|SIGNATURE|ISSUER|EPROTO/.test(c)) ||
     /certificate|handshake|fatal alert|\btls\b|\bssl\b/i.test(text)
   ) {
     return "tls";
   }
-  return "protocol";
+  if (has(BROKEN_CODES) || hasOs(BROKEN_OS_ERRORS) || CLOSED_TEXT.test(text)) return "broken";
+  if (
+    names.has("HTTPParserError") || [...codes].some((c) => c.startsWith("HPE_")) || has(PROTOCOL_CODES) ||
+    DENO_PARSE_ERROR.test(text)
+  ) {
+    return "protocol";
+  }
+  return "broken";
 }
 
-function denoFlags(endpoint: HttpEndpoint): string {
+/** The Deno flags that grant access to an endpoint. */
+export function denoFlags(endpoint: HttpEndpoint): string {
   if (endpoint.kind === "unix") {
     const p = endpoint.path;
     return `--allow-read=${p} --allow-write=${p} --allow-net=unix:${p},localhost`;
@@ -108,78 +125,31 @@ function denoFlags(endpoint: HttpEndpoint): string {
 }
 
 /**
- * Turns an error raised while requesting `endpoint` into the matching typed
- * engine error, keeping the original as `cause`.
+ * Turns an error raised while requesting `endpoint` (before the response head
+ * arrived) into a {@linkcode TransportError}, keeping the original as `cause`.
  */
-export function classifyTransportError(error: unknown, endpoint: HttpEndpoint): EngineError {
-  const where = formatEndpoint(endpoint);
-  const detail = describe(error);
-  const options = { endpoint: where, cause: error };
-  switch (classifyFailure(error)) {
-    case "unavailable":
-      return new EngineUnavailableError(`no engine at ${where} (${detail})`, {
-        ...options,
-        hint: endpoint.kind === "unix"
-          ? "is the engine running? Check the socket path (rootless Docker: $XDG_RUNTIME_DIR/docker.sock, " +
-            "podman: $XDG_RUNTIME_DIR/podman/podman.sock or /run/podman/podman.sock) and DOCKER_HOST"
-          : "is the engine running and listening on this address? Check DOCKER_HOST and firewalls",
-      });
-    case "permission":
-      return new EnginePermissionError(`permission denied connecting to ${where} (${detail})`, {
-        ...options,
-        hint: endpoint.kind === "unix"
-          ? `add your user to the socket's group (usually \`docker\`: sudo usermod -aG docker $USER, then log in again), ` +
-            `or use the rootless engine's socket; under Deno also grant ${denoFlags(endpoint)}`
-          : "check the engine's access rules for this address",
-      });
-    case "denied-by-deno":
-      return new EnginePermissionError(`Deno denied access to ${where} (${detail})`, {
-        ...options,
-        hint: `run Deno with ${denoFlags(endpoint)}`,
-      });
-    case "tls":
-      return new EngineProtocolError(`TLS with ${where} failed (${detail})`, {
-        ...options,
-        hint: "check the CA certificate (DOCKER_CERT_PATH/ca.pem), that the server certificate names this host, " +
-          "and the client certificate and key (cert.pem, key.pem) the server may require; " +
-          "Deno cannot skip verification per client: use --unsafely-ignore-certificate-errors=<host> if you must",
-      });
-    case "protocol":
-      return new EngineProtocolError(`the peer at ${where} does not speak HTTP/1.1 as expected (${detail})`, {
-        ...options,
-        hint: endpoint.kind === "tcp" && endpoint.tls
-          ? "does this address serve the engine API over HTTPS, and does the server accept the client certificate " +
-            "(DOCKER_CERT_PATH/cert.pem, key.pem)?"
-          : "is this the engine's HTTP API socket? containerd's socket speaks gRPC, not the Docker API",
-      });
-  }
-}
-
-/** The most specific message in an error's cause chain. */
-function describe(error: unknown): string {
-  let innermost: unknown = error;
-  for (let depth = 0; depth < 8; depth++) {
-    const cause = (innermost as { cause?: unknown } | null)?.cause;
-    if (cause === undefined || cause === null) break;
-    innermost = cause;
-  }
-  if (innermost instanceof Error || (typeof innermost === "object" && innermost !== null && "message" in innermost)) {
-    const { code, message } = innermost as { code?: unknown; message?: unknown };
-    const text = String(message);
-    return typeof code === "string" && !text.includes(code) ? `${code}: ${text}` : text;
-  }
-  return String(innermost);
+export function classifyTransportError(error: unknown, endpoint: HttpEndpoint): TransportError {
+  const failure = classifyFailure(error);
+  return new TransportError({
+    failure,
+    endpoint: formatEndpoint(endpoint),
+    detail: describeCause(error),
+    cause: error,
+    ...(failure === "permission" || failure === "denied-by-runtime" ? { denoFlags: denoFlags(endpoint) } : {}),
+  });
 }
 
 /**
  * Turns an error raised while reading a response body (connection lost,
- * truncated or malformed chunking) into an {@linkcode EngineProtocolError}.
+ * truncated or malformed chunking) into a `broken` {@linkcode TransportError}:
+ * the stream had worked, so whatever ends it midway heals with a new one.
  */
-export function classifyBodyError(error: unknown, endpoint: HttpEndpoint): EngineError {
-  const where = formatEndpoint(endpoint);
-  return new EngineProtocolError(`the response from ${where} broke off (${describe(error)})`, {
-    endpoint: where,
+export function classifyBodyError(error: unknown, endpoint: HttpEndpoint): TransportError {
+  return new TransportError({
+    failure: "broken",
+    phase: "body",
+    endpoint: formatEndpoint(endpoint),
+    detail: describeCause(error),
     cause: error,
-    hint: "the engine may have stopped or restarted; retry",
   });
 }

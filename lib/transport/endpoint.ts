@@ -40,7 +40,7 @@ export type HttpEndpoint =
 
 const UNSUPPORTED_SCHEMES: Record<string, string> = {
   ssh: "ssh:// is not supported: forward the remote socket instead " +
-    "(ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock user@host) and use unix:///tmp/docker.sock",
+    "(ssh -nNT -L /tmp/engine.sock:/path/of/the/remote.sock user@host) and use unix:///tmp/engine.sock",
   npipe: "npipe:// (Windows named pipes) is not supported",
   fd: "fd:// (systemd socket activation) is a server-side address, not a client one",
 };

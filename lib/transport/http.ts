@@ -8,7 +8,7 @@
  * @module
  */
 
-import { EngineProtocolError } from "../errors.ts";
+import { type LinkedSignal, linkSignals } from "../async/signals.ts";
 import { runtime } from "../runtime.ts";
 import { type FetcherFactory, requestUrl, type RuntimeFetcher } from "./adapter.ts";
 import { wrapBody } from "./body.ts";
@@ -16,9 +16,21 @@ import { createBunFetcher } from "./bun.ts";
 import { classifyBodyError, classifyTransportError } from "./classify.ts";
 import { createDenoFetcher } from "./deno.ts";
 import { formatEndpoint, type HttpEndpoint } from "./endpoint.ts";
+import { TransportError } from "./failure.ts";
 import { createNodeFetcher } from "./node.ts";
 
 export { formatEndpoint, type HttpEndpoint, parseEndpoint, type TlsSettings } from "./endpoint.ts";
+export { type TransportFailure, TransportError } from "./failure.ts";
+
+/**
+ * Whether an HTTP error status may heal by retrying: 5xx (the server failed),
+ * 404 (say, a proxy whose backend is not up yet), 408 and 429. Other 4xx
+ * answers (a socket proxy that forbids an endpoint: 403; a rejected API
+ * version: 400) repeat for every retry.
+ */
+export function isRetryableStatus(status: number): boolean {
+  return status >= 500 || status === 404 || status === 408 || status === 429;
+}
 
 /** Options of {@linkcode HttpTransport.get}. */
 export interface HttpGetInit {
@@ -27,7 +39,7 @@ export interface HttpGetInit {
   /** Extra request headers. */
   headers?: Record<string, string>;
   /**
-   * Fail with {@linkcode EngineProtocolError} when no response headers arrive
+   * Fail with a `timeout` {@linkcode TransportError} when no response headers arrive
    * within this many milliseconds. Off by default: podman's `/events` sends
    * no headers until the first event. Use it for requests that answer at
    * once (e.g. `/_ping`) to detect a peer that accepts and then says nothing.
@@ -71,15 +83,16 @@ export interface HttpTransport extends AsyncDisposable {
    * the body (which then errors with the signal's reason). `path` starts
    * with `/` and may carry a query.
    *
-   * Rejects with `EngineUnavailableError`, `EnginePermissionError` or
-   * `EngineProtocolError` (all naming the endpoint, with a hint).
+   * Rejects with a {@linkcode TransportError} that says what failed (its
+   * `failure`), names the endpoint and knows whether it may heal
+   * (`retryable`); the engine client words message and hint.
    */
   request(path: string, init?: HttpRequestInit): Promise<Response>;
   /**
    * `GET path` with the body read whole: the fast path for answers that are
    * read completely anyway (no web stream where the runtime can avoid one).
    * Rejects like {@linkcode HttpTransport.request}; a body that breaks off
-   * rejects with `EngineProtocolError`.
+   * rejects with a `broken` {@linkcode TransportError} of phase `body`.
    */
   get(path: string, init?: HttpGetInit): Promise<HttpReply>;
   /** Aborts pending requests and bodies and releases every connection. */
@@ -98,8 +111,9 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 /**
  * Creates a transport for `endpoint` using the current runtime's adapter.
  *
- * Rejects with `EnginePermissionError` when Deno lacks the permissions for
- * the socket (Deno checks them when the client is created).
+ * Rejects with a `denied-by-runtime` {@linkcode TransportError} when Deno
+ * lacks the permissions for the socket (Deno checks them when the client is
+ * created).
  */
 export async function createHttpTransport(
   endpoint: HttpEndpoint,
@@ -117,7 +131,7 @@ export async function createHttpTransport(
 
 class Transport implements HttpTransport {
   readonly #fetcher: RuntimeFetcher;
-  readonly #active = new Set<AbortController>();
+  readonly #active = new Set<LinkedSignal>();
   #closed = false;
 
   constructor(readonly endpoint: HttpEndpoint, fetcher: RuntimeFetcher) {
@@ -167,16 +181,13 @@ class Transport implements HttpTransport {
   #begin(path: string, init: HttpGetInit): Call {
     if (!path.startsWith("/")) throw new TypeError(`request path must start with "/": ${JSON.stringify(path)}`);
     if (this.#closed) throw closedError();
-    const signal = init.signal;
-    signal?.throwIfAborted();
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    init.signal?.throwIfAborted();
+    const controller = linkSignals(init.signal);
     this.#active.add(controller);
     return {
       controller,
       release: (): void => {
-        signal?.removeEventListener("abort", onAbort);
+        controller.dispose();
         this.#active.delete(controller);
       },
     };
@@ -220,12 +231,12 @@ class Transport implements HttpTransport {
     return head;
   }
 
-  #headersTimeoutError(ms: number, cause: unknown): EngineProtocolError {
-    const where = formatEndpoint(this.endpoint);
-    return new EngineProtocolError(`no HTTP response from ${where} within ${ms} ms`, {
-      endpoint: where,
+  #headersTimeoutError(ms: number, cause: unknown): TransportError {
+    return new TransportError({
+      failure: "timeout",
+      endpoint: formatEndpoint(this.endpoint),
+      detail: `no HTTP response head within ${ms} ms`,
       cause,
-      hint: "the peer accepted the connection but sent nothing: is this the engine's HTTP API socket?",
     });
   }
 
@@ -243,9 +254,9 @@ class Transport implements HttpTransport {
   }
 }
 
-/** One request in flight: its controller (aborted by `close()`) and how to forget it. */
+/** One request in flight: its signal (aborted by `close()` or the caller) and how to forget it. */
 interface Call {
-  controller: AbortController;
+  controller: LinkedSignal;
   release(): void;
 }
 

@@ -145,6 +145,7 @@ describe("unreachable engine message", () => {
       endpoint: "unix:///var/run/docker.sock",
       error: new EnginePermissionError("permission denied connecting to unix:///var/run/docker.sock (EACCES)", {
         endpoint: "unix:///var/run/docker.sock",
+        retryable: false,
         hint: "add your user to the docker group",
       }),
     },
@@ -153,6 +154,7 @@ describe("unreachable engine message", () => {
       endpoint: "/run/containerd/containerd.sock",
       error: new EngineUnavailableError("no containerd at /run/containerd/containerd.sock", {
         endpoint: "/run/containerd/containerd.sock",
+        retryable: true,
       }),
     },
   ];

@@ -15,7 +15,7 @@ import {
   EngineProtocolError,
   EngineUnavailableError,
 } from "../../lib/errors.ts";
-import { grpcEngineError } from "../../lib/transport/grpc.ts";
+import { containerdError } from "../../engines/containerd/errors.ts";
 import { hangUpPeer, http1Peer, silentPeer } from "./peers.ts";
 
 /** Short enough to keep the suite fast, long enough for a slow CI machine to connect. */
@@ -63,18 +63,20 @@ describe("containerd client transport errors", () => {
     }
   });
 
-  for (const [what, makePeer] of [
-    ["an HTTP/1.1 server (like dockerd's socket)", http1Peer],
-    ["a peer that hangs up at once", hangUpPeer],
-    ["a peer that never answers", silentPeer],
+  for (const [what, makePeer, type, retryable] of [
+    ["an HTTP/1.1 server (like dockerd's socket)", http1Peer, EngineProtocolError, false],
+    // Accepting and closing at once is what a restarting engine or a cutting proxy does: it heals.
+    ["a peer that hangs up at once", hangUpPeer, EngineUnavailableError, true],
+    ["a peer that never answers", silentPeer, EngineProtocolError, true],
   ] as const) {
-    it(`${what} gives EngineProtocolError, not a hang`, async () => {
+    it(`${what} gives ${type.name} (retryable: ${retryable}), not a hang`, async () => {
       await using peer = await makePeer();
       await using client = new ContainerdClient({ socket: peer.socket, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
       const started = Date.now();
       const error = await rejection(client.version());
-      assert.ok(error instanceof EngineProtocolError, `${error.name}: ${error.message}`);
-      assert.equal(error.endpoint, peer.socket);
+      assert.ok(error instanceof type, `${error.name}: ${error.message}`);
+      assert.equal((error as EngineProtocolError).retryable, retryable);
+      assert.equal((error as EngineProtocolError).endpoint, peer.socket);
       assert.ok(Date.now() - started < HANDSHAKE_TIMEOUT_MS + 2_000, `took ${Date.now() - started} ms`);
     });
   }
@@ -120,31 +122,36 @@ describe("gRPC error mapping", () => {
 
   it("maps EACCES and Deno's missing permission to EnginePermissionError with a Deno hint", () => {
     for (const cause of [nodeError("EACCES"), Object.assign(new Error("Requires write access"), { name: "NotCapable" })]) {
-      const error = grpcEngineError(new ConnectError("x", Code.Internal, undefined, undefined, cause), socket, "containerd");
+      const error = containerdError(new ConnectError("x", Code.Internal, undefined, undefined, cause), socket);
       assert.ok(error instanceof EnginePermissionError, String(error));
+      assert.equal(error.retryable, false);
       assert.match(error.hint, /--allow-read=(\S+) --allow-write=\1 --allow-net=unix:\1/);
       assert.equal(error.endpoint, socket);
     }
   });
 
-  it("maps ECONNREFUSED to EngineUnavailableError", () => {
-    const error = grpcEngineError(nodeError("ECONNREFUSED"), socket, "containerd");
+  it("maps ECONNREFUSED to a retryable EngineUnavailableError", () => {
+    const error = containerdError(nodeError("ECONNREFUSED"), socket);
     assert.ok(error instanceof EngineUnavailableError);
+    assert.equal(error.retryable, true);
     assert.match(error.message, /no containerd at/);
   });
 
   it("maps a reset connection and a Canceled stream to a lost connection", () => {
     for (const cause of [nodeError("ECONNRESET"), new ConnectError("http/2 stream closed with error code CANCEL", Code.Canceled)]) {
-      const error = grpcEngineError(cause, socket, "containerd");
+      const error = containerdError(cause, socket);
       assert.ok(error instanceof EngineUnavailableError, String(error));
+      assert.equal(error.retryable, true);
       assert.match(error.message, /lost connection to containerd/);
     }
   });
 
   it("maps engine statuses to EngineApiError with the gRPC code", () => {
-    const error = grpcEngineError(new ConnectError("namespace is required", Code.FailedPrecondition), socket, "containerd");
+    const error = containerdError(new ConnectError("namespace is required", Code.FailedPrecondition), socket);
     assert.ok(error instanceof EngineApiError);
     assert.equal(error.status, Code.FailedPrecondition);
     assert.match(error.message, /FailedPrecondition: namespace is required/);
+    assert.equal(error.retryable, false);
+    assert.equal(containerdError(new ConnectError("boom", Code.Internal), socket).retryable, true);
   });
 });

@@ -426,7 +426,7 @@ describe("Watcher: giving up", () => {
       override readonly retryable = false;
     }
     const engine = new FakeEngine();
-    engine.failLists(1, () => new Forbidden("permission denied", { endpoint: engine.api }));
+    engine.failLists(1, () => new Forbidden("permission denied", { endpoint: engine.api, retryable: false }));
     await using watcher = new Watcher(engine); // default backoff: retries forever
     await assert.rejects(watcher.watch(), Forbidden);
     assert.equal(engine.count("list"), 1);

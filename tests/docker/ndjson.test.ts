@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
-import { decodeJsonLines, JsonLineDecoder } from "../../lib/ndjson.ts";
+import { decodeJsonLines, JsonLineDecoder } from "../../engines/docker/ndjson.ts";
 import { EngineProtocolError } from "../../lib/errors.ts";
 
 const fixture = (path: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../fixtures/${path}`, import.meta.url)));

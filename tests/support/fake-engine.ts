@@ -80,7 +80,7 @@ export interface HeldInspect {
 
 /** The error the fake uses for a lost connection unless a test passes its own. */
 export function connectionLost(message = "fake connection lost"): EngineUnavailableError {
-  return new EngineUnavailableError(message, { endpoint: "fake:///engine" });
+  return new EngineUnavailableError(message, { retryable: true, endpoint: "fake:///engine" });
 }
 
 /**

@@ -6,7 +6,7 @@
  * must then exit on its own (no handle left open).
  *
  * Usage: child-request.ts SOCKET [ping|ping-and-stream|ping-and-quiet]
- * Prints `ok <body>` or `error <ErrorClass> <first message line>` (and `hint <hint>`), then `closed`.
+ * Prints `ok <body>` or `error <ErrorClass> <failure> <first message line>` (and `flags <Deno flags>`), then `closed`.
  */
 import { createHttpTransport } from "../../lib/transport/http.ts";
 
@@ -33,8 +33,8 @@ try {
     await transport.close();
   }
 } catch (error) {
-  const { name, message, hint } = error as Error & { hint?: string };
-  console.log(`error ${name} ${message.split("\n")[0]}`);
-  if (hint) console.log(`hint ${hint}`);
+  const { name, message, failure, denoFlags } = error as Error & { failure?: string; denoFlags?: string };
+  console.log(`error ${name} ${failure ?? "-"} ${message.split("\n")[0]}`);
+  if (denoFlags) console.log(`flags ${denoFlags}`);
 }
 console.log("closed");

@@ -7,13 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { EngineError } from "../../lib/errors.ts";
 import {
-  EngineError,
-  EnginePermissionError,
-  EngineProtocolError,
-  EngineUnavailableError,
-} from "../../lib/errors.ts";
-import { classifyBodyError, classifyFailure, classifyTransportError, type TransportFailure } from "../../lib/transport/classify.ts";
+  classifyBodyError,
+  classifyFailure,
+  classifyTransportError,
+  type TransportFailure,
+  TransportError,
+} from "../../lib/transport/classify.ts";
 import type { HttpEndpoint } from "../../lib/transport/http.ts";
 
 const SOCKET: HttpEndpoint = { kind: "unix", path: "/run/test/docker.sock" };
@@ -46,31 +47,36 @@ const shapes: [string, unknown, TransportFailure][] = [
     "unavailable",
   ],
   ["node parser error", undici(new HTTPParserError("Response does not match the HTTP/1.1 protocol (Expected HTTP/, RTSP/ or ICE/)")), "protocol"],
-  ["node EPIPE", undici(withCode(new Error("write EPIPE"), "EPIPE")), "protocol"],
-  ["node other side closed", undici(withCode(new Error("other side closed"), "UND_ERR_SOCKET")), "protocol"],
+  ["node EPIPE", undici(withCode(new Error("write EPIPE"), "EPIPE")), "broken"],
+  ["node other side closed", undici(withCode(new Error("other side closed"), "UND_ERR_SOCKET")), "broken"],
+  ["node ECONNRESET", undici(withCode(new Error("read ECONNRESET"), "ECONNRESET")), "broken"],
   ["node TLS unknown CA", undici(withCode(new Error("unable to verify the first certificate"), "UNABLE_TO_VERIFY_LEAF_SIGNATURE")), "tls"],
   ["node TLS self-signed", undici(withCode(new Error("self-signed certificate in certificate chain"), "SELF_SIGNED_CERT_IN_CHAIN")), "tls"],
   ["deno missing socket", deno("(Connect): No such file or directory (os error 2)"), "unavailable"],
   ["deno refused", deno("(Connect): Connection refused (os error 111)"), "unavailable"],
   ["deno EACCES", deno("(Connect): Permission denied (os error 13)"), "permission"],
   ["deno garbage", deno("(SendRequest): invalid HTTP version parsed"), "protocol"],
-  ["deno reset", new TypeError("fetch failed", { cause: new Error("Connection reset by peer (os error 104)") }), "protocol"],
+  ["deno reset", new TypeError("fetch failed", { cause: new Error("Connection reset by peer (os error 104)") }), "broken"],
+  ["deno peer closed at once", deno("(SendRequest): connection closed before message completed"), "broken"],
+  ["deno broken pipe", new TypeError("fetch failed", { cause: new Error("Broken pipe (os error 32)") }), "broken"],
+  ["deno HTTP/2 peer", deno("(SendRequest): invalid HTTP version parsed"), "protocol"],
   ["deno TLS", deno("(Connect): invalid peer certificate: UnknownIssuer"), "tls"],
   ["deno TLS client cert refused", new TypeError("fetch failed", { cause: new Error("received fatal alert: CertificateRequired") }), "tls"],
-  ["deno NotCapable", new NotCapable('Requires net access to "unix:/run/test/docker.sock", run again with the --allow-net flag'), "denied-by-deno"],
+  ["deno NotCapable", new NotCapable('Requires net access to "unix:/run/test/docker.sock", run again with the --allow-net flag'), "denied-by-runtime"],
   ["bun ENOENT", bun("ENOENT", "ENOENT: Was there a typo in the url or port?"), "unavailable"],
   ["bun ECONNREFUSED", bun("ECONNREFUSED", "ECONNREFUSED: Was there a typo in the url or port?"), "unavailable"],
   ["bun EACCES", bun("EACCES", "EACCES: Was there a typo in the url or port?"), "permission"],
   ["bun malformed", bun("Malformed_HTTP_Response", 'Malformed_HTTP_Response fetching "http://localhost/x".'), "protocol"],
-  ["bun reset", bun("ECONNRESET", "ECONNRESET: The socket connection was closed unexpectedly."), "protocol"],
+  ["bun reset", bun("ECONNRESET", "ECONNRESET: The socket connection was closed unexpectedly."), "broken"],
+  ["bun garbage mid-chunk", bun("InvalidHTTPResponse", 'InvalidHTTPResponse fetching "http://localhost/x".'), "protocol"],
   ["bun TLS", bun("UNABLE_TO_VERIFY_LEAF_SIGNATURE", "unable to verify the first certificate"), "tls"],
   ["bun TLS handshake", bun("EPROTO", "EPROTO: The TLS handshake failed. Does the server speak TLS on this port?"), "tls"],
-  ["a string", "boom", "protocol"],
+  ["a string", "boom", "broken"],
   ["a cyclic cause chain", (() => {
     const e = new Error("loop") as Error & { cause: unknown };
     e.cause = e;
     return e;
-  })(), "protocol"],
+  })(), "broken"],
 ];
 
 describe("classifyFailure", () => {
@@ -82,65 +88,72 @@ describe("classifyFailure", () => {
 });
 
 describe("classifyTransportError", () => {
-  it("names a missing socket and keeps the cause", () => {
+  it("names a missing socket, keeps the cause and says it may heal", () => {
     const cause = undici(withCode(new Error("connect ENOENT /run/test/docker.sock"), "ENOENT"));
     const error = classifyTransportError(cause, SOCKET);
-    assert.ok(error instanceof EngineUnavailableError);
-    assert.match(error.message, /^no engine at unix:\/\/\/run\/test\/docker\.sock \(connect ENOENT/);
+    assert.ok(error instanceof TransportError && error instanceof EngineError);
+    assert.equal(error.failure, "unavailable");
+    assert.equal(error.retryable, true);
+    assert.equal(error.phase, "request");
+    assert.match(error.detail, /^connect ENOENT/);
     assert.equal(error.endpoint, "unix:///run/test/docker.sock");
     assert.equal(error.cause, cause);
-    assert.match(error.hint, /podman/);
   });
 
-  it("gives EACCES on a socket the docker-group and Deno-flags hint", () => {
+  it("words nothing engine-specific: no hint, no engine names", () => {
+    for (const [, cause] of shapes) {
+      const error = classifyTransportError(cause, SOCKET);
+      assert.equal(error.hint, "");
+      assert.doesNotMatch(error.message.replaceAll("/run/test/docker.sock", "SOCKET"), /docker|podman|containerd/i);
+    }
+  });
+
+  it("marks what never heals as not retryable", () => {
+    const expected: Record<TransportFailure, boolean> = {
+      unavailable: true,
+      broken: true,
+      timeout: true,
+      permission: false,
+      "denied-by-runtime": false,
+      tls: false,
+      protocol: false,
+    };
+    for (const [name, cause, failure] of shapes) {
+      assert.equal(classifyTransportError(cause, SOCKET).retryable, expected[failure], name);
+    }
+  });
+
+  it("gives EACCES and NotCapable the Deno flags that grant the endpoint", () => {
     const error = classifyTransportError(bun("EACCES", "EACCES: Was there a typo in the url or port?"), SOCKET);
-    assert.ok(error instanceof EnginePermissionError);
-    assert.match(error.message, /permission denied connecting to unix:\/\/\/run\/test\/docker\.sock/);
-    assert.match(error.hint, /docker/);
-    assert.match(error.hint, /--allow-read=\/run\/test\/docker\.sock --allow-write=\/run\/test\/docker\.sock/);
-    assert.match(error.hint, /--allow-net=unix:\/run\/test\/docker\.sock,localhost/);
-  });
-
-  it("tells which Deno flags a NotCapable denial needs", () => {
-    const error = classifyTransportError(new NotCapable("Requires write access"), SOCKET);
-    assert.ok(error instanceof EnginePermissionError);
-    assert.match(error.message, /^Deno denied access to unix:\/\/\/run\/test\/docker\.sock/);
-    assert.match(error.hint, /^run Deno with --allow-read=/);
+    assert.equal(error.failure, "permission");
+    assert.equal(
+      error.denoFlags,
+      "--allow-read=/run/test/docker.sock --allow-write=/run/test/docker.sock --allow-net=unix:/run/test/docker.sock,localhost",
+    );
     const tcp = classifyTransportError(new NotCapable("Requires net access"), TCP);
-    assert.match(tcp.hint, /--allow-net=10\.1\.2\.3:2376/);
-  });
-
-  it("reports a wrong protocol as EngineProtocolError mentioning containerd", () => {
-    const error = classifyTransportError(deno("(SendRequest): invalid HTTP version parsed"), SOCKET);
-    assert.ok(error instanceof EngineProtocolError);
-    assert.match(error.message, /does not speak HTTP\/1\.1/);
-    assert.match(error.hint, /containerd/);
-  });
-
-  it("reports TLS failures with a certificate hint", () => {
-    const error = classifyTransportError(deno("(Connect): invalid peer certificate: UnknownIssuer"), TCP);
-    assert.ok(error instanceof EngineProtocolError);
-    assert.match(error.message, /^TLS with https:\/\/10\.1\.2\.3:2376 failed/);
-    assert.match(error.hint, /ca\.pem/);
-  });
-
-  it("hints at the client certificate when a TLS peer hangs up", () => {
-    const error = classifyTransportError(undici(withCode(new Error("other side closed"), "UND_ERR_SOCKET")), TCP);
-    assert.ok(error instanceof EngineProtocolError);
-    assert.match(error.hint, /client certificate/);
+    assert.equal(tcp.failure, "denied-by-runtime");
+    assert.equal(tcp.denoFlags, "--allow-net=10.1.2.3:2376");
+    assert.equal(classifyTransportError(undici(withCode(new Error("x"), "ENOENT")), SOCKET).denoFlags, "");
   });
 
   it("includes the innermost code when the message lacks it", () => {
     const error = classifyTransportError(undici(withCode(new Error("Connect Timeout Error"), "UND_ERR_CONNECT_TIMEOUT")), TCP);
-    assert.match(error.message, /UND_ERR_CONNECT_TIMEOUT: Connect Timeout Error/);
+    assert.match(error.detail, /UND_ERR_CONNECT_TIMEOUT: Connect Timeout Error/);
   });
 });
 
 describe("classifyBodyError", () => {
-  it("reports a broken-off body as EngineProtocolError", () => {
-    const error = classifyBodyError(withCode(new Error("other side closed"), "UND_ERR_SOCKET"), SOCKET);
-    assert.ok(error instanceof EngineProtocolError);
-    assert.ok(error instanceof EngineError);
-    assert.match(error.message, /^the response from unix:\/\/\/run\/test\/docker\.sock broke off/);
+  it("reports a broken-off body as a retryable broken connection of phase body", () => {
+    for (const cause of [
+      withCode(new Error("other side closed"), "UND_ERR_SOCKET"),
+      new HTTPParserError("Response does not match the HTTP/1.1 protocol (Invalid character in chunk size)"),
+    ]) {
+      const error = classifyBodyError(cause, SOCKET);
+      assert.ok(error instanceof TransportError);
+      assert.equal(error.failure, "broken");
+      assert.equal(error.phase, "body");
+      assert.equal(error.retryable, true);
+      assert.match(error.message, /^the response broke off from unix:\/\/\/run\/test\/docker\.sock/);
+    }
   });
 });

@@ -3,12 +3,12 @@
  * podman answer streamed and whole-body reads (also Deno's absolute-form
  * request line, which Go servers accept), podman's `/events` headers arrive
  * late without being cut, and containerd's gRPC socket gives
- * EngineProtocolError instead of a hang.
+ * a protocol failure instead of a hang.
  * Skips loudly when the runner did not provide the engines.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { EngineProtocolError } from "../../lib/errors.ts";
+import { TransportError } from "../../lib/transport/http.ts";
 import { createHttpTransport, parseEndpoint } from "../../lib/transport/http.ts";
 import { containerdEngine, dockerEngine, podmanEngine } from "../support/engines.ts";
 
@@ -64,15 +64,15 @@ describe("transport against real engines", () => {
   }
 
   const containerd = containerdEngine();
-  it("containerd's gRPC socket gives EngineProtocolError", { skip: containerd.skip, timeout: 30_000 }, async () => {
+  it("containerd's gRPC socket gives a protocol failure that does not heal", { skip: containerd.skip, timeout: 30_000 }, async () => {
     await using transport = await createHttpTransport(parseEndpoint(containerd.endpoint!));
     await assert.rejects(
       transport.request("/_ping", { headersTimeoutMs: 5000, signal: AbortSignal.timeout(10_000) }),
-      (e) => e instanceof EngineProtocolError && /containerd/.test(e.hint),
+      (e) => e instanceof TransportError && e.failure === "protocol" && !e.retryable,
     );
     await assert.rejects(
       transport.get("/_ping", { headersTimeoutMs: 5000, signal: AbortSignal.timeout(10_000) }),
-      (e) => e instanceof EngineProtocolError && /containerd/.test(e.hint),
+      (e) => e instanceof TransportError && e.failure === "protocol" && !e.retryable,
     );
   });
 });

@@ -45,7 +45,7 @@ describe("closing leaves no open handles", () => {
     const result = await runChild([...runtimeCommand(here("child-request.ts")), missing], { timeoutMs: EXIT_DEADLINE_MS });
     assert.equal(result.timedOut, false, `child did not exit on its own; stderr: ${result.stderr}`);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^error EngineUnavailableError no engine at unix:\/\/.*missing\.sock/m);
+    assert.match(result.stdout, /^error TransportError unavailable nothing listens at unix:\/\/.*missing\.sock/m);
     assert.match(result.stdout, /closed\n$/);
   });
 });

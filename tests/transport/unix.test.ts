@@ -6,10 +6,16 @@ import { linkSync, writeFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { EngineProtocolError, EngineUnavailableError } from "../../lib/errors.ts";
+import { TransportError } from "../../lib/transport/http.ts";
 import { createHttpTransport, type HttpTransport } from "../../lib/transport/http.ts";
 import { undiciAgentOptions } from "../../lib/transport/node.ts";
 import { httpServer, makeTempDir, QUIET_MS, readText, type TempDir, type TestServer } from "./support.ts";
+
+/** A body that broke off: a retryable `broken` failure of phase `body`. */
+function isBrokenBody(e: unknown): boolean {
+  return e instanceof TransportError && e.failure === "broken" && e.phase === "body" && e.retryable &&
+    /broke off/.test(e.message);
+}
 
 describe("unix socket transport", () => {
   let dir: TempDir;
@@ -159,9 +165,9 @@ describe("unix socket transport", () => {
     assert.equal(server.connections, before);
   });
 
-  it("turns a truncated body into EngineProtocolError", async () => {
+  it("turns a truncated body into a retryable broken-connection failure", async () => {
     const response = await transport.request("/truncated");
-    await assert.rejects(readText(response.body), (e) => e instanceof EngineProtocolError && /broke off/.test(e.message));
+    await assert.rejects(readText(response.body), isBrokenBody);
   });
 
   for (const method of ["POST", "DELETE", "PUT", "PATCH", "post"]) {
@@ -209,8 +215,8 @@ describe("unix socket transport", () => {
       assert.equal(empty.body.length, 0);
     });
 
-    it("turns a truncated body into EngineProtocolError", async () => {
-      await assert.rejects(transport.get("/truncated"), (e) => e instanceof EngineProtocolError && /broke off/.test(e.message));
+    it("turns a truncated body into a retryable broken-connection failure", async () => {
+      await assert.rejects(transport.get("/truncated"), isBrokenBody);
     });
 
     it("rejects with the signal's reason when aborted while the body is pending", async () => {
@@ -223,36 +229,39 @@ describe("unix socket transport", () => {
       await closed;
     });
 
-    it("fails with EngineProtocolError when no headers arrive within headersTimeoutMs", async () => {
+    it("fails with a timeout failure when no headers arrive within headersTimeoutMs", async () => {
       await assert.rejects(
         transport.get("/late-headers", { headersTimeoutMs: 100 }),
-        (e) => e instanceof EngineProtocolError && /within 100 ms/.test(e.message),
+        (e) => e instanceof TransportError && e.failure === "timeout" && /within 100 ms/.test(e.message),
       );
     });
   });
 });
 
 describe("unix socket transport without an engine", () => {
+  const isUnavailable = (e: unknown): boolean => e instanceof TransportError && e.failure === "unavailable";
   let dir: TempDir;
   before(() => {
     dir = makeTempDir();
   });
   after(() => dir.remove());
 
-  it("reports a missing socket as EngineUnavailableError, promptly", async () => {
+  it("reports a missing socket as a retryable unavailable failure, promptly", async () => {
     const path = join(dir.path, "missing.sock");
     await using transport = await createHttpTransport({ kind: "unix", path });
     // A generous bound: a hang would take forever, a prompt failure takes milliseconds.
     const deadline = AbortSignal.timeout(1000);
     await assert.rejects(transport.request("/_ping", { signal: deadline }), (e) => {
-      assert.ok(e instanceof EngineUnavailableError, `got ${e}`);
-      assert.match(e.message, new RegExp(`^no engine at unix://${path.replaceAll(".", "\\.")} `));
+      assert.ok(e instanceof TransportError, `got ${e}`);
+      assert.equal(e.failure, "unavailable");
+      assert.equal(e.retryable, true);
+      assert.match(e.message, new RegExp(`^nothing listens at unix://${path.replaceAll(".", "\\.")} `));
       assert.equal(e.endpoint, `unix://${path}`);
       return true;
     });
   });
 
-  it("reports a stale socket file (nobody listening) as EngineUnavailableError", async () => {
+  it("reports a stale socket file (nobody listening) as an unavailable failure", async () => {
     // Hard-link a live socket, then stop the server: the link stays, the listener is gone.
     const live = join(dir.path, "live.sock");
     const stale = join(dir.path, "stale.sock");
@@ -260,14 +269,14 @@ describe("unix socket transport without an engine", () => {
     linkSync(live, stale);
     await server.close();
     await using transport = await createHttpTransport({ kind: "unix", path: stale });
-    await assert.rejects(transport.request("/_ping", { signal: AbortSignal.timeout(1000) }), EngineUnavailableError);
+    await assert.rejects(transport.request("/_ping", { signal: AbortSignal.timeout(1000) }), isUnavailable);
   });
 
-  it("reports a regular file in place of the socket as EngineUnavailableError", async () => {
+  it("reports a regular file in place of the socket as an unavailable failure", async () => {
     const path = join(dir.path, "not-a-socket");
     writeFileSync(path, "");
     await using transport = await createHttpTransport({ kind: "unix", path });
-    await assert.rejects(transport.request("/_ping", { signal: AbortSignal.timeout(1000) }), EngineUnavailableError);
+    await assert.rejects(transport.request("/_ping", { signal: AbortSignal.timeout(1000) }), isUnavailable);
   });
 
   it("refuses requests after close", async () => {
@@ -278,9 +287,9 @@ describe("unix socket transport without an engine", () => {
     await assert.rejects(transport.get("/_ping"), { name: "AbortError" });
   });
 
-  it("reports a missing socket as EngineUnavailableError from get as well", async () => {
+  it("reports a missing socket as an unavailable failure from get as well", async () => {
     await using transport = await createHttpTransport({ kind: "unix", path: join(dir.path, "missing.sock") });
-    await assert.rejects(transport.get("/_ping", { signal: AbortSignal.timeout(1000) }), EngineUnavailableError);
+    await assert.rejects(transport.get("/_ping", { signal: AbortSignal.timeout(1000) }), isUnavailable);
   });
 });
 

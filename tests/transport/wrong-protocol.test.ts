@@ -1,5 +1,7 @@
 /**
- * Peers that do not speak HTTP/1.1 give EngineProtocolError, never a hang.
+ * Peers that do not speak HTTP/1.1 give a `protocol` failure (does not heal),
+ * peers that accept and close a `broken` one (heals: a restarting engine or a
+ * cutting proxy does that), silent ones a `timeout`; never a hang.
  * Every request carries a generous abort deadline so that a regression shows
  * up as a failed assertion (an AbortError instead of the typed error), not as
  * a stuck test run.
@@ -7,8 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { EngineProtocolError } from "../../lib/errors.ts";
-import { createHttpTransport } from "../../lib/transport/http.ts";
+import { createHttpTransport, type TransportFailure, TransportError } from "../../lib/transport/http.ts";
 import { makeTempDir, rawServer, type TempDir, type TestServer } from "./support.ts";
 
 // What a gRPC (HTTP/2-only) server such as containerd sends first: a SETTINGS frame.
@@ -34,11 +35,12 @@ describe("peers that do not speak HTTP/1.1", () => {
     dir.remove();
   });
 
-  async function expectProtocolError(
+  async function expectFailure(
+    failure: TransportFailure,
     name: string,
     onSocket: Parameters<typeof rawServer>[1],
     init: { headersTimeoutMs?: number } = {},
-  ): Promise<EngineProtocolError> {
+  ): Promise<TransportError> {
     const server = await rawServer(join(dir.path, `${name}.sock`), onSocket);
     servers.push(server);
     await using transport = await createHttpTransport({ kind: "unix", path: server.address as string });
@@ -49,40 +51,41 @@ describe("peers that do not speak HTTP/1.1", () => {
     } catch (error) {
       caught = error;
     }
-    assert.ok(caught instanceof EngineProtocolError, `expected EngineProtocolError, got ${caught}`);
+    assert.ok(caught instanceof TransportError, `expected a TransportError, got ${caught}`);
+    assert.equal(caught.failure, failure, caught.message);
+    assert.equal(caught.retryable, failure !== "protocol");
     assert.equal(caught.endpoint, `unix://${server.address}`);
     return caught;
   }
 
   it("binary garbage", { timeout: 30_000 }, async () => {
-    const error = await expectProtocolError("garbage", (socket) => socket.end(GARBAGE));
-    assert.match(error.hint, /containerd/);
+    await expectFailure("protocol", "garbage", (socket) => socket.end(GARBAGE));
   });
 
   it("an HTTP/2 server's SETTINGS frame, then close", { timeout: 30_000 }, async () => {
-    await expectProtocolError("h2-settings", (socket) => socket.end(HTTP2_SETTINGS));
+    await expectFailure("protocol", "h2-settings", (socket) => socket.end(HTTP2_SETTINGS));
   });
 
   it("an HTTP/2 server's SETTINGS frame after reading the request, connection kept open", { timeout: 30_000 }, async () => {
-    await expectProtocolError("h2-open", (socket) => {
+    await expectFailure("protocol", "h2-open", (socket) => {
       socket.once("data", () => socket.write(Uint8Array.from([...HTTP2_SETTINGS, ...HTTP2_GOAWAY])));
     });
   });
 
-  it("a peer that closes at once", { timeout: 30_000 }, async () => {
-    await expectProtocolError("close", (socket) => socket.destroy());
+  it("a peer that closes at once (broken, not another protocol)", { timeout: 30_000 }, async () => {
+    await expectFailure("broken", "close", (socket) => socket.destroy());
   });
 
-  it("a peer that closes after reading the request", { timeout: 30_000 }, async () => {
-    await expectProtocolError("close-after-read", (socket) => socket.once("data", () => socket.end()));
+  it("a peer that closes after reading the request (broken, not another protocol)", { timeout: 30_000 }, async () => {
+    await expectFailure("broken", "close-after-read", (socket) => socket.once("data", () => socket.end()));
   });
 
   it("a peer that answers in another text protocol", { timeout: 30_000 }, async () => {
-    await expectProtocolError("smtp", (socket) => socket.end("220 mail.example ESMTP ready\r\n"));
+    await expectFailure("protocol", "smtp", (socket) => socket.end("220 mail.example ESMTP ready\r\n"));
   });
 
   it("a silent peer, with a header timeout", { timeout: 30_000 }, async () => {
-    const error = await expectProtocolError("silent", () => {}, { headersTimeoutMs: 300 });
-    assert.match(error.message, /no HTTP response from unix:\/\/.* within 300 ms/);
+    const error = await expectFailure("timeout", "silent", () => {}, { headersTimeoutMs: 300 });
+    assert.match(error.message, /^no answer in time from unix:\/\/.* \(no HTTP response head within 300 ms\)/);
   });
 });

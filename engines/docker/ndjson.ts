@@ -19,7 +19,7 @@
  * @module
  */
 
-import { EngineProtocolError } from "./errors.ts";
+import { EngineProtocolError } from "../../lib/errors.ts";
 
 /** The longest line {@linkcode decodeJsonLines} accepts by default: 16 MiB. */
 export const DEFAULT_MAX_LINE_BYTES: number = 16 * 1024 * 1024;
@@ -113,7 +113,8 @@ export class JsonLineDecoder {
     if (this.#pendingBytes + more > this.#maxLineBytes) {
       throw new EngineProtocolError(
         `JSON line ${this.#lineNumber + 1} from ${this.#source()} exceeds ${this.#maxLineBytes} bytes`,
-        { endpoint: this.#endpoint, hint: "the peer is probably not a Docker-compatible engine" },
+        // Retryable, as any garbage in a stream that had worked: a new stream may be fine.
+        { endpoint: this.#endpoint, retryable: true, hint: "the peer is probably not a Docker-compatible engine" },
       );
     }
   }
@@ -132,6 +133,7 @@ export class JsonLineDecoder {
       throw new EngineProtocolError(`invalid UTF-8 in JSON line ${this.#lineNumber} from ${this.#source()}`, {
         endpoint: this.#endpoint,
         cause,
+        retryable: true,
       });
     }
     if (text.trim() === "") return undefined;
@@ -141,6 +143,7 @@ export class JsonLineDecoder {
       throw new EngineProtocolError(`malformed JSON in line ${this.#lineNumber} from ${this.#source()}: ${preview(text)}`, {
         endpoint: this.#endpoint,
         cause,
+        retryable: true,
       });
     }
   }

@@ -1,0 +1,223 @@
+/**
+ * A watcher on a socket that can never work gives up at once: `ready`
+ * rejects with the typed, non-retryable error well within a second (the
+ * default backoff would retry forever). A watcher on one that heals keeps
+ * retrying and then syncs. Every case runs against a real unix socket.
+ */
+import assert from "node:assert/strict";
+import * as http from "node:http";
+import * as http2 from "node:http2";
+import * as net from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { ContainerdClient } from "../../engines/containerd/mod.ts";
+import { DockerClient } from "../../engines/docker/mod.ts";
+import type { EngineClient } from "../../lib/engine.ts";
+import {
+  EngineApiError,
+  EngineError,
+  EngineProtocolError,
+  EngineUnavailableError,
+} from "../../lib/errors.ts";
+import { Watcher } from "../../lib/watcher.ts";
+import { FakeDocker } from "./fake-docker.ts";
+
+/** Generous: the point is "gives up at once", not a tight timing. */
+const GIVE_UP_WITHIN_MS = 1_000;
+
+interface Socket extends AsyncDisposable {
+  path: string;
+}
+
+/** A server listening on a unix socket in a fresh temporary directory. */
+async function serve(server: net.Server | http.Server | http2.Http2Server): Promise<Socket> {
+  const dir = mkdtempSync(join(tmpdir(), "ww-never-"));
+  const path = join(dir, "engine.sock");
+  const sockets = new Set<net.Socket>();
+  server.on("connection", (s: net.Socket) => {
+    sockets.add(s);
+    s.on("error", () => {});
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  return {
+    path,
+    [Symbol.asyncDispose]: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A Docker-API server that answers every request but `/_ping` with `status` and `message`. */
+function dockerAnswering(status: number, message: string): http.Server {
+  return http.createServer((request, response) => {
+    const ok = request.url?.endsWith("/_ping");
+    response.writeHead(ok ? 200 : status, { "Content-Type": "application/json", "Api-Version": "1.41" });
+    response.end(ok ? "OK" : JSON.stringify({ message }));
+  });
+}
+
+/** Watches `engine` and returns how `ready` settled and after how long. */
+async function readyOutcome(engine: EngineClient): Promise<{ error: unknown; ms: number }> {
+  const watcher = new Watcher(engine); // default backoff: retries forever unless the error is not retryable
+  const started = performance.now();
+  void watcher.watch();
+  try {
+    await Promise.race([
+      watcher.ready,
+      new Promise((_, reject) => setTimeout(() => reject(new Error("ready did not settle in 10 s")), 10_000)),
+    ]);
+    return { error: undefined, ms: performance.now() - started };
+  } catch (error) {
+    return { error, ms: performance.now() - started };
+  } finally {
+    await watcher.close();
+  }
+}
+
+async function assertGivesUp(engine: EngineClient, type: abstract new (...args: never[]) => EngineError): Promise<EngineError> {
+  const { error, ms } = await readyOutcome(engine);
+  assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
+  assert.equal(error.retryable, false, error.message);
+  assert.ok(ms < GIVE_UP_WITHIN_MS, `gave up only after ${Math.round(ms)} ms`);
+  return error;
+}
+
+describe("a Docker watcher on a socket that can never work gives up at once", () => {
+  it("a socket proxy that forbids an endpoint (403)", async () => {
+    await using socket = await serve(dockerAnswering(403, "Forbidden: /containers/json is not allowed"));
+    const error = await assertGivesUp(new DockerClient({ host: `unix://${socket.path}`, env: {} }), EngineApiError);
+    assert.equal((error as EngineApiError).status, 403);
+    assert.match(error.hint, /socket proxy/);
+  });
+
+  it("an API version the engine rejects (400)", async () => {
+    await using socket = await serve(
+      dockerAnswering(400, "client version 1.12 is too old. Minimum supported API version is 1.24"),
+    );
+    const client = new DockerClient({ host: `unix://${socket.path}`, env: {}, apiVersion: "1.12" });
+    const error = await assertGivesUp(client, EngineApiError);
+    assert.match(error.hint, /DOCKER_API_VERSION/);
+  });
+
+  it("an HTTP/2 (gRPC) peer instead of the Docker API", async () => {
+    const h2 = http2.createServer();
+    h2.on("error", () => {});
+    await using socket = await serve(h2);
+    const error = await assertGivesUp(new DockerClient({ host: `unix://${socket.path}`, env: {} }), EngineProtocolError);
+    assert.match(error.message, /does not speak HTTP\/1\.1/);
+    assert.match(error.hint, /containerd/);
+  });
+
+  it("missing TLS files", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ww-never-tls-"));
+    try {
+      const client = new DockerClient({ env: { DOCKER_HOST: "tcp://127.0.0.1:1", DOCKER_CERT_PATH: join(dir, "none") } });
+      const error = await assertGivesUp(client, EngineError);
+      assert.match(error.message, /cannot read .*ca\.pem/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a malformed address fails when the client is created", () => {
+    assert.throws(() => new DockerClient({ host: "ssh://me@host", env: {} }), TypeError);
+    assert.throws(() => new DockerClient({ host: "unix://", env: {} }), TypeError);
+  });
+});
+
+describe("a containerd watcher on a socket that can never work gives up at once", () => {
+  it("an HTTP/1.1 server (a Docker API socket) instead of gRPC", async () => {
+    await using socket = await serve(http.createServer((_q, r) => r.end("OK")));
+    const error = await assertGivesUp(new ContainerdClient({ socket: socket.path }), EngineProtocolError);
+    assert.match(error.hint, /HTTP\/1\.1/);
+  });
+
+  it("a peer speaking yet another protocol", async () => {
+    await using socket = await serve(net.createServer((s) => s.end("SSH-2.0-OpenSSH_9.6\r\n")));
+    await assertGivesUp(new ContainerdClient({ socket: socket.path }), EngineProtocolError);
+  });
+});
+
+describe("a watcher on a socket that heals keeps retrying, then syncs", () => {
+  const backoff = { initialMs: 50, maxMs: 100 };
+
+  it("Docker: a socket that appears later, after connections that were accepted and closed", async () => {
+    await using fake = new FakeDocker({ list: new TextEncoder().encode("[]"), inspect: new Map(), events: new Uint8Array() });
+    // First a peer that accepts and closes (a restarting engine, a cutting proxy), then the engine.
+    const cutter = net.createServer((s) => s.destroy());
+    await new Promise<void>((resolve) => cutter.listen(fake.socket, resolve));
+    const watcher = new Watcher(new DockerClient({ host: fake.host, env: {} }), { backoff });
+    try {
+      void watcher.watch();
+      const early = await Promise.race([watcher.ready.then(() => "ready", () => "rejected"), sleep(400).then(() => "pending")]);
+      assert.equal(early, "pending");
+      await new Promise<void>((resolve) => cutter.close(() => resolve()));
+      await fake.listen();
+      await watcher.ready;
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  it("Docker: 500 answers, then a working engine", async () => {
+    let failures = 3;
+    const server = http.createServer((request, response) => {
+      const url = request.url ?? "";
+      const headers = { "Content-Type": "application/json", "Api-Version": "1.41" };
+      if (url.endsWith("/_ping")) return void response.writeHead(200, headers).end("OK");
+      if (url.includes("/containers/json") && failures-- > 0) {
+        return void response.writeHead(500, headers).end('{"message":"engine hiccup"}');
+      }
+      if (url.includes("/containers/json")) return void response.writeHead(200, headers).end("[]");
+      if (url.includes("/events")) return void response.writeHead(200, headers).flushHeaders();
+      response.writeHead(404, headers).end('{"message":"page not found"}');
+    });
+    await using socket = await serve(server);
+    const watcher = new Watcher(new DockerClient({ host: `unix://${socket.path}`, env: {} }), { backoff });
+    try {
+      void watcher.watch();
+      await watcher.ready;
+      assert.ok(failures < 0, "the 500 answers were retried");
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  it("containerd: a missing socket stays retryable", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ww-never-missing-"));
+    try {
+      const watcher = new Watcher(new ContainerdClient({ socket: join(dir, "containerd.sock") }), { backoff });
+      try {
+        void watcher.watch();
+        const early = await Promise.race([watcher.ready.then(() => "ready", () => "rejected"), sleep(400).then(() => "pending")]);
+        assert.equal(early, "pending");
+      } finally {
+        await watcher.close();
+      }
+      await assert.rejects(watcher.ready);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a missing socket is a retryable EngineUnavailableError", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ww-never-missing-"));
+    try {
+      const docker = new DockerClient({ host: `unix://${join(dir, "docker.sock")}`, env: {} });
+      const error = await docker.list().catch((e: unknown) => e);
+      assert.ok(error instanceof EngineUnavailableError && error.retryable, String(error));
+      await docker.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
