@@ -143,7 +143,7 @@ describe("a containerd watcher on a socket that can never work gives up at once"
   });
 });
 
-describe("a watcher on a socket that heals keeps retrying, then syncs", () => {
+describe("a watcher on a socket that heals keeps retrying, then syncs", { timeout: 20_000 }, () => {
   const backoff = { initialMs: 50, maxMs: 100 };
 
   it("Docker: a socket that appears later, after connections that were accepted and closed", async () => {
@@ -170,6 +170,7 @@ describe("a watcher on a socket that heals keeps retrying, then syncs", () => {
       const url = request.url ?? "";
       const headers = { "Content-Type": "application/json", "Api-Version": "1.41" };
       if (url.endsWith("/_ping")) return void response.writeHead(200, headers).end("OK");
+      if (url.endsWith("/info")) return void response.writeHead(200, headers).end('{"ID":"fake-engine"}');
       if (url.includes("/containers/json") && failures-- > 0) {
         return void response.writeHead(500, headers).end('{"message":"engine hiccup"}');
       }
