@@ -46,10 +46,11 @@
  * @module
  */
 
-export { type Container, type ContainerInit, newContainer, withPaused } from "./lib/model/container.ts";
-export { Portfolio } from "./lib/model/portfolio.ts";
+export { type Container, type ContainerInit, newContainer, type Packer, withPaused } from "./lib/model/container.ts";
+export { COMPOSE_PROJECT_LABEL, PRIVILEGED_LABEL } from "./lib/model/labels.ts";
+export { Portfolio, type ReadonlyPortfolio } from "./lib/model/portfolio.ts";
 export type { PersistentMap } from "./lib/model/pmap.ts";
-export { ComposerProject, type ProjectOwner } from "./lib/model/project.ts";
+export { ComposerProject, type ProjectOwner, type ReadonlyComposerProject } from "./lib/model/project.ts";
 export type { EngineIdentity, ExitDetails, LifecycleEvent, LifecycleEventType } from "./lib/events.ts";
 export {
   type EngineClient,
@@ -67,6 +68,7 @@ export {
   EngineProtocolError,
   EngineUnavailableError,
   SubscriberOverflowError,
+  WatcherClosedError,
   WhalewatcherError,
 } from "./lib/errors.ts";
 export {
@@ -74,7 +76,6 @@ export {
   DEFAULT_INSPECT_CONCURRENCY,
   type EventsOptions,
   Watcher,
-  WatcherClosedError,
   type WatcherLogger,
   type WatcherOptions,
 } from "./lib/watcher.ts";
@@ -82,14 +83,12 @@ export type { WatchPhase } from "./lib/reducer.ts";
 export type { BackoffJitter, BackoffOptions } from "./lib/backoff.ts";
 export type { Subscription } from "./lib/fanout.ts";
 export {
-  COMPOSE_PROJECT_LABEL,
   DEFAULT_DOCKER_HOST,
+  DOCKER_ENGINE_TYPE,
   DockerClient,
   type DockerClientOptions,
   type DockerEnv,
-  type Packer,
-  PRIVILEGED_LABEL,
-  type TransportFactory,
+  PODMAN_ENGINE_TYPE,
 } from "./engines/docker/mod.ts";
 export {
   CONTAINERD_ENGINE_TYPE,
@@ -103,16 +102,6 @@ export {
   type ContainerdRecord,
   DEFAULT_CONTAINERD_SOCKET,
 } from "./engines/containerd/mod.ts";
-
-// Types that DockerClientOptions.transportFactory (a test hook) references.
-export type {
-  HttpEndpoint,
-  HttpGetInit,
-  HttpReply,
-  HttpRequestInit,
-  HttpTransport,
-  TlsSettings,
-} from "./lib/transport/http.ts";
 
 // Run as a program (`deno run -P mod.ts`, `bun mod.ts`): the CLI. Node uses the npm bin instead.
 if ((import.meta as ImportMeta & { main?: boolean }).main) {

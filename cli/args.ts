@@ -1,23 +1,32 @@
 /**
  * Command-line argument parsing for the `whalewatcher` CLI: pure, no I/O, so
- * that every accepted and rejected form is unit-testable.
+ * that every accepted and rejected form is unit-testable. The engines, their
+ * endpoint options and the usage text come from the engine registry
+ * (`engines/registry.ts`); nothing here names an engine.
  *
  * @module
  */
 
-/** Which engines the CLI asks. */
-export type EngineSelection = "docker" | "containerd" | "all";
+import { defaultEndpointsText, ENGINE_REGISTRY } from "../engines/registry.ts";
+import type { EngineRegistry } from "../engines/registry.ts";
+
+/** Which engines the CLI asks: the name of a registry entry, or `all`. */
+export type EngineSelection = string;
+
+/** The selection meaning every engine of the registry. */
+export const ALL_ENGINES = "all";
 
 /** What the user asked for. */
 export interface CliOptions {
   /** `help`/`version` print and exit; `show` prints the picture (and with `watch` follows it). */
   readonly command: "show" | "help" | "version";
-  /** Engines to ask; `all` shows every engine that answers. */
+  /** Engines to ask: a registry entry's name, or {@linkcode ALL_ENGINES} for every engine that answers. */
   readonly engine: EngineSelection;
-  /** Docker API address; `undefined`: `DOCKER_HOST`, else the Docker CLI context, else the default socket. */
-  readonly dockerHost: string | undefined;
-  /** containerd socket path; `undefined`: the default socket. */
-  readonly containerd: string | undefined;
+  /**
+   * The endpoints given on the command line, by engine name (only those
+   * given); an engine without one is looked for where its registry entry says.
+   */
+  readonly endpoints: Readonly<Record<string, string>>;
   /** JSON (and NDJSON events) instead of text. */
   readonly json: boolean;
   /** Keep following lifecycle events until interrupted. */
@@ -33,43 +42,80 @@ export class UsageError extends Error {
   }
 }
 
-/** The usage text printed by `--help` and after usage errors. */
-export const USAGE: string = `Usage: whalewatcher [options]
+/** The values `--engine` accepts: every registry entry's name, then `all`. */
+export function engineChoices(registry: EngineRegistry = ENGINE_REGISTRY): string[] {
+  return [...registry.map((kind) => kind.name), ALL_ENGINES];
+}
+
+const WIDTH = 100;
+
+/** Formats option rows as two columns, wrapping descriptions at {@linkcode WIDTH} characters. */
+function optionRows(rows: ReadonlyArray<readonly [string, string]>): string {
+  const column = Math.max(...rows.map(([option]) => option.length)) + 4;
+  const lines: string[] = [];
+  for (const [option, description] of rows) {
+    let line = `  ${option}`.padEnd(column);
+    let fresh = true;
+    for (const word of description.split(" ")) {
+      if (!fresh && line.length + 1 + word.length > WIDTH) {
+        lines.push(line);
+        line = " ".repeat(column);
+        fresh = true;
+      }
+      line += fresh ? word : ` ${word}`;
+      fresh = false;
+    }
+    lines.push(line);
+  }
+  return lines.join("\n");
+}
+
+/** The usage text for the engines of `registry`, as `--help` prints it. */
+export function usage(registry: EngineRegistry = ENGINE_REGISTRY): string {
+  const rows: Array<readonly [string, string]> = [
+    [`--engine ${engineChoices(registry).join("|")}`, `engines to ask (default: ${ALL_ENGINES}, showing every engine that answers)`],
+    ...registry.map((kind) =>
+      [`${kind.flag.name} ${kind.flag.value}`, `${kind.flag.description} (default: ${defaultEndpointsText(kind)})`] as const
+    ),
+    ["--json", "one JSON document; with --watch: NDJSON, one event per line"],
+    ["--watch", "after the picture, print one line per lifecycle event until Ctrl-C"],
+    ["--help", "show this help"],
+    ["--version", "show the version"],
+  ];
+  return `Usage: whalewatcher [options]
 
 Shows the alive (running or paused) containers of the local container
 engines, grouped by composer project; with --watch follows their lifecycle.
 
 Options:
-  --engine docker|containerd|all  engines to ask (default: all, showing every engine that answers)
-  --docker-host URL               Docker API address (default: $DOCKER_HOST, else the docker context,
-                                  else unix:///var/run/docker.sock)
-  --containerd PATH               containerd socket (default: /run/containerd/containerd.sock)
-  --json                          one JSON document; with --watch: NDJSON, one event per line
-  --watch                         after the picture, print one line per lifecycle event until Ctrl-C
-  --help                          show this help
-  --version                       show the version
+${optionRows(rows)}
 
 Exit codes: 0 success, 2 engine unreachable, 64 usage error.
 `;
+}
 
-const ENGINES: readonly EngineSelection[] = ["docker", "containerd", "all"];
-const VALUE_OPTIONS = new Set(["--engine", "--docker-host", "--containerd"]);
+/** The usage text printed by `--help` and after usage errors. */
+export const USAGE: string = usage();
+
 const FLAG_OPTIONS = new Set(["--json", "--watch", "--help", "-h", "--version", "-V"]);
 
 /**
  * Parses the arguments after the program name. Accepts `--opt value` and
- * `--opt=value`; a repeated option keeps its last value.
+ * `--opt=value`; a repeated option keeps its last value. `registry` supplies
+ * the engines and their endpoint options.
  *
  * @throws {UsageError} for unknown options, missing or invalid values and positional arguments.
  */
-export function parseArgs(argv: readonly string[]): CliOptions {
+export function parseArgs(argv: readonly string[], registry: EngineRegistry = ENGINE_REGISTRY): CliOptions {
+  const endpointOf = new Map(registry.map((kind) => [kind.flag.name, kind.name]));
+  const valueOptions = new Set(["--engine", ...endpointOf.keys()]);
   const values = new Map<string, string>();
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (VALUE_OPTIONS.has(name)) {
+    if (valueOptions.has(name)) {
       let value: string | undefined;
       if (eq > 0) value = arg.slice(eq + 1);
       else if (i + 1 < argv.length && !argv[i + 1]!.startsWith("--")) value = argv[++i];
@@ -84,19 +130,16 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
     }
   }
-  const engine = values.get("--engine") ?? "all";
-  if (!ENGINES.includes(engine as EngineSelection)) {
-    throw new UsageError(`--engine must be one of ${ENGINES.join(", ")}, got ${JSON.stringify(engine)}`);
+  const choices = engineChoices(registry);
+  const engine = values.get("--engine") ?? ALL_ENGINES;
+  if (!choices.includes(engine)) {
+    throw new UsageError(`--engine must be one of ${choices.join(", ")}, got ${JSON.stringify(engine)}`);
   }
-  const dockerHost = values.get("--docker-host");
-  const containerd = values.get("--containerd");
+  const endpoints: Record<string, string> = {};
+  for (const [flag, kind] of endpointOf) {
+    const value = values.get(flag);
+    if (value !== undefined) endpoints[kind] = value;
+  }
   const command = flags.has("--help") || flags.has("-h") ? "help" : flags.has("--version") || flags.has("-V") ? "version" : "show";
-  return {
-    command,
-    engine: engine as EngineSelection,
-    dockerHost,
-    containerd,
-    json: flags.has("--json"),
-    watch: flags.has("--watch"),
-  };
+  return { command, engine, endpoints, json: flags.has("--json"), watch: flags.has("--watch") };
 }

@@ -1,22 +1,34 @@
 /**
  * Opens the selected engines for the CLI: builds a client and a watcher per
- * engine and waits (bounded) for the first complete picture. An engine that
- * does not answer becomes an {@linkcode EngineFailure} naming the endpoint and
- * the typed error, instead of the watcher's endless reconnecting.
+ * engine kind of the registry and waits for the first complete picture. An
+ * engine that does not answer becomes an {@linkcode EngineFailure} naming the
+ * endpoint and the typed error.
+ *
+ * The CLI keeps no timers of its own for this. The version and ID requests
+ * prove the engine answers (a missing socket, a refused connection or a
+ * non-retryable error fails them at once; the transports bound connecting and
+ * the first answer). The watcher's first sync is then awaited through
+ * `watcher.ready`: without `--watch` the watcher gets `maxRetries: 0`, so a
+ * failed sync rejects `ready` at once instead of being retried; with
+ * `--watch` it keeps the default backoff, so that a watch survives an engine
+ * restart, and a non-retryable error still rejects `ready` at once.
  *
  * @module
  */
 
 import type { EngineClient } from "../lib/engine.ts";
 import { Watcher } from "../lib/watcher.ts";
-import type { WatcherLogger } from "../lib/watcher.ts";
-import { DockerClient } from "../engines/docker/mod.ts";
-import { ContainerdClient, DEFAULT_CONTAINERD_SOCKET } from "../engines/containerd/mod.ts";
+import type { WatcherLogger, WatcherOptions } from "../lib/watcher.ts";
+import { defaultEndpointsText, ENGINE_REGISTRY } from "../engines/registry.ts";
+import type { EngineKind, EngineRegistry } from "../engines/registry.ts";
+import { ALL_ENGINES } from "./args.ts";
 import type { CliOptions } from "./args.ts";
 import type { EngineFailure } from "./failure.ts";
 
 /** An engine that answered: its watcher (synced) and identity. */
 export interface OpenEngine {
+  /** The registry name of its kind, e.g. `docker`. */
+  readonly kind: string;
   /** The synced watcher; closing it closes the client. */
   readonly watcher: Watcher;
   /** Engine instance ID. */
@@ -27,104 +39,84 @@ export interface OpenEngine {
 
 /** The outcome of opening the selected engines. */
 export interface OpenResult {
-  /** Engines that answered, in selection order (docker, then containerd). */
+  /** Engines that answered, in registry order. */
   readonly open: OpenEngine[];
-  /** Engines that did not. */
+  /** Engines that did not: every endpoint tried, in registry and discovery order. */
   readonly failures: EngineFailure[];
 }
 
-/** Time limits for opening one engine. */
-export interface OpenTimeouts {
-  /** For the version/ID requests that prove the engine answers. */
-  readonly probeMs: number;
-  /** For the watcher's first sync (subscribe + list) after that. */
-  readonly syncMs: number;
+/** How {@linkcode openEngines} opens. */
+export interface OpenOptions {
+  /** Receives the watchers' and clients' diagnostics; default: silent. */
+  readonly logger?: WatcherLogger | undefined;
+  /** The engine kinds; default {@linkcode ENGINE_REGISTRY}. */
+  readonly registry?: EngineRegistry;
 }
 
-/** Default {@linkcode OpenTimeouts}. */
-export const DEFAULT_OPEN_TIMEOUTS: OpenTimeouts = { probeMs: 5_000, syncMs: 15_000 };
-
-type Candidate = { engine: EngineFailure["engine"]; endpoint: string; create: () => EngineClient };
-
-function candidates(options: CliOptions): Candidate[] {
-  const list: Candidate[] = [];
-  if (options.engine !== "containerd") {
-    list.push({
-      engine: "docker",
-      endpoint: options.dockerHost ?? "DOCKER_HOST, the docker context or unix:///var/run/docker.sock",
-      create: () => new DockerClient(options.dockerHost === undefined ? {} : { host: options.dockerHost }),
-    });
-  }
-  if (options.engine !== "docker") {
-    const socket = options.containerd ?? DEFAULT_CONTAINERD_SOCKET;
-    list.push({ engine: "containerd", endpoint: socket, create: () => new ContainerdClient({ socket }) });
-  }
-  return list;
+/** The engine kinds `options` selects, in registry order. */
+export function selectedKinds(options: CliOptions, registry: EngineRegistry = ENGINE_REGISTRY): EngineKind[] {
+  return registry.filter((kind) => options.engine === ALL_ENGINES || options.engine === kind.name);
 }
 
-function timeoutError(what: string, ms: number): Error {
-  return new Error(`${what} did not complete within ${ms / 1000} s; is the engine overloaded or hung?`);
+/**
+ * The endpoints to try for a kind, in order: the one given on the command
+ * line, else `undefined` (the client's own default: its default sources,
+ * then the first default endpoint) followed by the other default endpoints.
+ */
+export function candidateEndpoints(kind: EngineKind, options: CliOptions): Array<string | undefined> {
+  const given = options.endpoints[kind.name];
+  return given !== undefined ? [given] : [undefined, ...kind.defaultEndpoints.slice(1)];
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timeoutError(what, ms)), ms);
-  });
-  try {
-    return await Promise.race([promise, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function openOne(
-  candidate: Candidate,
-  timeouts: OpenTimeouts,
-  logger: WatcherLogger | undefined,
+async function openAt(
+  kind: EngineKind,
+  endpoint: string | undefined,
+  watcherOptions: WatcherOptions,
 ): Promise<OpenEngine | EngineFailure> {
   let client: EngineClient;
   try {
-    client = candidate.create();
+    client = kind.create(endpoint, watcherOptions.logger ? { logger: watcherOptions.logger } : {});
   } catch (error) {
-    return { engine: candidate.engine, endpoint: candidate.endpoint, error };
+    return { engine: kind.name, endpoint: endpoint ?? defaultEndpointsText(kind), error };
   }
-  const endpoint = client.api;
   const probe = new AbortController();
+  let watcher: Watcher | undefined;
   try {
-    const [version, id] = await withTimeout(
-      Promise.all([client.version(probe.signal), client.id(probe.signal)]),
-      timeouts.probeMs,
-      "asking the engine for its version",
-    );
-    const watcher = new Watcher(client, logger ? { logger } : {});
+    const [version, id] = await Promise.all([client.version(probe.signal), client.id(probe.signal)]);
+    watcher = new Watcher(client, watcherOptions);
     void watcher.watch();
-    try {
-      await withTimeout(watcher.ready, timeouts.syncMs, "the first sync (subscribe and list)");
-    } catch (error) {
-      await watcher.close();
-      return { engine: candidate.engine, endpoint, error };
-    }
-    return { watcher, id, version };
+    await watcher.ready;
+    return { kind: kind.name, watcher, id, version };
   } catch (error) {
-    probe.abort();
-    await client.close();
-    return { engine: candidate.engine, endpoint, error };
+    probe.abort(); // the other probe request, if it is still running
+    await (watcher ? watcher.close() : client.close());
+    return { engine: kind.name, endpoint: client.api, error };
   }
 }
 
-/** Opens the engines selected by `options` in parallel. */
-export async function openEngines(
-  options: CliOptions,
-  timeouts: OpenTimeouts = DEFAULT_OPEN_TIMEOUTS,
-  logger?: WatcherLogger,
-): Promise<OpenResult> {
-  const results = await Promise.all(candidates(options).map((c) => openOne(c, timeouts, logger)));
-  const open: OpenEngine[] = [];
+async function openKind(kind: EngineKind, options: CliOptions, watcherOptions: WatcherOptions): Promise<Array<OpenEngine | EngineFailure>> {
   const failures: EngineFailure[] = [];
-  for (const r of results) {
-    if ("watcher" in r) open.push(r);
+  for (const endpoint of candidateEndpoints(kind, options)) {
+    const result = await openAt(kind, endpoint, watcherOptions);
+    if ("watcher" in result) return [result];
+    failures.push(result);
+  }
+  return failures;
+}
+
+/** Opens the engines selected by `options`, the kinds in parallel, each kind's endpoints in discovery order. */
+export async function openEngines(options: CliOptions, open: OpenOptions = {}): Promise<OpenResult> {
+  const watcherOptions: WatcherOptions = {
+    ...(open.logger ? { logger: open.logger } : {}),
+    // One-shot: a first sync that fails is reported, not retried. Watching: reconnect as the watcher does.
+    ...(options.watch ? {} : { backoff: { maxRetries: 0 } }),
+  };
+  const results = await Promise.all(selectedKinds(options, open.registry).map((kind) => openKind(kind, options, watcherOptions)));
+  const opened: OpenEngine[] = [];
+  const failures: EngineFailure[] = [];
+  for (const r of results.flat()) {
+    if ("watcher" in r) opened.push(r);
     else failures.push(r);
   }
-  return { open, failures };
+  return { open: opened, failures };
 }

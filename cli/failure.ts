@@ -1,16 +1,19 @@
 /**
  * The message for unreachable engines (exit code 2): each endpoint tried,
- * why it failed and how to fix it. Pure, so its wording is unit-testable.
+ * why it failed and how to fix it — the fix from each engine's registry
+ * entry. Pure, so its wording is unit-testable.
  *
  * @module
  */
 
+import { ENGINE_REGISTRY, engineKind } from "../engines/registry.ts";
+import type { EngineRegistry } from "../engines/registry.ts";
 import { EngineError } from "../lib/errors.ts";
 
 /** Why one engine could not be shown. */
 export interface EngineFailure {
-  /** What the user selected: `docker` or `containerd`. */
-  readonly engine: "docker" | "containerd";
+  /** The registry name of the engine kind, e.g. `docker`. */
+  readonly engine: string;
   /** The endpoint tried. */
   readonly endpoint: string;
   /** The error, typed where the engine client could tell (see `lib/errors.ts`). */
@@ -26,12 +29,17 @@ export function describeError(error: unknown): string {
 
 /**
  * The full message for failed engines. `runtime` adds the Deno permission
- * advice where it matters.
+ * advice where it matters; `registry` supplies each engine's fix.
  */
-export function renderFailures(failures: readonly EngineFailure[], runtime: string): string {
+export function renderFailures(
+  failures: readonly EngineFailure[],
+  runtime: string,
+  registry: EngineRegistry = ENGINE_REGISTRY,
+): string {
+  const kinds = [...new Set(failures.map((f) => f.engine))];
   const lines = [
-    failures.length === 1
-      ? `whalewatcher: the ${failures[0]!.engine} engine is not reachable:`
+    kinds.length === 1
+      ? `whalewatcher: the ${kinds[0]!} engine is not reachable:`
       : "whalewatcher: no container engine is reachable; tried:",
   ];
   for (const f of failures) {
@@ -39,11 +47,12 @@ export function renderFailures(failures: readonly EngineFailure[], runtime: stri
     lines.push(`  ${f.engine} at ${f.endpoint}: ${first}`);
     for (const line of rest) lines.push(`    ${line}`);
   }
-  lines.push(
-    "To fix: start the engine, or point at its socket with --docker-host URL (or DOCKER_HOST) " +
-      "and --containerd PATH; for permission errors run as a user allowed on the socket " +
-      "(e.g. in the docker group) or with sudo.",
-  );
+  const hints = kinds.flatMap((name) => {
+    const hint = engineKind(name, registry)?.unreachableHint;
+    return hint === undefined ? [] : [{ name, hint }];
+  });
+  if (hints.length === 1) lines.push(`To fix: ${hints[0]!.hint}.`);
+  else if (hints.length > 1) lines.push("To fix:", ...hints.map(({ name, hint }) => `  ${name}: ${hint}.`));
   if (runtime === "deno") {
     lines.push(
       "Deno: `deno run -P mod.ts` grants only the default sockets; for another socket SOCK add " +

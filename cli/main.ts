@@ -12,7 +12,7 @@ import process from "node:process";
 import { EnginePermissionError } from "../lib/errors.ts";
 import { runtime } from "../lib/runtime.ts";
 import type { WatcherLogger } from "../lib/watcher.ts";
-import { parseArgs, USAGE, UsageError } from "./args.ts";
+import { ALL_ENGINES, parseArgs, USAGE, UsageError } from "./args.ts";
 import type { CliOptions } from "./args.ts";
 import { openEngines } from "./connect.ts";
 import type { OpenEngine } from "./connect.ts";
@@ -118,9 +118,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     await out(`whalewatcher ${VERSION}\n`);
     return EXIT_OK;
   }
-  const { open, failures } = await openEngines(options, undefined, options.watch ? stderrLogger() : undefined);
+  const { open, failures } = await openEngines(options, options.watch ? { logger: stderrLogger() } : {});
   try {
-    if (open.length === 0 || (options.engine !== "all" && failures.length > 0)) {
+    if (open.length === 0 || (options.engine !== ALL_ENGINES && failures.length > 0)) {
       await err(renderFailures(failures, runtime));
       return EXIT_UNREACHABLE;
     }

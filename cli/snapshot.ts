@@ -6,7 +6,7 @@
  */
 
 import type { Container } from "../lib/model/container.ts";
-import type { Portfolio } from "../lib/model/portfolio.ts";
+import type { ReadonlyPortfolio } from "../lib/model/portfolio.ts";
 
 /** One engine's picture as the CLI shows it. */
 export interface EngineSnapshot {
@@ -32,6 +32,6 @@ function compare(a: string, b: string): number {
 }
 
 /** Every container of a portfolio, sorted by project, then name. */
-export function sortedContainers(portfolio: Portfolio): Container[] {
+export function sortedContainers(portfolio: ReadonlyPortfolio): Container[] {
   return [...portfolio.allContainers()].sort(compareContainers);
 }

@@ -88,3 +88,11 @@ export class SubscriberOverflowError extends WhalewatcherError {
     this.buffer = buffer;
   }
 }
+
+/** The error a watcher's `ready` rejects with when the watcher is closed before its first sync. */
+export class WatcherClosedError extends WhalewatcherError {
+  /** Creates the error. */
+  constructor() {
+    super("the watcher was closed");
+  }
+}

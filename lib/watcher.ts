@@ -14,11 +14,11 @@ import { sleep } from "./async/wait.ts";
 import { Backoff } from "./backoff.ts";
 import type { BackoffOptions } from "./backoff.ts";
 import type { EngineClient, EngineEvent, EngineExit, EventStream } from "./engine.ts";
-import { EngineError, EngineUnavailableError, WhalewatcherError } from "./errors.ts";
+import { EngineError, EngineUnavailableError, WatcherClosedError, WhalewatcherError } from "./errors.ts";
 import type { EngineIdentity, LifecycleEvent } from "./events.ts";
 import { Fanout } from "./fanout.ts";
 import type { Subscription } from "./fanout.ts";
-import type { Portfolio } from "./model/portfolio.ts";
+import type { Portfolio, ReadonlyPortfolio } from "./model/portfolio.ts";
 import { OrderedInputs } from "./ordered-inputs.ts";
 import { initialState, reduce, unexplainedExits } from "./reducer.ts";
 import type { ReducerInput, WatchPhase, WatchState } from "./reducer.ts";
@@ -64,14 +64,6 @@ export const DEFAULT_EVENT_BUFFER = 1024;
 
 /** Default of {@linkcode WatcherOptions.inspectConcurrency}. */
 export const DEFAULT_INSPECT_CONCURRENCY = 8;
-
-/** The error `ready` rejects with when the watcher is closed before its first sync. */
-export class WatcherClosedError extends WhalewatcherError {
-  /** Creates the error. */
-  constructor() {
-    super("the watcher was closed");
-  }
-}
 
 const SILENT: WatcherLogger = { debug() {}, warn() {} };
 
@@ -186,7 +178,7 @@ export class Watcher implements AsyncDisposable {
    * changes under the caller. Empty before the first sync; during a resync
    * it is the last synced picture.
    */
-  get portfolio(): Portfolio {
+  get portfolio(): ReadonlyPortfolio {
     return this.#state.portfolio.clone();
   }
 

@@ -44,6 +44,9 @@ export interface ContainerdLogger {
   warn(message: string): void;
 }
 
+/** The default logger: whalewatcher's clients and watchers say nothing unless given a logger. */
+const SILENT: ContainerdLogger = { warn() {} };
+
 /** Options of {@linkcode ContainerdClient}. */
 export interface ContainerdClientOptions {
   /** Path of containerd's gRPC socket, bare or as `unix://` URL; default `/run/containerd/containerd.sock`. */
@@ -54,7 +57,7 @@ export interface ContainerdClientOptions {
   packer?: ContainerdPacker;
   /** Engine type to report; default `containerd.io`. */
   type?: string;
-  /** Receives diagnostics about skipped events; default `console`. */
+  /** Receives diagnostics about skipped events; default: silent, like every whalewatcher logger (pass `console` to see them). */
   logger?: ContainerdLogger;
   /** Time containerd has to answer the HTTP/2 handshake; default 5 s. */
   handshakeTimeoutMs?: number;
@@ -117,7 +120,7 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
     this.type = options.type ?? CONTAINERD_ENGINE_TYPE;
     this.#ignored = new Set(options.ignoredNamespaces ?? DEFAULT_IGNORED_NAMESPACES);
     this.#packer = options.packer;
-    this.#logger = options.logger ?? console;
+    this.#logger = options.logger ?? SILENT;
     this.#grpc = createUnixGrpcTransport({
       socketPath: this.api,
       ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),

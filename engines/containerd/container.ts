@@ -6,11 +6,12 @@
  */
 
 import { newContainer } from "../../lib/model/container.ts";
-import type { Container } from "../../lib/model/container.ts";
+import type { Container, Packer } from "../../lib/model/container.ts";
 import type { Container as ContainerRecord } from "./gen/containerd/services/containers/v1/containers_pb.ts";
 import { Status } from "./gen/containerd/types/task/task_pb.ts";
 import type { Process } from "./gen/containerd/types/task/task_pb.ts";
-import { COMPOSE_PROJECT_LABEL, NERDCTL_NAME_LABEL, namespacedRef } from "./naming.ts";
+import { COMPOSE_PROJECT_LABEL } from "../../lib/model/labels.ts";
+import { NERDCTL_NAME_LABEL, namespacedRef } from "./naming.ts";
 
 /** A protobuf `Any`: a message of the type `typeUrl` names, serialized. */
 export interface ContainerdAny {
@@ -66,7 +67,7 @@ export interface ContainerdRecord {
  * Computes application data ("rucksack") to attach to a container from its
  * containerd records.
  */
-export type ContainerdPacker = (container: Container, record: ContainerdRecord) => unknown;
+export type ContainerdPacker = Packer<ContainerdRecord>;
 
 /** Whether a task counts as alive (it has a running or frozen init process). */
 export function isAlive(process: ContainerdProcessRecord): boolean {

@@ -11,9 +11,6 @@ export const DEFAULT_NAMESPACE = "default";
 /** Label carrying a nerdctl container's name. */
 export const NERDCTL_NAME_LABEL = "nerdctl/name";
 
-/** Label carrying the composer project of a container (docker-compose, nerdctl compose). */
-export const COMPOSE_PROJECT_LABEL = "com.docker.compose.project";
-
 /**
  * Returns the whalewatcher ID (or name) of a containerd container ID (or
  * name) in a namespace: `namespace/id`, except in the `default` namespace

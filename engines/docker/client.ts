@@ -16,9 +16,9 @@ import { DockerEventStream } from "./events.ts";
 import { type DockerEnv, processEnv, resolveDockerHost } from "./host.ts";
 
 /** Engine type of Docker. */
-export const DOCKER_TYPE = "docker.com";
+export const DOCKER_ENGINE_TYPE = "docker.com";
 /** Engine type of podman's Docker-compatible API. */
-export const PODMAN_TYPE = "podman.io";
+export const PODMAN_ENGINE_TYPE = "podman.io";
 /** Default number of inspects in flight while listing. */
 export const DEFAULT_LIST_CONCURRENCY = 8;
 
@@ -47,7 +47,12 @@ export interface DockerClientOptions {
   pid?: number;
   /** Where to read `DOCKER_*` variables from instead of the process environment. */
   env?: DockerEnv;
-  /** Creates the HTTP transport; default: the runtime's unix/TCP transport. For tests and custom transports. */
+  /**
+   * Creates the HTTP transport; default: the runtime's unix/TCP transport. For tests and custom transports:
+   * the types are exported by the `./testing` entry point.
+   *
+   * @internal
+   */
   transportFactory?: TransportFactory;
 }
 
@@ -99,7 +104,7 @@ export class DockerClient implements EngineClient, AsyncDisposable {
 
   /** `docker.com`, or `podman.io` once a request revealed podman, unless overridden by the `type` option. */
   get type(): string {
-    return this.#typeOverride ?? (this.#connection.podman ? PODMAN_TYPE : DOCKER_TYPE);
+    return this.#typeOverride ?? (this.#connection.podman ? PODMAN_ENGINE_TYPE : DOCKER_ENGINE_TYPE);
   }
 
   /** The API version in use (negotiating first if needed), e.g. `1.41`. */

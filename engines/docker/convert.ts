@@ -7,21 +7,11 @@
 
 import type { EngineEvent, EngineExit } from "../../lib/engine.ts";
 import { EngineProtocolError } from "../../lib/errors.ts";
-import { type Container, newContainer } from "../../lib/model/container.ts";
+import { type Container, newContainer, type Packer } from "../../lib/model/container.ts";
+import { COMPOSE_PROJECT_LABEL, PRIVILEGED_LABEL } from "../../lib/model/labels.ts";
 
-/** The label docker-compose (v1 and v2) puts the project name in. */
-export const COMPOSE_PROJECT_LABEL = "com.docker.compose.project";
-
-/**
- * The synthetic label (value `"true"`) added to a container whose
- * `HostConfig.Privileged` is set. The Go whalewatcher calls it
- * `github.com/thediveo/whalewatcher/moby/privileged`; this port uses its own
- * namespace. It is never set on unprivileged containers.
- */
-export const PRIVILEGED_LABEL = "whalewatcher/privileged";
-
-/** Computes a container's rucksack from the container and its full inspect JSON. */
-export type Packer = (container: Container, inspect: unknown) => unknown;
+// The Docker client's packer gets the full inspect JSON: `Packer<unknown>`, the model's default.
+export type { Packer };
 
 type Json = Record<string, unknown>;
 

@@ -37,8 +37,9 @@
  * @module
  */
 
-export { DEFAULT_LIST_CONCURRENCY, DOCKER_TYPE, DockerClient, type DockerClientOptions, PODMAN_TYPE } from "./client.ts";
-export { COMPOSE_PROJECT_LABEL, type Packer, PRIVILEGED_LABEL } from "./convert.ts";
+export { DEFAULT_LIST_CONCURRENCY, DOCKER_ENGINE_TYPE, DockerClient, type DockerClientOptions, PODMAN_ENGINE_TYPE } from "./client.ts";
+export type { Packer } from "./convert.ts";
+export { COMPOSE_PROJECT_LABEL, PRIVILEGED_LABEL } from "../../lib/model/labels.ts";
 export { NEWEST_API_VERSION, OLDEST_API_VERSION, TESTED_API_VERSIONS } from "./api-version.ts";
 export { DEFAULT_DOCKER_HOST, type DockerEnv } from "./host.ts";
 export type { TransportFactory } from "./connection.ts";

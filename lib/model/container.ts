@@ -81,3 +81,13 @@ export function newContainer(init: ContainerInit): Container {
 export function withPaused(container: Container, paused: boolean): Container {
   return container.paused === paused ? container : Object.freeze({ ...container, paused });
 }
+
+/**
+ * Computes a container's {@linkcode Container.rucksack}: application data an
+ * engine client attaches while it lists or inspects a container. `raw` is
+ * what the engine said about the container — its type depends on the engine:
+ * the Docker client passes the full inspect JSON (`Packer<unknown>`, the
+ * default), the containerd client its container and task records
+ * (`Packer<ContainerdRecord>`).
+ */
+export type Packer<Raw = unknown> = (container: Container, raw: Raw) => unknown;

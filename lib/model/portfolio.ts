@@ -7,7 +7,7 @@
 
 import { type Container, withPaused } from "./container.ts";
 import { PersistentMap } from "./pmap.ts";
-import { ComposerProject, type ProjectOwner } from "./project.ts";
+import { ComposerProject, type ProjectOwner, type ReadonlyComposerProject } from "./project.ts";
 
 /** The state a portfolio shares structurally with its clones. */
 interface Indexes {
@@ -24,6 +24,32 @@ const EMPTY: Indexes = {
   idByName: PersistentMap.empty(),
   projects: PersistentMap.empty(),
 };
+
+/**
+ * A read-only view of a portfolio: what {@linkcode Watcher.portfolio} hands
+ * out. A watcher's snapshot never changes under its reader, and it cannot be
+ * changed through this view either: no `add`, `remove`, `setPaused` or
+ * `clone`; its projects are {@linkcode ReadonlyComposerProject}s.
+ */
+export interface ReadonlyPortfolio {
+  /** Names of the named composer projects, sorted; without the standalone `""` project. */
+  names(): string[];
+  /**
+   * The project with this name, or `undefined` when it has no alive
+   * containers. The standalone project `""` always exists, possibly empty.
+   */
+  project(name: string): ReadonlyComposerProject | undefined;
+  /** The container with this ID or, failing that, this name, in any project. */
+  container(nameOrId: string): Container | undefined;
+  /** The container with exactly this ID (names are not considered). */
+  containerById(id: string): Container | undefined;
+  /** Total number of containers over all projects, standalone ones included. */
+  readonly containerTotal: number;
+  /** Iterates all containers of all projects. */
+  allContainers(): IterableIterator<Container>;
+  /** Renders all projects with their container names (named projects sorted, standalone last). */
+  toString(): string;
+}
 
 /**
  * All known composer projects with their alive containers, including the
@@ -43,7 +69,7 @@ const EMPTY: Indexes = {
  * console.log(portfolio.container("web")?.pid); // 4242
  * ```
  */
-export class Portfolio implements ProjectOwner {
+export class Portfolio implements ProjectOwner, ReadonlyPortfolio {
   #indexes: Indexes;
 
   /** Creates an empty portfolio. */

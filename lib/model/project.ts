@@ -18,11 +18,28 @@ export interface ProjectOwner {
 }
 
 /**
+ * A read-only view of one composer project: what a watcher's snapshot hands
+ * out ({@linkcode ComposerProject} without {@linkcode ComposerProject.setPaused}).
+ */
+export interface ReadonlyComposerProject {
+  /** The project's name; `""` for standalone containers. */
+  readonly name: string;
+  /** The container with this ID or name, if it belongs to this project. */
+  container(nameOrId: string): Container | undefined;
+  /** Names of this project's containers, sorted. */
+  containerNames(): string[];
+  /** This project's containers. */
+  containers(): Container[];
+  /** Renders the project and its container names, e.g. `project "shop": ["db","web"]`. */
+  toString(): string;
+}
+
+/**
  * The alive containers of one composer project, or with the name `""` the
  * standalone containers that belong to no project. A project is a live view
  * of the portfolio it came from.
  */
-export class ComposerProject {
+export class ComposerProject implements ReadonlyComposerProject {
   /** The project's name; `""` for standalone containers. */
   readonly name: string;
   readonly #owner: ProjectOwner;

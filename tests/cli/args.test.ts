@@ -3,12 +3,11 @@ import assert from "node:assert/strict";
 import { parseArgs, UsageError } from "../../cli/args.ts";
 
 describe("CLI argument parsing", () => {
-  it("defaults: show all engines as text, hosts from the environment/defaults", () => {
+  it("defaults: show all engines as text, no endpoints given (each engine's defaults apply)", () => {
     assert.deepEqual(parseArgs([]), {
       command: "show",
       engine: "all",
-      dockerHost: undefined,
-      containerd: undefined,
+      endpoints: {},
       json: false,
       watch: false,
     });
@@ -28,8 +27,7 @@ describe("CLI argument parsing", () => {
     assert.deepEqual(options, {
       command: "show",
       engine: "containerd",
-      dockerHost: "unix:///x.sock",
-      containerd: "/c.sock",
+      endpoints: { docker: "unix:///x.sock", containerd: "/c.sock" },
       json: true,
       watch: true,
     });

@@ -35,6 +35,7 @@ describe("packaging", () => {
 
   it("package.json exports ESM with types and the whalewatcher bin", () => {
     assert.deepEqual(packageJson.exports["."], { types: "./dist/mod.d.ts", import: "./dist/mod.js" });
+    assert.deepEqual(packageJson.exports["./testing"], { types: "./dist/testing.d.ts", import: "./dist/testing.js" });
     assert.equal(packageJson.bin.whalewatcher, "dist/cli/bin.js");
     assert.equal(packageJson.type, "module");
   });
@@ -52,7 +53,7 @@ describe("packaging", () => {
     // npm prints the prepack build's output before the JSON.
     const files = (JSON.parse(stdout.slice(stdout.indexOf("[\n"))) as Array<{ files: Array<{ path: string }> }>)[0]!
       .files.map((f) => f.path);
-    for (const needed of ["package.json", "README.md", "dist/mod.js", "dist/mod.d.ts", "dist/cli/bin.js"]) {
+    for (const needed of ["package.json", "README.md", "dist/mod.js", "dist/mod.d.ts", "dist/testing.js", "dist/testing.d.ts", "dist/cli/bin.js"]) {
       assert.ok(files.includes(needed), `${needed} is packed`);
     }
     const unwanted = files.filter((f) =>
@@ -85,7 +86,9 @@ describe("packaging", () => {
         writeFileSync(
           join(scratch, "use.ts"),
           'import { DockerClient, Watcher, type LifecycleEvent } from "whalewatcher";\n' +
+            'import type { TransportFactory } from "whalewatcher/testing";\n' +
             "const name = (e: LifecycleEvent): string => e.container.name;\n" +
+            "export const noTransport: TransportFactory = () => Promise.reject(new Error(\"none\"));\n" +
             "export const watcher: Watcher = new Watcher(new DockerClient());\nexport { name };\n",
         );
         await run(process.execPath, [

@@ -14,7 +14,7 @@ import fc from "fast-check";
 import { Watcher } from "../../lib/watcher.ts";
 import type { LifecycleEvent } from "../../lib/events.ts";
 import type { Container } from "../../lib/model/container.ts";
-import type { Portfolio } from "../../lib/model/portfolio.ts";
+import type { ReadonlyPortfolio } from "../../lib/model/portfolio.ts";
 import { connectionLost, FakeEngine, settled } from "../support/fake-engine.ts";
 import type { HeldInspect, HeldList } from "../support/fake-engine.ts";
 
@@ -49,7 +49,7 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
 
 const describeContainer = (c: Container): string => `${c.id}/${c.pid}/${c.project}/${c.paused ? "paused" : "running"}`;
 const picture = (containers: Iterable<Container>): string[] => [...containers].map(describeContainer).sort();
-const portfolioPicture = (portfolio: Portfolio): string[] => picture(portfolio.allContainers());
+const portfolioPicture = (portfolio: ReadonlyPortfolio): string[] => picture(portfolio.allContainers());
 
 async function run(holdInspects: boolean, ops: Op[]): Promise<void> {
   const engine = new FakeEngine();

@@ -1,16 +1,16 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Watcher, WatcherClosedError } from "../../lib/watcher.ts";
+import { Watcher } from "../../lib/watcher.ts";
 import type { WatcherLogger, WatcherOptions } from "../../lib/watcher.ts";
 import type { LifecycleEvent } from "../../lib/events.ts";
-import type { Portfolio } from "../../lib/model/portfolio.ts";
-import { EnginePermissionError, EngineUnavailableError, SubscriberOverflowError } from "../../lib/errors.ts";
+import type { ReadonlyPortfolio } from "../../lib/model/portfolio.ts";
+import { EnginePermissionError, EngineUnavailableError, SubscriberOverflowError, WatcherClosedError } from "../../lib/errors.ts";
 import { connectionLost, FakeEngine, settled } from "../support/fake-engine.ts";
 
 /** Retries at once (a zero-delay timer), forever. */
 const IMMEDIATE: WatcherOptions = { backoff: { initialMs: 0, maxMs: 0, jitter: "none" } };
 
-const ids = (portfolio: Portfolio): string[] => [...portfolio.allContainers()].map((c) => c.id).sort();
+const ids = (portfolio: ReadonlyPortfolio): string[] => [...portfolio.allContainers()].map((c) => c.id).sort();
 
 type Seen = [LifecycleEvent["type"], string];
 
@@ -87,6 +87,7 @@ describe("Watcher: initial sync", () => {
     await take(subscriber, 1);
     assert.deepEqual(ids(before), ["a"]);
     assert.deepEqual(ids(watcher.portfolio), ["a", "b"]);
+    // @ts-expect-error: what a watcher hands out is typed read-only; at run time it is still an independent clone
     before.remove("a");
     assert.deepEqual(ids(watcher.portfolio), ["a", "b"], "changing a snapshot does not change the watcher");
   });

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import type { LifecycleEvent } from "../../lib/events.ts";
 import type { Container } from "../../lib/model/container.ts";
-import type { Portfolio } from "../../lib/model/portfolio.ts";
+import type { ReadonlyPortfolio } from "../../lib/model/portfolio.ts";
 import type { Watcher } from "../../lib/watcher.ts";
 
 /** Generous bound for anything an engine does on a busy 2-core machine. */
@@ -90,7 +90,7 @@ export function line(c: { id: string; name: string; pid: number; paused: boolean
 }
 
 /** The kept containers of a portfolio as sorted lines. */
-export function pictureOf(portfolio: Portfolio, keep: Keep = () => true): string[] {
+export function pictureOf(portfolio: ReadonlyPortfolio, keep: Keep = () => true): string[] {
   return [...portfolio.allContainers()].filter(keep).map(line).sort();
 }
 

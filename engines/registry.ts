@@ -1,0 +1,111 @@
+/**
+ * The engine registry: every kind of engine whalewatcher can watch, with what
+ * a front end needs to offer, open and explain it — its name, where it is
+ * looked for by default, how its client is built, its command-line flag and
+ * what to do when it is not reachable. The CLI's argument parsing, engine
+ * opening and failure report are driven by this one table, so adding an
+ * engine is one folder under `engines/` plus one entry here.
+ *
+ * @module
+ */
+
+import type { EngineClient } from "../lib/engine.ts";
+import type { WatcherLogger } from "../lib/watcher.ts";
+import { ContainerdClient, DEFAULT_CONTAINERD_SOCKET } from "./containerd/mod.ts";
+import { DEFAULT_DOCKER_HOST, DockerClient } from "./docker/mod.ts";
+
+/** Options every engine kind's {@linkcode EngineKind.create} accepts. */
+export interface EngineClientCommonOptions {
+  /** Receives the client's diagnostics (such as skipped events); default: silent, as every client's default. */
+  readonly logger?: WatcherLogger | undefined;
+}
+
+/** The command-line option that points at an engine kind's endpoint, e.g. `--docker-host URL`. */
+export interface EngineEndpointFlag {
+  /** The option, with its dashes: `--docker-host`. */
+  readonly name: string;
+  /** The placeholder of its value in the usage text: `URL`, `PATH`. */
+  readonly value: string;
+  /** What the value is, for the usage text: `Docker API address`. */
+  readonly description: string;
+}
+
+/** One kind of engine: everything the CLI needs to know about it. */
+export interface EngineKind {
+  /** The name users select it by (`--engine docker`), lower case: `docker`, `containerd`. */
+  readonly name: string;
+  /**
+   * Where the engine is looked for when the user names no endpoint, in
+   * discovery order; the first that answers is watched. `create(undefined)`
+   * stands for the first of them (after the sources in
+   * {@linkcode EngineKind.defaultSources}), the others are tried by passing
+   * them to `create` explicitly.
+   */
+  readonly defaultEndpoints: readonly string[];
+  /**
+   * Settings the client consults before {@linkcode EngineKind.defaultEndpoints}
+   * when it gets no endpoint, in order, as users know them: `$DOCKER_HOST`,
+   * `the docker context`. Empty when there are none.
+   */
+  readonly defaultSources: readonly string[];
+  /** The option naming the endpoint. */
+  readonly flag: EngineEndpointFlag;
+  /**
+   * What to do when the engine is not reachable: one sentence (without the
+   * final full stop) naming how to start it and the option to point at it.
+   */
+  readonly unreachableHint: string;
+  /**
+   * Builds the engine's client: for `endpoint` (in the form
+   * {@linkcode EngineKind.flag} takes), or with `undefined` where the
+   * engine's defaults say. Connects lazily; throws only on a malformed
+   * endpoint or unreadable settings.
+   */
+  create(endpoint: string | undefined, options: EngineClientCommonOptions): EngineClient;
+}
+
+/** A table of engine kinds; the CLI lists and opens them in this order. */
+export type EngineRegistry = readonly EngineKind[];
+
+/** The Docker API (Docker and podman). */
+const DOCKER: EngineKind = {
+  name: "docker",
+  defaultEndpoints: [DEFAULT_DOCKER_HOST],
+  defaultSources: ["$DOCKER_HOST", "the docker context"],
+  flag: { name: "--docker-host", value: "URL", description: "Docker API address" },
+  unreachableHint: "start dockerd (or podman's API service), or point at it with --docker-host URL (or DOCKER_HOST); " +
+    "on a permission error run as a user allowed on the socket (e.g. in the docker group) or with sudo",
+  // The client resolves DOCKER_HOST and the context itself when it gets no host.
+  create: (endpoint) => new DockerClient(endpoint === undefined ? {} : { host: endpoint }),
+};
+
+/** containerd's native gRPC API. */
+const CONTAINERD: EngineKind = {
+  name: "containerd",
+  defaultEndpoints: [DEFAULT_CONTAINERD_SOCKET],
+  defaultSources: [],
+  flag: { name: "--containerd", value: "PATH", description: "containerd socket" },
+  unreachableHint: "start containerd, or point at its socket with --containerd PATH; " +
+    "on a permission error run as a user allowed on the socket or with sudo",
+  create: (endpoint, options) =>
+    new ContainerdClient({
+      ...(endpoint !== undefined ? { socket: endpoint } : {}),
+      ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    }),
+};
+
+/** Every engine kind whalewatcher knows, in the order the CLI lists and shows them. */
+export const ENGINE_REGISTRY: EngineRegistry = Object.freeze([DOCKER, CONTAINERD]);
+
+/** The kind called `name` in `registry`, or `undefined`. */
+export function engineKind(name: string, registry: EngineRegistry = ENGINE_REGISTRY): EngineKind | undefined {
+  return registry.find((kind) => kind.name === name);
+}
+
+/**
+ * Where a kind is looked for without an endpoint, as one phrase:
+ * `$DOCKER_HOST, else the docker context, else unix:///var/run/docker.sock`.
+ */
+export function defaultEndpointsText(kind: EngineKind): string {
+  return [...kind.defaultSources, ...kind.defaultEndpoints].join(", else ");
+}
