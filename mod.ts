@@ -102,6 +102,7 @@ export {
   type ContainerdRecord,
   DEFAULT_CONTAINERD_SOCKET,
 } from "./engines/containerd/mod.ts";
+export * from "./engines/cri/mod.ts";
 
 // Types that DockerClientOptions.transportFactory (a test hook) references.
 export type {
