@@ -102,6 +102,7 @@ export {
   type ContainerdRecord,
   DEFAULT_CONTAINERD_SOCKET,
 } from "./engines/containerd/mod.ts";
+export * from "./engines/cri/mod.ts";
 
 // Run as a program (`deno run -P mod.ts`, `bun mod.ts`): the CLI. Node uses the npm bin instead.
 if ((import.meta as ImportMeta & { main?: boolean }).main) {

@@ -47,6 +47,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { cleanup } from "./engines/cleanup.mjs";
 import { startContainerd } from "./engines/containerd.mjs";
+import { startCri, teardownCri } from "./engines/cri.mjs";
 import { startDockerd } from "./engines/dockerd.mjs";
 import { ensurePackages } from "./engines/install.mjs";
 import { startPodman } from "./engines/podman.mjs";
@@ -83,6 +84,7 @@ async function attempt(name, errors, fn) {
 }
 
 async function start(dir) {
+  await teardownCri(path.join(dir, "cri"));
   await cleanup(dir);
   fs.mkdirSync(dir, { recursive: true });
   const errors = {};
@@ -98,11 +100,13 @@ async function start(dir) {
     if (docker) env.WW_TEST_DOCKER_HOST = docker.host;
     const podman = await attempt("podman", errors, () => startPodman(path.join(dir, "podman"), { rootfs, image: IMAGE }));
     if (podman) env.WW_TEST_PODMAN_HOST = podman.host;
+    const cri = await attempt("cri", errors, () => startCri(path.join(dir, "cri"), { rootfs }));
+    if (cri) env.WW_TEST_CRI = cri.socket;
   } else {
-    for (const name of ["containerd", "docker", "podman"]) errors[name] = `no busybox rootfs: ${errors.rootfs}`;
+    for (const name of ["containerd", "docker", "podman", "cri"]) errors[name] = `no busybox rootfs: ${errors.rootfs}`;
   }
   if (problems.length > 0) {
-    for (const name of ["containerd", "docker", "podman"]) if (errors[name]) errors[name] += ` (${problems.join("; ")})`;
+    for (const name of ["containerd", "docker", "podman", "cri"]) if (errors[name]) errors[name] += ` (${problems.join("; ")})`;
   }
   if (Object.keys(errors).length > 0) env.WW_TEST_ENGINE_ERRORS = JSON.stringify(errors);
   // a failed install fails a CI run even where the engines that were already there did start
@@ -112,7 +116,7 @@ async function start(dir) {
   const row = (name, key) => `  ${name.padEnd(11)} ${env[key] ? `OK      ${env[key]}` : `MISSING ${(errors[name] ?? "").split("\n")[0]}`}`;
   process.stderr.write(
     `[engines] summary (${dir}):\n${row("docker", "WW_TEST_DOCKER_HOST")}\n${row("podman", "WW_TEST_PODMAN_HOST")}\n` +
-      `${row("containerd", "WW_TEST_CONTAINERD")}\n${row("rootfs", "WW_TEST_ROOTFS")}\n`,
+      `${row("containerd", "WW_TEST_CONTAINERD")}\n${row("cri", "WW_TEST_CRI")}\n${row("rootfs", "WW_TEST_ROOTFS")}\n`,
   );
   for (const [k, v] of Object.entries(env)) process.stdout.write(`export ${k}='${v.replaceAll("'", "'\\''")}'\n`);
 }
@@ -121,6 +125,7 @@ try {
   const { command, dir } = parseArgs(process.argv.slice(2));
   if (command === "start") await start(dir);
   else {
+    await teardownCri(path.join(dir, "cri")); // pods through CRI first, while its containerd still runs
     await cleanup(dir);
     log(`stopped and removed ${dir}`);
   }

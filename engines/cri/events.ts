@@ -1,0 +1,263 @@
+/**
+ * The CRI client's lifecycle event stream: `GetContainerEvents` where the
+ * runtime implements it, always corrected by a periodic relist diff.
+ *
+ * CRI events are hints (delayed, duplicated, reordered or lost; no replay),
+ * so every event is confirmed with a status call before it is passed on, and
+ * every `relistIntervalMs` the IDs of the RUNNING containers and READY
+ * sandboxes are compared with what the stream has announced. Whatever the
+ * events missed is announced then, exactly once, and counted as a
+ * correction. Where events do not work (UNIMPLEMENTED on containerd 1.6, an
+ * immediate end on CRI-O without `enable_pod_events`, an error), the relist
+ * alone drives the stream. The watcher core sees an ordinary
+ * {@linkcode EventStream}.
+ *
+ * @module
+ */
+
+import { PROJECT_UNKNOWN } from "../../lib/engine.ts";
+import type { EngineEvent, EventStream } from "../../lib/engine.ts";
+import { deferred } from "../../lib/async/deferred.ts";
+import type { Deferred } from "../../lib/async/deferred.ts";
+import { linkSignals } from "../../lib/async/signals.ts";
+import type { LinkedSignal } from "../../lib/async/signals.ts";
+import { sleep } from "../../lib/async/wait.ts";
+
+/** How a CRI event stream learns of changes. */
+export type CriEventMode = "evented+relist" | "relist-only";
+
+/** A runtime event as the stream needs it (decoded from `ContainerEventResponse`). */
+export interface CriRuntimeEvent {
+  /** Container ID, or the sandbox ID for sandbox events. */
+  readonly id: string;
+  /** 0 created, 1 started, 2 stopped, 3 deleted; other values are unknown. */
+  readonly type: number;
+  /** Event time in ms since the epoch (0 when the runtime left it unset). */
+  readonly time: number;
+  /** Whether the event concerns a pod sandbox (its ID equals the event's sandbox status ID). */
+  readonly sandbox: boolean;
+}
+
+/** What the stream needs from the client. */
+export interface CriStreamSource {
+  /** IDs of the RUNNING workload containers and READY sandboxes, one consistent pair of list calls. */
+  aliveIds(signal: AbortSignal): Promise<Set<string>>;
+  /** Whether the container or sandbox with this ID is alive now (a non-verbose status call). */
+  isAlive(id: string, sandbox: boolean | undefined, signal: AbortSignal): Promise<boolean>;
+  /**
+   * Opens `GetContainerEvents`; `sent` settles once the request reached the
+   * connection. Undefined when events are switched off.
+   */
+  openEvents?(signal: AbortSignal): { readonly events: AsyncIterator<CriRuntimeEvent>; readonly sent: Promise<void> };
+  /** IDs whose last list or inspect was a logged skip: announced again at every relist until they convert. */
+  readonly skipped: ReadonlySet<string>;
+}
+
+/** Options of {@linkcode CriEventStream}. */
+export interface CriEventStreamOptions {
+  /** The client's calls. */
+  readonly source: CriStreamSource;
+  /** Ends the stream when aborted. */
+  readonly signal: AbortSignal;
+  /** Time between two relists. */
+  readonly relistIntervalMs: number;
+  /** Told the mode once it is known, and again when the events give out. */
+  readonly onMode: (mode: CriEventMode) => void;
+  /** Told of every transition the relist found that no event had announced. */
+  readonly onCorrection: () => void;
+  /** Receives notes on events that stopped working. */
+  readonly warn: (message: string) => void;
+  /** Turns a call's failure into the typed error the iteration throws. */
+  readonly error: (error: unknown) => Error;
+}
+
+const STARTED = 1;
+const STOPPED = 2;
+const DELETED = 3;
+
+/**
+ * An {@linkcode EventStream} built from CRI events and relists. Iteration
+ * ends quietly when the signal aborts and throws when a list or status call
+ * fails (a lost connection: the watcher resyncs).
+ */
+export class CriEventStream implements EventStream {
+  /** Settles once the events (where available) are requested and the first relist baseline is taken. */
+  readonly subscribed: Promise<void>;
+  readonly #options: CriEventStreamOptions;
+  /** The stream's own lifetime: the caller's signal, or the end of iteration. */
+  readonly #life: LinkedSignal;
+  /** IDs this stream believes alive: the baseline, plus what it announced since. */
+  #known = new Set<string>();
+  readonly #queue: EngineEvent[] = [];
+  #wake: Deferred<void> = deferred<void>();
+  #failure: { error: unknown } | undefined;
+  #done = false;
+  /** Serializes event handling and relists, so that each sees the other's effect on `#known`. */
+  #serial: Promise<void> = Promise.resolve();
+
+  /** Starts subscribing at once; see {@linkcode CriEventStream.subscribed}. */
+  constructor(options: CriEventStreamOptions) {
+    this.#options = options;
+    this.#life = linkSignals(options.signal);
+    this.#life.signal.addEventListener("abort", () => this.#end(), { once: true });
+    this.subscribed = this.#start();
+    this.subscribed.catch((error: unknown) => this.#fail(error));
+  }
+
+  async #start(): Promise<void> {
+    const { source } = this.#options;
+    const signal = this.#life.signal;
+    let events: AsyncIterator<CriRuntimeEvent> | undefined;
+    let first: Promise<IteratorResult<CriRuntimeEvent>> | undefined;
+    if (source.openEvents !== undefined) {
+      const opened = source.openEvents(signal);
+      events = opened.events;
+      first = events.next();
+      first.catch(() => {}); // observed below
+      await Promise.race([opened.sent, first.then(() => {}, () => {})]);
+    }
+    // Unary calls made after the events request on the same connection reach the runtime after it.
+    try {
+      this.#known = await source.aliveIds(signal);
+    } catch (error) {
+      throw this.#options.error(error);
+    }
+    let evented = false;
+    if (events !== undefined && first !== undefined) {
+      // A runtime without events has answered by now (UNIMPLEMENTED, or an empty stream that ended).
+      const early = await Promise.race([
+        first.then((result) => (result.done ? "ended" : "event"), (error: unknown) => error),
+        sleep(0).then(() => "open"),
+      ]);
+      if (early === "open" || early === "event") {
+        evented = true;
+        void this.#pump(first, events);
+      } else {
+        this.#options.warn(`CRI events unavailable (${describe(early)}); relisting every ${this.#options.relistIntervalMs} ms`);
+      }
+    }
+    this.#options.onMode(evented ? "evented+relist" : "relist-only");
+    void this.#relistLoop();
+  }
+
+  /** Feeds runtime events, one at a time, through their confirmation; falls back to relisting when they end. */
+  async #pump(first: Promise<IteratorResult<CriRuntimeEvent>>, events: AsyncIterator<CriRuntimeEvent>): Promise<void> {
+    try {
+      for (let result = await first; !result.done; result = await events.next()) {
+        const event = result.value;
+        await this.#serialized(() => this.#confirm(event));
+        if (this.#done) return;
+      }
+      if (this.#done) return;
+      this.#options.warn("the CRI runtime ended its event stream; relisting only");
+    } catch (error) {
+      if (this.#done) return;
+      this.#options.warn(`the CRI event stream failed (${describe(error)}); relisting only`);
+    }
+    this.#options.onMode("relist-only");
+  }
+
+  /** Confirms one runtime event with a status call; announces it only when it changes what the stream knows. */
+  async #confirm(event: CriRuntimeEvent): Promise<void> {
+    if (event.type !== STARTED && event.type !== STOPPED && event.type !== DELETED) return; // created, or unknown
+    const alive = await this.#options.source.isAlive(event.id, event.sandbox || undefined, this.#life.signal);
+    const time = event.time > 0 ? event.time : Date.now();
+    if (alive && !this.#known.has(event.id)) {
+      this.#known.add(event.id);
+      this.#push({ type: "started", id: event.id, time });
+    } else if (!alive && this.#known.has(event.id)) {
+      this.#known.delete(event.id);
+      this.#push({ type: "exited", id: event.id, project: PROJECT_UNKNOWN, time });
+    }
+  }
+
+  async #relistLoop(): Promise<void> {
+    const { relistIntervalMs } = this.#options;
+    const signal = this.#life.signal;
+    try {
+      while (!this.#done) {
+        await sleep(relistIntervalMs, signal);
+        await this.#serialized(() => this.#relist());
+      }
+    } catch (error) {
+      if (!signal.aborted) this.#fail(this.#options.error(error));
+    }
+  }
+
+  /** One relist: announces what appeared or vanished since the stream last knew, confirming each vanished one. */
+  async #relist(): Promise<void> {
+    const { source } = this.#options;
+    const signal = this.#life.signal;
+    const alive = await source.aliveIds(signal);
+    const now = Date.now();
+    for (const id of [...this.#known].sort()) {
+      if (alive.has(id)) continue;
+      // Gone from the list; a status call makes sure (a list can race with a start announced meanwhile).
+      if (await source.isAlive(id, undefined, signal)) continue;
+      this.#known.delete(id);
+      this.#options.onCorrection();
+      this.#push({ type: "exited", id, project: PROJECT_UNKNOWN, time: now });
+    }
+    for (const id of [...alive].sort()) {
+      if (!this.#known.has(id)) {
+        this.#known.add(id);
+        this.#options.onCorrection();
+        this.#push({ type: "started", id, time: now });
+      } else if (source.skipped.has(id)) {
+        // Its details could not be read last time: let the watcher inspect it again.
+        this.#push({ type: "started", id, time: now });
+      }
+    }
+  }
+
+  #serialized(fn: () => Promise<void>): Promise<void> {
+    const next = this.#serial.then(fn);
+    this.#serial = next.catch(() => {});
+    return next;
+  }
+
+  #push(event: EngineEvent): void {
+    if (this.#done) return;
+    this.#queue.push(event);
+    this.#wake.resolve();
+  }
+
+  #fail(error: unknown): void {
+    if (this.#done || this.#failure !== undefined) return;
+    this.#failure = { error };
+    this.#wake.resolve();
+  }
+
+  #end(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#wake.resolve();
+    // Stops the relist timer and cancels the events call.
+    this.#life.abort();
+    this.#life.dispose();
+  }
+
+  /** Yields the announced events; see the class documentation for how iteration ends. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<EngineEvent, void, undefined> {
+    try {
+      for (;;) {
+        const event = this.#queue.shift();
+        if (event !== undefined) {
+          yield event;
+          continue;
+        }
+        if (this.#done) return;
+        if (this.#failure !== undefined) throw this.#failure.error;
+        this.#wake = deferred<void>();
+        await this.#wake.promise;
+      }
+    } finally {
+      this.#end();
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (error === "ended") return "the stream ended at once";
+  return error instanceof Error ? error.message.split("\n")[0]! : String(error);
+}

@@ -1,0 +1,103 @@
+/**
+ * TEST-ONLY: a CRI client that creates, starts, stops and removes pods and
+ * containers, for the real-engine tests. The library's CriClient is
+ * read-only; this one uses the write calls of tests/cri/proto.
+ *
+ * @module
+ */
+
+import { createClient } from "@connectrpc/connect";
+import type { Client } from "@connectrpc/connect";
+import { createUnixGrpcTransport } from "../../lib/transport/grpc.ts";
+import type { UnixGrpcTransport } from "../../lib/transport/grpc.ts";
+import { NamespaceMode, RuntimeService as AdminService } from "./gen/runtime/v1/testing_pb.ts";
+import type { PodSandboxConfig } from "./gen/runtime/v1/testing_pb.ts";
+import { RuntimeService } from "../../engines/cri/gen/runtime/v1/api_pb.ts";
+
+/** The image the CRI test containerd is started with (scripts/engines/cri.mjs). */
+export const CRI_TEST_IMAGE = "docker.io/library/ww-pause:1";
+
+/** A pod created by {@linkcode CriAdmin.runPod}. */
+export interface TestPod {
+  /** Sandbox ID. */
+  readonly id: string;
+  /** The config it was created with (CreateContainer needs it again). */
+  readonly config: PodSandboxConfig;
+}
+
+/** Writes to a CRI runtime: pods and containers for the tests, and their teardown. */
+export class CriAdmin {
+  readonly #grpc: UnixGrpcTransport;
+  readonly #admin: Client<typeof AdminService>;
+  readonly #runtime: Client<typeof RuntimeService>;
+  readonly #logDir: string;
+
+  /** Connects lazily to the CRI socket; container logs go to `logDir`. */
+  constructor(socket: string, logDir = "/tmp") {
+    this.#grpc = createUnixGrpcTransport({ socketPath: socket, engineName: "CRI (test admin)", requestTimeoutMs: 60_000 });
+    this.#admin = createClient(AdminService, this.#grpc.transport);
+    this.#runtime = createClient(RuntimeService, this.#grpc.transport);
+    this.#logDir = logDir;
+  }
+
+  /** Runs a host-network pod sandbox. */
+  async runPod(namespace: string, name: string, labels: Record<string, string> = {}, annotations: Record<string, string> = {}): Promise<TestPod> {
+    const uid = `${namespace}-${name}-${Math.random().toString(16).slice(2, 10)}`;
+    const config = {
+      metadata: { name, namespace, uid, attempt: 0 },
+      logDirectory: `${this.#logDir}/${uid}`,
+      labels,
+      annotations,
+      linux: { securityContext: { namespaceOptions: { network: NamespaceMode.NODE, pid: NamespaceMode.POD, ipc: NamespaceMode.POD } } },
+    } as PodSandboxConfig;
+    const { podSandboxId } = await this.#admin.runPodSandbox({ config });
+    return { id: podSandboxId, config };
+  }
+
+  /** Creates and starts a container running `command` in the pod; returns its ID. */
+  async runContainer(pod: TestPod, name: string, command: string[], annotations: Record<string, string> = {}): Promise<string> {
+    const { containerId } = await this.#admin.createContainer({
+      podSandboxId: pod.id,
+      sandboxConfig: pod.config,
+      config: {
+        metadata: { name, attempt: 0 },
+        image: { image: CRI_TEST_IMAGE },
+        command,
+        envs: [{ key: "PATH", value: "/bin" }],
+        labels: { "ww.test": "yes" },
+        annotations,
+        logPath: `${name}.log`,
+      },
+    });
+    await this.#admin.startContainer({ containerId });
+    return containerId;
+  }
+
+  /** Stops a container at once (timeout 0: SIGKILL; `sleep` as PID 1 ignores SIGTERM). */
+  async stopContainer(id: string): Promise<void> {
+    await this.#admin.stopContainer({ containerId: id, timeout: 0n });
+  }
+
+  /** Stops and removes a pod with its containers. */
+  async removePod(id: string): Promise<void> {
+    await this.#admin.stopPodSandbox({ podSandboxId: id });
+    await this.#admin.removePodSandbox({ podSandboxId: id });
+  }
+
+  /** Stops and removes every pod of the runtime (and so every container). */
+  async removeAllPods(): Promise<void> {
+    const { items } = await this.#runtime.listPodSandbox({});
+    for (const pod of items) await this.removePod(pod.id);
+  }
+
+  /** The exit code of a container, from its status. */
+  async exitCode(id: string): Promise<{ state: number; exitCode: number }> {
+    const { status } = await this.#runtime.containerStatus({ containerId: id });
+    return { state: status?.state ?? -1, exitCode: status?.exitCode ?? -1 };
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    this.#grpc.close();
+  }
+}
