@@ -13,7 +13,8 @@ import { mapConcurrent } from "../../lib/async/pool.ts";
 import type { EngineClient, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
 import { EngineApiError } from "../../lib/errors.ts";
 import type { Container } from "../../lib/model/container.ts";
-import { createUnixGrpcTransport, grpcEngineError } from "../../lib/transport/grpc.ts";
+import { createUnixGrpcTransport } from "../../lib/transport/grpc.ts";
+import { criError } from "./errors.ts";
 import type { UnixGrpcTransport } from "../../lib/transport/grpc.ts";
 import { sandboxContainer, workloadContainer, parseVerboseInfo } from "./container.ts";
 import type { Converted, SandboxRecord } from "./container.ts";
@@ -131,7 +132,6 @@ export class CriClient implements EngineClient, AsyncDisposable {
     this.#logger = options.logger ?? console;
     this.#grpc = createUnixGrpcTransport({
       socketPath: this.api,
-      engineName: "the CRI runtime",
       ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       ...(options.onCall !== undefined ? { onCall: options.onCall } : {}),
@@ -384,7 +384,7 @@ export class CriClient implements EngineClient, AsyncDisposable {
   }
 
   #error(error: unknown): Error {
-    return grpcEngineError(error, this.api, "the CRI runtime");
+    return criError(error, this.api);
   }
 }
 

@@ -34,7 +34,7 @@ export class CriAdmin {
 
   /** Connects lazily to the CRI socket; container logs go to `logDir`. */
   constructor(socket: string, logDir = "/tmp") {
-    this.#grpc = createUnixGrpcTransport({ socketPath: socket, engineName: "CRI (test admin)", requestTimeoutMs: 60_000 });
+    this.#grpc = createUnixGrpcTransport({ socketPath: socket, requestTimeoutMs: 60_000 });
     this.#admin = createClient(AdminService, this.#grpc.transport);
     this.#runtime = createClient(RuntimeService, this.#grpc.transport);
     this.#logDir = logDir;
