@@ -18,6 +18,7 @@ import { createDenoFetcher } from "./deno.ts";
 import { formatEndpoint, type HttpEndpoint } from "./endpoint.ts";
 import { TransportError } from "./failure.ts";
 import { createNodeFetcher } from "./node.ts";
+import { isForeignGreeting, unpromptedGreeting } from "./greeting.ts";
 
 export { formatEndpoint, type HttpEndpoint, parseEndpoint, type TlsSettings } from "./endpoint.ts";
 export { type TransportFailure, TransportError } from "./failure.ts";
@@ -133,6 +134,8 @@ class Transport implements HttpTransport {
   readonly #fetcher: RuntimeFetcher;
   readonly #active = new Set<LinkedSignal>();
   #closed = false;
+  /** Whether any request got a response head: after that, a broken connection is never a protocol mismatch. */
+  #answered = false;
 
   constructor(readonly endpoint: HttpEndpoint, fetcher: RuntimeFetcher) {
     this.#fetcher = fetcher;
@@ -217,10 +220,11 @@ class Transport implements HttpTransport {
         if (headersTimedOut) throw this.#headersTimeoutError(init.headersTimeoutMs!, error);
         throw controller.signal.reason;
       }
-      throw classifyTransportError(error, this.endpoint);
+      throw await this.#firstContactFailure(classifyTransportError(error, this.endpoint));
     } finally {
       clearTimeout(headersTimer);
     }
+    this.#answered = true;
     if (headersTimedOut) {
       // The timer fired just as the headers arrived: the body is already aborted.
       call.release();
@@ -229,6 +233,23 @@ class Transport implements HttpTransport {
       throw this.#headersTimeoutError(init.headersTimeoutMs!, controller.signal.reason);
     }
     return head;
+  }
+
+  /**
+   * A connection that broke before this transport ever got an answer may be
+   * a peer of another protocol that the runtime could only report as a reset
+   * (see greeting.ts): if the peer greets unprompted, it is a protocol failure.
+   */
+  async #firstContactFailure(failure: TransportError): Promise<TransportError> {
+    if (this.#answered || failure.failure !== "broken" || this.endpoint.kind !== "unix") return failure;
+    const greeting = await unpromptedGreeting(this.endpoint.path);
+    if (greeting === undefined || !isForeignGreeting(greeting)) return failure;
+    return new TransportError({
+      failure: "protocol",
+      endpoint: formatEndpoint(this.endpoint),
+      detail: `${failure.detail}; the peer greets with bytes that are not HTTP/1.1`,
+      cause: failure.cause,
+    });
   }
 
   #headersTimeoutError(ms: number, cause: unknown): TransportError {

@@ -72,6 +72,14 @@ describe("peers that do not speak HTTP/1.1", () => {
     });
   });
 
+  it("an HTTP/2 server that greets unprompted, then resets the connection on the request (grpc-go; Bun sees only ECONNRESET)", { timeout: 30_000 }, async () => {
+    const error = await expectFailure("protocol", "h2-greet-reset", (socket) => {
+      socket.write(HTTP2_SETTINGS);
+      socket.once("data", () => socket.resetAndDestroy());
+    });
+    assert.match(error.message, /another protocol/);
+  });
+
   it("a peer that closes at once (broken, not another protocol)", { timeout: 30_000 }, async () => {
     await expectFailure("broken", "close", (socket) => socket.destroy());
   });
