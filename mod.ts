@@ -103,9 +103,11 @@ export {
   DEFAULT_CONTAINERD_SOCKET,
 } from "./engines/containerd/mod.ts";
 export * from "./engines/cri/mod.ts";
+import { isMainModule } from "./lib/runtime.ts";
 
-// Run as a program (`deno run -P mod.ts`, `bun mod.ts`): the CLI. Node uses the npm bin instead.
-if ((import.meta as ImportMeta & { main?: boolean }).main) {
+// Run as a program (`deno run -P mod.ts`, `bun mod.ts`, `tsx mod.ts`, `node mod.ts` where Node strips
+// types): the CLI. The npm package's bin imports the CLI directly.
+if (isMainModule(import.meta)) {
   const { runMain } = await import("./cli/main.ts");
   await runMain();
 }
