@@ -26,6 +26,7 @@ import { installDeps } from "./engines/npm-deps.mjs";
 import { alive } from "./engines/util.mjs";
 import { parseBun, parseDenoTap, parseNodeTap } from "./engines/test-reports.mjs";
 import {
+  ENGINE_VARS,
   ENGINES,
   foldEngines,
   leafResultsBun,
@@ -156,8 +157,8 @@ async function startEngines() {
   } catch {
     // no env at all: every engine suite skips
   }
-  const missing = ["WW_TEST_DOCKER_HOST", "WW_TEST_PODMAN_HOST", "WW_TEST_CONTAINERD"].filter((k) => !env[k]);
-  const note = missing.length === 0 ? "docker, podman, containerd" : `MISSING ${missing.join(", ")} (their tests skip)`;
+  const missing = ENGINES.filter((engine) => !env[ENGINE_VARS[engine]]);
+  const note = missing.length === 0 ? ENGINES.join(", ") : `MISSING ${missing.join(", ")} (their tests skip)`;
   // on CI / as root a missing engine fails the run (folded in at the end, see engine-report.mjs)
   return { env, ok: r.code === 0 && (missing.length === 0 || !strictEngines().strict), note };
 }

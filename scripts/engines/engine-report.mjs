@@ -11,10 +11,10 @@
 //                     per-engine counts and the list of problems that fail a strict run.
 
 /** The engines the runner starts, in report order. */
-export const ENGINES = ["docker", "podman", "containerd"];
+export const ENGINES = ["docker", "podman", "containerd", "cri"];
 
 /** env.json key of each engine's endpoint. */
-export const ENGINE_VARS = { docker: "WW_TEST_DOCKER_HOST", podman: "WW_TEST_PODMAN_HOST", containerd: "WW_TEST_CONTAINERD" };
+export const ENGINE_VARS = { docker: "WW_TEST_DOCKER_HOST", podman: "WW_TEST_PODMAN_HOST", containerd: "WW_TEST_CONTAINERD", cri: "WW_TEST_CRI" };
 
 /**
  * Whether engine skips fail the run, and why: when `CI` is set (to anything but "", "0" or "false"), or as

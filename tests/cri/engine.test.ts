@@ -10,10 +10,10 @@ import { CriClient, SANDBOX_LABEL } from "../../engines/cri/mod.ts";
 import type { LifecycleEvent } from "../../lib/events.ts";
 import { Watcher } from "../../lib/watcher.ts";
 import { CriAdmin } from "./admin.ts";
+import { criEngine } from "../support/engines.ts";
 
-const socket = process.env.WW_TEST_CRI ?? "";
-const skip = socket === "" ? "SKIPPED: WW_TEST_CRI is not set (run the tests through scripts/test.mjs as root)" : undefined;
-if (skip) console.warn(`tests/cri/engine.test.ts: ${skip}`);
+const { endpoint, skip } = criEngine();
+const socket = endpoint ?? "";
 
 /** Generous for a machine shared by several test runs. */
 const TEST_TIMEOUT_MS = 90_000;

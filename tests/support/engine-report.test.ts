@@ -22,6 +22,7 @@ const ALL_UP = {
   WW_TEST_DOCKER_HOST: "unix:///e/docker/docker.sock",
   WW_TEST_PODMAN_HOST: "unix:///e/podman/podman.sock",
   WW_TEST_CONTAINERD: "/e/containerd/containerd.sock",
+  WW_TEST_CRI: "/e/cri/cri.sock",
 };
 
 describe("strictEngines", () => {
@@ -46,6 +47,7 @@ describe("foldEngines", () => {
   const dockerDown = {
     WW_TEST_PODMAN_HOST: ALL_UP.WW_TEST_PODMAN_HOST,
     WW_TEST_CONTAINERD: ALL_UP.WW_TEST_CONTAINERD,
+    WW_TEST_CRI: ALL_UP.WW_TEST_CRI,
     WW_TEST_ENGINE_ERRORS: JSON.stringify({ docker: "dockerd exited with code 1\nlast log lines: …" }),
   };
 
@@ -62,7 +64,7 @@ describe("foldEngines", () => {
 
   it("strict: an engine missing from env.json without a recorded error is still a problem", () => {
     const { problems } = foldEngines({ strict: true, env: { WW_TEST_DOCKER_HOST: "unix:///d" } });
-    assert.deepEqual(problems.map((p) => p.split(":")[0]), ["podman", "containerd"]);
+    assert.deepEqual(problems.map((p) => p.split(":")[0]), ["podman", "containerd", "cri"]);
   });
 
   it("strict: a failed install is a problem even when every engine started", () => {
@@ -114,6 +116,7 @@ describe("foldEngines", () => {
       { runtime: "node", engine: "docker", files: 1, ran: 6, skipped: 2 },
       { runtime: "node", engine: "podman", files: 1, ran: 6, skipped: 2 },
       { runtime: "node", engine: "containerd", files: 1, ran: 3, skipped: 0 },
+      { runtime: "node", engine: "cri", files: 0, ran: 0, skipped: 0 },
     ]);
   });
 });

@@ -21,6 +21,8 @@ export const DOCKER_HOST_VAR = "WW_TEST_DOCKER_HOST";
 export const PODMAN_HOST_VAR = "WW_TEST_PODMAN_HOST";
 /** Env var with the private containerd's socket path, e.g. `/tmp/ww-engines/containerd/containerd.sock`. */
 export const CONTAINERD_VAR = "WW_TEST_CONTAINERD";
+/** The CRI socket of the private containerd with its CRI plugin. */
+export const CRI_VAR = "WW_TEST_CRI";
 /** Env var with the busybox image name imported into dockerd and podman. */
 export const IMAGE_VAR = "WW_TEST_IMAGE";
 /** Env var with the busybox rootfs directory for `ctr run --rootfs`. */
@@ -50,12 +52,13 @@ export interface CliResult {
 }
 
 /** The engines the test runner can start. */
-export type EngineName = "docker" | "podman" | "containerd";
+export type EngineName = "docker" | "podman" | "containerd" | "cri";
 
 const ENDPOINT_VARS: Record<EngineName, string> = {
   docker: DOCKER_HOST_VAR,
   podman: PODMAN_HOST_VAR,
   containerd: CONTAINERD_VAR,
+  cri: CRI_VAR,
 };
 
 function envVar(name: string, env: Record<string, string | undefined> = process.env): string | undefined {
@@ -315,4 +318,9 @@ export class EngineCleanup {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.run();
   }
+}
+
+/** The private CRI runtime's socket, or a skip reason. */
+export function criEngine(): EngineLookup {
+  return lookup("cri");
 }
