@@ -13,17 +13,34 @@ const BITS = 5;
 const MASK = (1 << BITS) - 1;
 
 class Leaf<V> {
-  constructor(readonly hash: number, readonly key: string, readonly value: V) {}
+  readonly hash: number;
+  readonly key: string;
+  readonly value: V;
+  constructor(hash: number, key: string, value: V) {
+    this.hash = hash;
+    this.key = key;
+    this.value = value;
+  }
 }
 
 /** Inner node: a bitmap of occupied slots and a dense array of children. */
 class Branch<V> {
-  constructor(readonly bitmap: number, readonly slots: ReadonlyArray<Slot<V>>) {}
+  readonly bitmap: number;
+  readonly slots: ReadonlyArray<Slot<V>>;
+  constructor(bitmap: number, slots: ReadonlyArray<Slot<V>>) {
+    this.bitmap = bitmap;
+    this.slots = slots;
+  }
 }
 
 /** Keys whose 32-bit hashes are fully equal. */
 class Collision<V> {
-  constructor(readonly hash: number, readonly leaves: ReadonlyArray<Leaf<V>>) {}
+  readonly hash: number;
+  readonly leaves: ReadonlyArray<Leaf<V>>;
+  constructor(hash: number, leaves: ReadonlyArray<Leaf<V>>) {
+    this.hash = hash;
+    this.leaves = leaves;
+  }
 }
 
 type Slot<V> = Leaf<V> | Branch<V> | Collision<V>;

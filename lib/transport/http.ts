@@ -137,7 +137,10 @@ class Transport implements HttpTransport {
   /** Whether any request got a response head: after that, a broken connection is never a protocol mismatch. */
   #answered = false;
 
-  constructor(readonly endpoint: HttpEndpoint, fetcher: RuntimeFetcher) {
+  readonly endpoint: HttpEndpoint;
+
+  constructor(endpoint: HttpEndpoint, fetcher: RuntimeFetcher) {
+    this.endpoint = endpoint;
     this.#fetcher = fetcher;
   }
 

@@ -14,7 +14,15 @@ export class TcpReachability {
   #known = false;
 
   /** Creates a gate for `host:port` with a connect deadline. */
-  constructor(readonly host: string, readonly port: number, readonly timeoutMs: number) {}
+  readonly host: string;
+  readonly port: number;
+  readonly timeoutMs: number;
+
+  constructor(host: string, port: number, timeoutMs: number) {
+    this.host = host;
+    this.port = port;
+    this.timeoutMs = timeoutMs;
+  }
 
   /** Resolves once a connection could be opened (at once when one already worked). */
   private async ensure(signal: AbortSignal): Promise<void> {

@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import { runtime } from "../../lib/runtime.ts";
 import { VERSION } from "../../cli/version.ts";
 import { ROOT } from "./child.ts";
+import { strippingNode } from "../support/stripping-node.ts";
 
 const MOD = join(ROOT, "mod.ts");
 
@@ -19,6 +20,8 @@ function programCommands(): Array<[string, string[]]> {
       return [
         [join(ROOT, "node_modules", ".bin", "tsx"), [MOD]],
         [process.execPath, ["--import", "tsx", MOD]],
+        // Plain `node mod.ts` on a Node that strips types (this one, or Node 24 from npm).
+        [strippingNode(), [MOD]],
       ];
     case "deno":
       return [[process.execPath, ["run", "-A", MOD]], [process.execPath, ["run", "-P", MOD]]];
@@ -46,7 +49,7 @@ function run([command, args]: [string, string[]], extra: string[] = []) {
 
 describe("mod.ts as a program", () => {
   for (const command of programCommands()) {
-    const how = [command[0].split("/").at(-1), ...command[1].map((a) => a.replace(ROOT, ""))].join(" ");
+    const how = [command[0].replace(ROOT, ""), ...command[1].map((a) => a.replace(ROOT, ""))].join(" ");
     it(`${how} --version prints the version`, () => {
       const result = run(command, ["--version"]);
       assert.equal(result.status, 0, result.stderr);

@@ -32,7 +32,10 @@ const TEST_TIMEOUT_MS = 90_000;
 /** Removes containerd containers (killing their tasks) in parallel; best effort. */
 class ContainerdCleanup {
   readonly #containers: Array<{ namespace: string; id: string }> = [];
-  constructor(readonly socket: string) {}
+  readonly socket: string;
+  constructor(socket: string) {
+    this.socket = socket;
+  }
   add(namespace: string, id: string): void {
     this.#containers.push({ namespace, id });
   }
