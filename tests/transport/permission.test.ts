@@ -84,6 +84,25 @@ describe("permission denied", () => {
     assert.match(result.stdout, /closed\n$/);
   });
 
+  for (const engine of ["docker", "containerd"] as const) {
+    it(`a ${engine} watcher as a non-root user on a root-only socket gives up at once (not retryable)`, {
+      skip: eaccesSkipReason(),
+      timeout: 60_000,
+    }, async () => {
+      const command = runtimeCommand(here("child-request.ts"));
+      const result = await runChild(
+        [SETPRIV, `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", ...command, server.address as string, `watch-${engine}`],
+        { timeoutMs: DEADLINE_MS, env: { HOME: home, TMPDIR: home, DENO_DIR: join(home, "deno"), XDG_CACHE_HOME: home } },
+      );
+      assert.equal(result.timedOut, false, result.stderr);
+      assert.equal(result.code, 0, result.stderr);
+      const outcome = /^watch EnginePermissionError retryable=false ms=(\d+)$/m.exec(result.stdout);
+      assert.ok(outcome, result.stdout + result.stderr);
+      assert.ok(Number(outcome[1]) < 1000, `ready rejected only after ${outcome[1]} ms`);
+      assert.match(result.stdout, /closed\n$/);
+    });
+  }
+
   const denoOnly = runtime === "deno" ? undefined : "SKIPPED: Deno permissions exist only on Deno";
 
   it("Deno without the socket flags is denied, naming the flags that then work", { skip: denoOnly, timeout: 60_000 }, async () => {
