@@ -117,4 +117,14 @@ describe("permission denied", () => {
     assert.equal(allowed.code, 0, allowed.stderr);
     assert.deepEqual(allowed.stdout.trim().split("\n"), ["ok OK", "closed"]);
   });
+
+  for (const engine of ["docker", "containerd"] as const) {
+    it(`a ${engine} watcher under Deno without the socket flags gives up at once (not retryable)`, { skip: denoOnly, timeout: 60_000 }, async () => {
+      const denied = await runDeno(["run", "--allow-env", here("child-request.ts"), server.address as string, `watch-${engine}`]);
+      assert.equal(denied.code, 0, denied.stderr);
+      const outcome = /^watch EnginePermissionError retryable=false ms=(\d+)$/m.exec(denied.stdout);
+      assert.ok(outcome, denied.stdout + denied.stderr);
+      assert.ok(Number(outcome[1]) < 1000, `ready rejected only after ${outcome[1]} ms`);
+    });
+  }
 });
