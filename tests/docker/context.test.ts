@@ -216,7 +216,7 @@ describe("Docker CLI contexts under Deno's permissions", () => {
     );
     await assert.rejects(
       sourceUnder([`--allow-env=${DOCKER_ENV}`], { HOME: home, DOCKER_CONTEXT: "ww" }),
-      /docker context "ww" \(from DOCKER_CONTEXT\): the Docker CLI's context store cannot be located\nhint: grant --allow-env=HOME/,
+      /docker context "ww" \(from DOCKER_CONTEXT\): the Docker CLI's context store cannot be located\n/,
     );
   });
 });
