@@ -47,6 +47,12 @@ export type EngineEvent =
     readonly time: number;
     /** Exit code and OOM kill as the engine reports them (`time` is the event's). Absent: unknown. */
     readonly exit?: EngineExit;
+    /**
+     * Host PID of the process that exited, where the engine says it (containerd). An exit of
+     * another instance than the one known under this ID (a late exit of the instance before a
+     * restart) then changes nothing; without it, the exit applies to whatever instance is known.
+     */
+    readonly pid?: number;
   }
   | {
     /** The container was frozen or thawed. */

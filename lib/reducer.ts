@@ -53,6 +53,8 @@ export type ReducerInput =
     readonly time: number;
     /** What the engine said about the exit (`time` is the input's). */
     readonly exit?: EngineExit;
+    /** The exited process's PID where the engine says it: an exit of another instance is ignored. */
+    readonly pid?: number;
   }
   /** A container was frozen or thawed. */
   | { readonly kind: "paused" | "unpaused"; readonly id: string; readonly time: number }
@@ -66,8 +68,10 @@ export type WatchPhase = "idle" | "syncing" | "synced" | "lost";
 interface SyncInProgress {
   /** The portfolio being rebuilt from the events seen during the sync. */
   readonly building: Portfolio;
-  /** IDs of containers that exited during the sync: the list must not revive them. */
+  /** IDs of containers that exited during the sync (instance unknown): the list must not revive them. */
   readonly dead: PersistentMap<true>;
+  /** `id/pid` of instances that exited during the sync: the list must not revive these, but may show a newer one. */
+  readonly deadInstances: PersistentMap<true>;
   /** Pause states seen during the sync, replayed over the list. */
   readonly pauses: PersistentMap<boolean>;
   /** When each container's transitions seen during the sync happened: the diff keeps these engine times. */
@@ -135,7 +139,7 @@ export function reduce(state: WatchState, input: ReducerInput): Reduction {
         phase: "syncing",
         portfolio: state.portfolio,
         engine: state.engine,
-        sync: { building: new Portfolio(), dead: PersistentMap.empty(), pauses: PersistentMap.empty(), times: NO_TIMES },
+        sync: { building: new Portfolio(), dead: PersistentMap.empty(), deadInstances: PersistentMap.empty(), pauses: PersistentMap.empty(), times: NO_TIMES },
       });
     case "stream-lost":
       return unchanged({ phase: state.phase === "idle" ? "idle" : "lost", portfolio: state.portfolio, engine: state.engine });
@@ -159,7 +163,8 @@ export function reduce(state: WatchState, input: ReducerInput): Reduction {
       break;
     }
     case "exited": {
-      if (portfolio.containerById(input.id)) {
+      const known = portfolio.containerById(input.id);
+      if (known && (input.pid === undefined || input.pid === known.pid)) {
         const exit = exitDetails({ ...input.exit, time: input.time });
         events.push({ type: "exited", container: portfolio.remove(input.id)!, time, engine, exit });
       }
@@ -195,17 +200,26 @@ function duringSync(sync: SyncInProgress, input: ContainerInput): SyncInProgress
       return {
         building,
         dead: sync.dead.delete(input.container.id),
+        deadInstances: sync.deadInstances,
         pauses: sync.pauses.delete(input.container.id),
         times: { exits, changes: changes.set(input.container.id, input.time) },
       };
-    case "exited":
-      if (building.containerById(input.id)) building.remove(input.id);
+    case "exited": {
+      const known = building.containerById(input.id);
+      if (input.pid !== undefined && known !== undefined && known.pid !== input.pid) {
+        // A late exit of an earlier instance: the newer one seen during the sync lives on.
+        return { ...sync, deadInstances: sync.deadInstances.set(instanceKey(input.id, input.pid), true) };
+      }
+      if (known) building.remove(input.id);
       return {
         building,
-        dead: sync.dead.set(input.id, true),
+        ...(input.pid === undefined
+          ? { dead: sync.dead.set(input.id, true), deadInstances: sync.deadInstances }
+          : { dead: sync.dead, deadInstances: sync.deadInstances.set(instanceKey(input.id, input.pid), true) }),
         pauses: sync.pauses.delete(input.id),
         times: { exits: exits.set(input.id, { ...input.exit, time: input.time }), changes: changes.delete(input.id) },
       };
+    }
     case "paused":
     case "unpaused": {
       const paused = input.kind === "paused";
@@ -213,6 +227,7 @@ function duringSync(sync: SyncInProgress, input: ContainerInput): SyncInProgress
       return {
         building,
         dead: sync.dead,
+        deadInstances: sync.deadInstances,
         pauses: sync.pauses.set(input.id, paused),
         times: { exits, changes: changes.set(input.id, input.time) },
       };
@@ -232,7 +247,7 @@ function completeSync(
   const next = sync.building.clone();
   for (const container of input.containers) {
     // Events seen during the sync are at least as new as the list: they win.
-    if (sync.dead.has(container.id) || next.containerById(container.id)) continue;
+    if (exitedDuringSync(sync, container) || next.containerById(container.id)) continue;
     next.add(container);
   }
   for (const [id, paused] of sync.pauses.entries()) {
@@ -256,10 +271,19 @@ export function unexplainedExits(state: WatchState, listed: readonly Container[]
   const ids: string[] = [];
   for (const container of state.portfolio.allContainers()) {
     const id = container.id;
-    if (alive.has(id) || sync.dead.has(id) || sync.building.containerById(id)) continue;
+    if (alive.has(id) || exitedDuringSync(sync, container) || sync.building.containerById(id)) continue;
     ids.push(id);
   }
   return ids.sort();
+}
+
+/** Whether an exit seen during the sync ended this instance (or, with no PID told, any instance of its ID). */
+function exitedDuringSync(sync: SyncInProgress, container: Container): boolean {
+  return sync.dead.has(container.id) || sync.deadInstances.has(instanceKey(container.id, container.pid));
+}
+
+function instanceKey(id: string, pid: number): string {
+  return `${id}/${pid}`;
 }
 
 /** The public form of what an engine said about an exit: unknown fields absent, OOM only when it happened. */

@@ -419,6 +419,7 @@ function toInput(event: Exclude<EngineEvent, { type: "started" }>): ReducerInput
         project: event.project,
         time: event.time,
         ...(event.exit ? { exit: event.exit } : {}),
+        ...(event.pid !== undefined ? { pid: event.pid } : {}),
       };
     case "paused":
     case "unpaused":

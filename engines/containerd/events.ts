@@ -99,6 +99,8 @@ export function decodeEnvelope(envelope: Envelope, ignored: ReadonlySet<string>)
         // A zero exited_at (unset) is unknown: keep the envelope's time.
         time: exitedAt > 0 ? exitedAt : time,
         exit: { code: payload.exitStatus },
+        // Which instance ended: a late exit of the task before a restart must not end the new one.
+        ...(payload.pid > 0 ? { pid: payload.pid } : {}),
       });
     }
     case "/tasks/oom": {

@@ -297,3 +297,40 @@ describe("unexplainedExits", () => {
     assert.deepEqual(unexplainedExits(state, [a, d]), []);
   });
 });
+
+describe("reduce: exits that name their instance (PID)", () => {
+  const a2 = newContainer({ id: "a", name: "alpha", pid: 101, project: "shop" });
+  const exitedPid = (id: string, pid: number): ReducerInput => ({ kind: "exited", id, project: PROJECT_UNKNOWN, time: t, pid });
+
+  it("while synced, a late exit of the instance before a restart leaves the new instance alone", () => {
+    const { state, events } = run([syncStarted, listed(a), started(a2), exitedPid("a", 100), exitedPid("a", 101)]);
+    assert.deepEqual(events, ["started:a:100", "exited:a:100", "started:a:101", "exited:a:101"]);
+    assert.deepEqual(alive(state), []);
+    const stale = run([syncStarted, listed(a), started(a2), exitedPid("a", 100)]);
+    assert.deepEqual(stale.events, ["started:a:100", "exited:a:100", "started:a:101"]);
+    assert.deepEqual(alive(stale.state), ["a:101"]);
+  });
+
+  it("during a sync, a late exit of an earlier instance neither removes the newer one seen nor one the list shows", () => {
+    const seen = run([syncStarted, listed(a), syncStarted, started(a2), exitedPid("a", 100), listed(a2)]);
+    assert.deepEqual(alive(seen.state), ["a:101"]);
+    assert.deepEqual(seen.events, ["started:a:100", "exited:a:100", "started:a:101"]);
+    // A resync whose list already shows the restarted instance, with the old exit still in the stream.
+    const listedNew = run([syncStarted, listed(a), syncStarted, exitedPid("a", 100), listed(a2)]);
+    assert.deepEqual(alive(listedNew.state), ["a:101"]);
+    assert.deepEqual(listedNew.events, ["started:a:100", "exited:a:100", "started:a:101"]);
+  });
+
+  it("during a sync, the exit of the instance the list shows keeps it out (and a stale list cannot revive it)", () => {
+    const { state, events } = run([syncStarted, listed(), syncStarted, started(a), exitedPid("a", 100), listed(a)]);
+    assert.deepEqual(alive(state), []);
+    assert.deepEqual(events, []);
+  });
+
+  it("a dropped container whose exit came during the sync is not inspected again", () => {
+    const { state } = run([syncStarted, listed(a), syncStarted, exitedPid("a", 100)]);
+    assert.deepEqual(unexplainedExits(state, []), []);
+    const other = run([syncStarted, listed(a), syncStarted, exitedPid("a", 99)]);
+    assert.deepEqual(unexplainedExits(other.state, []), ["a"]);
+  });
+});
