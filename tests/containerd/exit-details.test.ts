@@ -17,7 +17,7 @@ import type { Envelope } from "../../engines/containerd/gen/containerd/services/
 import { fromBinary } from "@bufbuild/protobuf";
 import { PROJECT_UNKNOWN } from "../../lib/engine.ts";
 import type { EngineEvent } from "../../lib/engine.ts";
-import { startFakeContainerd } from "./fake-containerd.ts";
+import { startFakeContainerd } from "../support/fake-containerd.ts";
 import { recordedEnvelopes } from "./fixtures.ts";
 
 const IGNORED: ReadonlySet<string> = new Set(["moby", "k8s.io"]);

@@ -8,7 +8,7 @@ import { ContainerdClient } from "../../engines/containerd/mod.ts";
 import type { EngineEvent } from "../../lib/engine.ts";
 import { EngineApiError, EngineUnavailableError } from "../../lib/errors.ts";
 import { recordedEnvelopes } from "./fixtures.ts";
-import { startFakeContainerd } from "./fake-containerd.ts";
+import { startFakeContainerd } from "../support/fake-containerd.ts";
 
 describe("containerd client on recorded responses (fake containerd)", () => {
   it("lists alive containers of all but the ignored namespaces, naming each namespace in the header", { timeout: 30_000 }, async () => {

@@ -13,7 +13,7 @@ import { EngineError } from "../../lib/errors.ts";
 import type { LifecycleEvent } from "../../lib/events.ts";
 import type { Container } from "../../lib/model/container.ts";
 import { Watcher } from "../../lib/watcher.ts";
-import { FakeDocker, type FakeDockerScript, inspectJson, startLine } from "./fake-docker.ts";
+import { FakeDocker, type FakeDockerScript, inspectJson, startLine } from "../support/fake-docker.ts";
 import { TEST_BACKOFF, waitUntil } from "./support.ts";
 
 const CORPUS = new URL("../../fixtures/bad/docker/", import.meta.url);

@@ -12,7 +12,8 @@ import { Watcher } from "../../lib/watcher.ts";
 import { ContainerdClient } from "../../engines/containerd/mod.ts";
 import { DockerClient } from "../../engines/docker/mod.ts";
 import { containerdEngine, dockerEngine, type EngineLookup } from "../support/engines.ts";
-import { here, runChild, runtimeCommand } from "../transport/support.ts";
+import { here } from "../transport/support.ts";
+import { runChild, runtimeCommand } from "../support/child.ts";
 import { waitUntil } from "./support.ts";
 
 const CYCLES = 100;

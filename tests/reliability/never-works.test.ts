@@ -22,7 +22,8 @@ import {
   EngineUnavailableError,
 } from "../../lib/errors.ts";
 import { Watcher } from "../../lib/watcher.ts";
-import { FakeDocker } from "./fake-docker.ts";
+import { FakeDocker } from "../support/fake-docker.ts";
+import { listen, makeTempDir } from "../support/unix-server.ts";
 
 /** Generous: the point is "gives up at once", not a tight timing. */
 const GIVE_UP_WITHIN_MS = 1_000;
@@ -31,23 +32,17 @@ interface Socket extends AsyncDisposable {
   path: string;
 }
 
-/** A server listening on a unix socket in a fresh temporary directory. */
+/** A server listening on a unix socket in a fresh temporary directory (tests/support/unix-server.ts). */
 async function serve(server: net.Server | http.Server | http2.Http2Server): Promise<Socket> {
-  const dir = mkdtempSync(join(tmpdir(), "ww-never-"));
-  const path = join(dir, "engine.sock");
-  const sockets = new Set<net.Socket>();
-  server.on("connection", (s: net.Socket) => {
-    sockets.add(s);
-    s.on("error", () => {});
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(path, resolve));
+  const dir = makeTempDir();
+  // A peer hanging up on the server side must not become an unhandled socket error.
+  server.on("connection", (s: net.Socket) => s.on("error", () => {}));
+  const listening = await listen(server, join(dir.path, "engine.sock"));
   return {
-    path,
+    path: listening.address as string,
     [Symbol.asyncDispose]: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      rmSync(dir, { recursive: true, force: true });
+      await listening.close();
+      dir.remove();
     },
   };
 }

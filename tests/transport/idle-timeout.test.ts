@@ -10,7 +10,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runtime } from "../../lib/runtime.ts";
-import { here, httpServer, makeTempDir, runChild, runtimeCommand, type TempDir, type TestServer } from "./support.ts";
+import { here } from "./support.ts";
+import { httpServer, makeTempDir, type TempDir, type TestServer } from "../support/unix-server.ts";
+import { runChild, runtimeCommand } from "../support/child.ts";
 
 const BUN_QUIET_MS = 11_000;
 const bunOnly = runtime === "bun" ? undefined : "SKIPPED: BUN_CONFIG_HTTP_IDLE_TIMEOUT exists only on Bun";

@@ -7,7 +7,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { here, httpServer, makeTempDir, runChild, runtimeCommand, type TempDir, type TestServer } from "./support.ts";
+import { here } from "./support.ts";
+import { httpServer, makeTempDir, type TempDir, type TestServer } from "../support/unix-server.ts";
+import { runChild, runtimeCommand } from "../support/child.ts";
 
 const EXIT_DEADLINE_MS = 20_000; // generous: runtime start-up (and tsx's transform) on a busy 2-core machine
 

@@ -10,7 +10,9 @@ import { accessSync, chmodSync, constants, existsSync, mkdirSync } from "node:fs
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runtime } from "../../lib/runtime.ts";
-import { here, httpServer, makeTempDir, runChild, runtimeCommand, type TempDir, type TestServer } from "./support.ts";
+import { here } from "./support.ts";
+import { httpServer, makeTempDir, type TempDir, type TestServer } from "../support/unix-server.ts";
+import { runChild, runtimeCommand } from "../support/child.ts";
 
 // Minimal typing: the tests type-check against Node's types only.
 declare const Deno: {

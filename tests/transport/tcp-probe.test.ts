@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import { connect, createServer, type Server } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { TcpReachability } from "../../lib/transport/tcp-probe.ts";
-import { httpServer, sleep } from "./support.ts";
+import { sleep } from "./support.ts";
+import { httpServer } from "../support/unix-server.ts";
 
 /** A TCP server that records the client port of every connection it accepts. */
 class CountingServer {

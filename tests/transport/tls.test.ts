@@ -10,7 +10,8 @@ import { after, before, describe, it } from "node:test";
 import { TransportError } from "../../lib/transport/http.ts";
 import { runtime } from "../../lib/runtime.ts";
 import { createHttpTransport, type HttpEndpoint, parseEndpoint, type TlsSettings } from "../../lib/transport/http.ts";
-import { here, httpServer, listen, type TestServer } from "./support.ts";
+import { here } from "./support.ts";
+import { httpServer, listen, type TestServer } from "../support/unix-server.ts";
 
 const pem = (name: string): string => readFileSync(here(`fixtures/${name}`), "utf8");
 const CA = pem("ca.pem");

@@ -9,7 +9,8 @@ import { after, before, describe, it } from "node:test";
 import { TransportError } from "../../lib/transport/http.ts";
 import { createHttpTransport, type HttpTransport } from "../../lib/transport/http.ts";
 import { undiciAgentOptions } from "../../lib/transport/node.ts";
-import { httpServer, makeTempDir, QUIET_MS, readText, type TempDir, type TestServer } from "./support.ts";
+import { QUIET_MS, readText } from "./support.ts";
+import { httpServer, makeTempDir, type TempDir, type TestServer } from "../support/unix-server.ts";
 
 /** A body that broke off: a retryable `broken` failure of phase `body`. */
 function isBrokenBody(e: unknown): boolean {

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createHttpTransport, type TransportFailure, TransportError } from "../../lib/transport/http.ts";
-import { makeTempDir, rawServer, type TempDir, type TestServer } from "./support.ts";
+import { makeTempDir, rawServer, type TempDir, type TestServer } from "../support/unix-server.ts";
 
 // What a gRPC (HTTP/2-only) server such as containerd sends first: a SETTINGS frame.
 const HTTP2_SETTINGS = Uint8Array.from([

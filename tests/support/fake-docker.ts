@@ -8,9 +8,8 @@
  */
 
 import net from "node:net";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { makeTempDir } from "./unix-server.ts";
 
 /** What the fake engine serves. Bodies are raw bytes. */
 export interface FakeDockerScript {
@@ -24,9 +23,9 @@ export interface FakeDockerScript {
 
 /** A running fake Docker engine. */
 export class FakeDocker implements AsyncDisposable {
-  readonly #dir = mkdtempSync(join(tmpdir(), "ww-fake-docker-"));
+  readonly #dir = makeTempDir();
   /** The socket path. */
-  readonly socket = join(this.#dir, "docker.sock");
+  readonly socket = join(this.#dir.path, "docker.sock");
   /** Request targets received, in order. */
   readonly requests: string[] = [];
   readonly #script: FakeDockerScript;
@@ -102,7 +101,7 @@ export class FakeDocker implements AsyncDisposable {
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    rmSync(this.#dir, { recursive: true, force: true });
+    this.#dir.remove();
   }
 
   /** Same as {@linkcode FakeDocker.close}. */

@@ -7,9 +7,8 @@
  */
 
 import * as http2 from "node:http2";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { listen, makeTempDir } from "./unix-server.ts";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
@@ -20,7 +19,7 @@ import type { Envelope } from "../../engines/containerd/gen/containerd/services/
 import { Namespaces, NamespaceSchema } from "../../engines/containerd/gen/containerd/services/namespaces/v1/namespace_pb.ts";
 import { Tasks } from "../../engines/containerd/gen/containerd/services/tasks/v1/tasks_pb.ts";
 import { Version } from "../../engines/containerd/gen/containerd/services/version/v1/version_pb.ts";
-import { recordedEnvelopes, recordedLists } from "./fixtures.ts";
+import { recordedEnvelopes, recordedLists } from "../containerd/fixtures.ts";
 
 /** A running fake containerd. */
 export interface FakeContainerd extends AsyncDisposable {
@@ -100,16 +99,13 @@ export async function startFakeContainerd(options: {
     sessions.add(session);
     session.on("close", () => sessions.delete(session));
   });
-  const dir = mkdtempSync(join(tmpdir(), "ww-fake-ctd-"));
-  const socket = join(dir, "containerd.sock");
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(socket, () => resolve());
-  });
+  const dir = makeTempDir();
+  const listening = await listen(server, join(dir.path, "containerd.sock"));
+  const socket = listening.address as string;
   const close = async (): Promise<void> => {
     for (const session of sessions) session.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    rmSync(dir, { recursive: true, force: true });
+    await listening.close();
+    dir.remove();
   };
   return { socket, namespaceHeaders, close, [Symbol.asyncDispose]: close };
 }
