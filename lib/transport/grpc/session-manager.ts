@@ -22,6 +22,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { deferred } from "../../async/deferred.ts";
 import type { TransportError } from "../failure.ts";
 import { connectionFailure, socketFailure } from "./errors.ts";
+import { answerToHttp2Preface, isHttp2Settings } from "../greeting.ts";
 import { Liveness, type SessionTimings } from "./liveness.ts";
 
 /** The authority every request uses; the unix socket decides where it goes. */
@@ -146,11 +147,26 @@ export class UnixSocketSessionManager {
     let handshakeDone = false;
     const session = http2.connect(AUTHORITY, { createConnection: () => net.connect(socketPath) });
     this.#session = session;
+    let failed = false;
     const fail = (error: TransportError): void => {
+      if (failed) return;
+      failed = true;
       clearTimeout(timer);
-      // close() during the handshake is no failure of the peer.
-      handshake.reject(this.#closed ? closedError() : error);
       session.destroy();
+      // close() during the handshake is no failure of the peer.
+      if (this.#closed) return handshake.reject(closedError());
+      if (error.failure !== "broken") return handshake.reject(error);
+      // Deno reports an HTTP/1.1 server's answer to our preface as a broken pipe: ask once more and look.
+      void answerToHttp2Preface(socketPath).then((answer) => {
+        handshake.reject(
+          answer === undefined || isHttp2Settings(answer) ? error : socketFailure(
+            "protocol",
+            socketPath,
+            `${error.detail}; the peer answers the HTTP/2 preface with bytes that are not HTTP/2`,
+            error.cause,
+          ),
+        );
+      });
     };
     const timeoutMs = this.#timings.handshakeTimeoutMs;
     const timer = setTimeout(() => {
