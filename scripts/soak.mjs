@@ -13,6 +13,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { supportedNode } from "./engines/node-lines.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const engines = path.join(ROOT, "scripts/engines.mjs");
@@ -35,7 +36,7 @@ const stop = () => {
   dir = undefined;
 };
 const child = spawn(
-  process.execPath,
+  supportedNode(ROOT),
   ["--import", "tsx", path.join(ROOT, "tests/reliability/soak-main.ts"), ...process.argv.slice(2)],
   { cwd: ROOT, env, stdio: "inherit" },
 );

@@ -5,7 +5,8 @@
 //   2. starts private engines (scripts/engines.mjs start, which apt-installs what is missing) into a fresh
 //      /tmp/ww-e-* directory, and always stops them again (also on failure, SIGINT and SIGTERM);
 //   3. type-checks (tsc -p tsconfig.json) and checks generated protobuf code (scripts/gen-proto.mjs --check);
-//   4. runs every tests/**/*.test.ts on Node (tsx --test), Deno (deno test -A) and Bun (bun test), one after
+//   4. runs every tests/**/*.test.ts on Node 22, 24 and 26 (`node --test`, which strips the types itself; Node
+//      22 through tsx for `await using`; each line fetched from npm, see engines/node-lines.mjs), Deno (deno test -A) and Bun (bun test), one after
 //      the other, with the engines' WW_TEST_* env vars;
 //   5. prints a per-runtime table, a per-runtime table of the tests that ran against each engine, and a last
 //      line `N passed, N failed, N skipped`; exits non-zero when a check failed, a runtime had failures,
@@ -15,7 +16,8 @@
 //      Runtime-specific skips (Deno-only tests on Node, …) never fail it: only skips that went through
 //      tests/support/engines.ts's lookups count as engine skips.
 //
-// Development options: --runtime node|deno|bun (repeatable or comma-separated), --filter SUBSTRING (of test
+// Development options: --runtime node22|node24|node26|node|deno|bun (repeatable or comma-separated; `node` is
+// all three Node lines), --filter SUBSTRING (of test
 // file paths), --no-engines (use engines already running, as given by WW_TEST_* in the environment, e.g. after
 // `eval "$(node scripts/engines.mjs start)"`; without them the engine suites skip). Plain Node ESM without dependencies: it runs before `npm ci`.
 import { spawn, spawnSync } from "node:child_process";
@@ -23,6 +25,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { installDeps } from "./engines/npm-deps.mjs";
+import { NODE_LINES, nodeLine, typeScriptFlags } from "./engines/node-lines.mjs";
 import { alive } from "./engines/util.mjs";
 import { parseBun, parseDenoTap, parseNodeTap } from "./engines/test-reports.mjs";
 import {
@@ -38,7 +41,15 @@ import {
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = path.join(ROOT, "node_modules", ".bin");
-const RUNTIMES = ["node", "deno", "bun"];
+const NODE_RUNTIMES = Object.keys(NODE_LINES).map((major) => `node${major}`);
+const RUNTIMES = [...NODE_RUNTIMES, "deno", "bun"];
+/** `--runtime` names that stand for several runtimes. */
+const ALIASES = { node: NODE_RUNTIMES };
+/**
+ * Test files Node runs at once. Its default (cores − 1) is 1 on a 2-core machine, where most of a file's
+ * time is spent waiting on engines and child processes; the files tolerate each other on shared engines.
+ */
+const NODE_CONCURRENCY = Number(process.env.WW_TEST_NODE_CONCURRENCY ?? 4);
 /** One runner may take this long before it is killed and counted as crashed (whole run must stay < 20 min). */
 const RUNNER_TIMEOUT_MS = Number(process.env.WW_TEST_RUNNER_TIMEOUT_S ?? 420) * 1000;
 /** Engine directories (`/tmp/ww-e-<runner pid>-XXXXXX`) are short: socket paths below them must stay under 108 bytes. */
@@ -53,13 +64,13 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => inline ?? argv[++i] ?? "";
-    if (flag === "--runtime") opts.runtimes.push(...value().split(",").filter(Boolean));
+    if (flag === "--runtime") opts.runtimes.push(...value().split(",").filter(Boolean).flatMap((r) => ALIASES[r] ?? [r]));
     else if (flag === "--filter") opts.filter = value();
     else if (flag === "--no-engines") opts.engines = false;
     else throw new Error(`unknown argument ${argv[i]} (use --runtime R, --filter S, --no-engines)`);
   }
-  for (const r of opts.runtimes) if (!RUNTIMES.includes(r)) throw new Error(`unknown runtime ${r}`);
-  if (opts.runtimes.length === 0) opts.runtimes = [...RUNTIMES];
+  for (const r of opts.runtimes) if (!RUNTIMES.includes(r)) throw new Error(`unknown runtime ${r} (use ${RUNTIMES.join(", ")} or node)`);
+  opts.runtimes = opts.runtimes.length === 0 ? [...RUNTIMES] : [...new Set(opts.runtimes)];
   return opts;
 }
 
@@ -168,17 +179,19 @@ async function startEngines() {
 function runnerCommand(runtime, files) {
   const tapFile = path.join(reportDir, `${runtime}.tap`);
   const filesFile = path.join(reportDir, `${runtime}.files.ndjson`);
+  if (NODE_RUNTIMES.includes(runtime)) {
+    // spec for people, TAP into a file for the counts, per-file results for the engine table
+    return {
+      cmd: nodeLine(ROOT, runtime.slice("node".length)),
+      args: [...typeScriptFlags(runtime.slice("node".length)), "--test", `--test-concurrency=${NODE_CONCURRENCY}`, "--test-reporter=spec", "--test-reporter-destination=stdout",
+        "--test-reporter=tap", `--test-reporter-destination=${tapFile}`,
+        `--test-reporter=${path.join(ROOT, "scripts/engines/node-reporter.mjs")}`, `--test-reporter-destination=${filesFile}`,
+        ...files],
+      parse: (output) => parseNodeTap(readOr(tapFile, output)),
+      perFile: () => leafResultsNode(readOr(filesFile, ""), ROOT),
+    };
+  }
   switch (runtime) {
-    case "node":
-      // spec for people, TAP into a file for the counts, per-file results for the engine table
-      return {
-        cmd: path.join(BIN, "tsx"),
-        args: ["--test", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap",
-          `--test-reporter-destination=${tapFile}`, `--test-reporter=${path.join(ROOT, "scripts/engines/node-reporter.mjs")}`,
-          `--test-reporter-destination=${filesFile}`, ...files],
-        parse: (output) => parseNodeTap(readOr(tapFile, output)),
-        perFile: () => leafResultsNode(readOr(filesFile, ""), ROOT),
-      };
     case "deno":
       return {
         cmd: path.join(BIN, "deno"),
@@ -223,7 +236,13 @@ function removeOrphanedReports() {
 }
 
 async function runSuite(runtime, files, env) {
-  const { cmd, args, parse, perFile } = runnerCommand(runtime, files);
+  let command;
+  try {
+    command = runnerCommand(runtime, files);
+  } catch (e) {
+    return { counts: { passed: 0, failed: 0, skipped: 0 }, problem: `cannot start: ${e?.message ?? e}` };
+  }
+  const { cmd, args, parse, perFile } = command;
   const engineLog = path.join(reportDir, `${runtime}.engines.ndjson`);
   say(`${runtime}: ${path.basename(cmd)} ${args.slice(0, args.length - files.length).join(" ")} <${files.length} files>`);
   const r = await runEchoed(cmd, args, { env: { ...env, WW_TEST_ENGINE_LOG: engineLog } });

@@ -1,6 +1,7 @@
 // Installs the npm dependencies when node_modules is missing or does not match package-lock.json.
 import fs from "node:fs";
 import path from "node:path";
+import { withToolNode, pathWith } from "./node-lines.mjs";
 import { loud, run } from "./util.mjs";
 
 /** Why node_modules must be (re)installed, or undefined when it matches the lockfile. */
@@ -33,7 +34,8 @@ export function whyInstall(root) {
 }
 
 /**
- * `npm ci` (lockfile present) or `npm install`, when needed. npm 11 skips dependency install scripts
+ * `npm ci` (lockfile present) or `npm install`, when needed, on a Node that package.json `engines` allows
+ * (fetched from npm when the machine's own is older: no EBADENGINE warnings). npm 11 skips dependency install scripts
  * unless allowed; deno, bun and esbuild still work through their platform optionalDependencies.
  * Returns an error message, or undefined on success.
  */
@@ -47,11 +49,14 @@ export function installDeps(root) {
   // a lockfile out of step with package.json makes `npm ci` fail: only `npm install` can reconcile them
   const command = hasLock && !why.includes("differ from package-lock.json") ? "ci" : "install";
   process.stderr.write(`[test] npm ${command} (${why})\n`);
-  const opts = { cwd: root, stdio: ["ignore", "inherit", "inherit"] };
-  let r = run("npm", [command, "--no-audit", "--no-fund"], opts);
-  if (r.code !== 0 && command === "ci") {
-    loud(`npm ci failed (exit ${r.code}); falling back to npm install`);
-    r = run("npm", ["install", "--no-audit", "--no-fund"], opts);
-  }
-  return r.code === 0 ? undefined : `npm ${command} failed with exit code ${r.code}`;
+  return withToolNode(root, (nodeDir) => {
+    if (nodeDir !== path.dirname(process.execPath)) process.stderr.write(`[test] npm runs on ${path.join(nodeDir, "node")}\n`);
+    const opts = { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: pathWith(nodeDir) };
+    let r = run("npm", [command, "--no-audit", "--no-fund"], opts);
+    if (r.code !== 0 && command === "ci") {
+      loud(`npm ci failed (exit ${r.code}); falling back to npm install`);
+      r = run("npm", ["install", "--no-audit", "--no-fund"], opts);
+    }
+    return r.code === 0 ? undefined : `npm ${command} failed with exit code ${r.code}`;
+  });
 }

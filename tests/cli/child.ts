@@ -1,6 +1,6 @@
 /**
  * Runs the whalewatcher CLI as a child process under the same runtime as the
- * test: Node via tsx on cli/bin.ts, Deno and Bun on mod.ts as a program.
+ * test: Node on cli/bin.ts (type stripping, tsx on older Node), Deno and Bun on mod.ts as a program.
  *
  * @module
  */
@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { runtime } from "../../lib/runtime.ts";
+import { NODE_TS_FLAGS } from "../support/child.ts";
 
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
@@ -19,7 +20,7 @@ export type DenoFlags = readonly string[];
 export function cliCommand(args: readonly string[], denoFlags: DenoFlags = ["-A"]): [string, string[]] {
   switch (runtime) {
     case "node":
-      return [process.execPath, ["--import", "tsx", `${ROOT}cli/bin.ts`, ...args]];
+      return [process.execPath, [...NODE_TS_FLAGS, `${ROOT}cli/bin.ts`, ...args]];
     case "deno":
       return [process.execPath, ["run", ...denoFlags, `${ROOT}mod.ts`, ...args]];
     case "bun":

@@ -10,6 +10,7 @@ import { runtime } from "../../lib/runtime.ts";
 import { VERSION } from "../../cli/version.ts";
 import { ROOT } from "./child.ts";
 import { strippingNode } from "../support/stripping-node.ts";
+import { NODE_TS_FLAGS } from "../support/child.ts";
 
 const MOD = join(ROOT, "mod.ts");
 
@@ -35,7 +36,7 @@ function importCommand(): [string, string[]] {
   const code = `await import(${JSON.stringify(MOD)}); console.log("imported");`;
   switch (runtime) {
     case "node":
-      return [process.execPath, ["--import", "tsx", "--input-type=module", "-e", code]];
+      return [process.execPath, [...NODE_TS_FLAGS, "--input-type=module", "-e", code]];
     case "deno":
       return [process.execPath, ["eval", "-q", code]];
     case "bun":

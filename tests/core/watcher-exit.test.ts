@@ -89,7 +89,7 @@ function childCommand(file: string): [string, string[]] {
     case "bun":
       return [process.execPath, [file]];
     case "node":
-      return [process.execPath, [...process.execArgv, file]]; // keeps tsx's loader
+      return [process.execPath, [...process.execArgv, file]]; // keeps the loader flags, if any (tsx on old Node)
   }
 }
 

@@ -8,6 +8,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { runtime } from "../../lib/runtime.ts";
+import { stripsTypes } from "./stripping-node.ts";
 
 /** What a child process did. */
 export interface ChildResult {
@@ -21,11 +22,29 @@ export interface ChildResult {
   stderr: string;
 }
 
+/** Whether this runtime parses `await using` itself (Node 24+, Deno, Bun; not Node 22). */
+function parsesAwaitUsing(): boolean {
+  try {
+    new Function("return async () => { await using x = null; }");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The flags a Node child needs to run the project's TypeScript: none where
+ * Node strips types and parses `await using` itself (Node 24+), tsx's loader
+ * (which lowers `await using`) on Node 22.
+ */
+export const NODE_TS_FLAGS: readonly string[] =
+  runtime === "node" && !(stripsTypes(process.versions.node) && parsesAwaitUsing()) ? ["--import", "tsx"] : [];
+
 /** The command that runs a TypeScript file with the current runtime. */
 export function runtimeCommand(script: string): string[] {
   switch (runtime) {
     case "node":
-      return [process.execPath, "--import", "tsx", script];
+      return [process.execPath, ...NODE_TS_FLAGS, script];
     case "deno":
       return [process.execPath, "run", "-A", script];
     case "bun":
