@@ -11,8 +11,10 @@
 
 import type { EngineClient } from "../lib/engine.ts";
 import type { WatcherLogger } from "../lib/watcher.ts";
-import { ContainerdClient, DEFAULT_CONTAINERD_SOCKET } from "./containerd/mod.ts";
-import { DEFAULT_DOCKER_HOST, DockerClient } from "./docker/mod.ts";
+// Only the default endpoints are imported up front: each client (the Docker one with its HTTP stack, the
+// containerd one with gRPC) is imported by its `create`, so a run loads only the engines it opens.
+import { DEFAULT_CONTAINERD_SOCKET } from "./containerd/socket.ts";
+import { DEFAULT_DOCKER_HOST } from "./docker/host.ts";
 
 /** Options every engine kind's {@linkcode EngineKind.create} accepts. */
 export interface EngineClientCommonOptions {
@@ -59,9 +61,10 @@ export interface EngineKind {
    * Builds the engine's client: for `endpoint` (in the form
    * {@linkcode EngineKind.flag} takes), or with `undefined` where the
    * engine's defaults say. Connects lazily; throws only on a malformed
-   * endpoint or unreadable settings.
+   * endpoint or unreadable settings (a returned promise rejects then). May
+   * import the client's module first, so that only opened engines load.
    */
-  create(endpoint: string | undefined, options: EngineClientCommonOptions): EngineClient;
+  create(endpoint: string | undefined, options: EngineClientCommonOptions): EngineClient | Promise<EngineClient>;
 }
 
 /** A table of engine kinds; the CLI lists and opens them in this order. */
@@ -76,7 +79,10 @@ const DOCKER: EngineKind = {
   unreachableHint: "start dockerd (or podman's API service), or point at it with --docker-host URL (or DOCKER_HOST); " +
     "on a permission error run as a user allowed on the socket (e.g. in the docker group) or with sudo",
   // The client resolves DOCKER_HOST and the context itself when it gets no host.
-  create: (endpoint) => new DockerClient(endpoint === undefined ? {} : { host: endpoint }),
+  create: async (endpoint) => {
+    const { DockerClient } = await import("./docker/client.ts");
+    return new DockerClient(endpoint === undefined ? {} : { host: endpoint });
+  },
 };
 
 /** containerd's native gRPC API. */
@@ -87,11 +93,13 @@ const CONTAINERD: EngineKind = {
   flag: { name: "--containerd", value: "PATH", description: "containerd socket" },
   unreachableHint: "start containerd, or point at its socket with --containerd PATH; " +
     "on a permission error run as a user allowed on the socket or with sudo",
-  create: (endpoint, options) =>
-    new ContainerdClient({
+  create: async (endpoint, options) => {
+    const { ContainerdClient } = await import("./containerd/client.ts");
+    return new ContainerdClient({
       ...(endpoint !== undefined ? { socket: endpoint } : {}),
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
-    }),
+    });
+  },
 };
 
 /** Every engine kind whalewatcher knows, in the order the CLI lists and shows them. */

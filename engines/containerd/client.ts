@@ -26,8 +26,9 @@ import { containerdError } from "./errors.ts";
 import { ContainerdEventStream } from "./event-stream.ts";
 import { NERDCTL_NAME_LABEL, parseRef } from "./naming.ts";
 
-/** containerd's default socket on Linux. */
-export const DEFAULT_CONTAINERD_SOCKET = "/run/containerd/containerd.sock";
+import { DEFAULT_CONTAINERD_SOCKET } from "./socket.ts";
+
+export { DEFAULT_CONTAINERD_SOCKET };
 
 /** Namespaces skipped by default: Docker's (`moby`) and the CRI plugin's (`k8s.io`), watched through their own engines. */
 export const DEFAULT_IGNORED_NAMESPACES: readonly string[] = ["moby", "k8s.io"];
