@@ -14,7 +14,6 @@ import { runtime } from "../lib/runtime.ts";
 import type { WatcherLogger } from "../lib/watcher.ts";
 import { ALL_ENGINES, parseArgs, USAGE, UsageError } from "./args.ts";
 import type { CliOptions } from "./args.ts";
-import { openEngines } from "./connect.ts";
 import type { OpenEngine } from "./connect.ts";
 import { renderFailures } from "./failure.ts";
 import { renderEventJson, renderPictureJson } from "./json.ts";
@@ -118,6 +117,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     await out(`whalewatcher ${VERSION}\n`);
     return EXIT_OK;
   }
+  // imported here: --help and --version never load the watcher and the engine clients
+  const { openEngines } = await import("./connect.ts");
   const { open, failures } = await openEngines(options, options.watch ? { logger: stderrLogger() } : {});
   try {
     if (open.length === 0 || (options.engine !== ALL_ENGINES && failures.length > 0)) {

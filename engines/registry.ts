@@ -14,7 +14,7 @@ import type { WatcherLogger } from "../lib/watcher.ts";
 // Only the default endpoints are imported up front: each client (the Docker one with its HTTP stack, the
 // containerd one with gRPC) is imported by its `create`, so a run loads only the engines it opens.
 import { DEFAULT_CONTAINERD_SOCKET } from "./containerd/socket.ts";
-import { DEFAULT_DOCKER_HOST } from "./docker/host.ts";
+import { DEFAULT_DOCKER_HOST } from "./docker/default-host.ts";
 
 /** Options every engine kind's {@linkcode EngineKind.create} accepts. */
 export interface EngineClientCommonOptions {

@@ -14,8 +14,9 @@ import { mayReadEnv } from "../../lib/permissions.ts";
 import { formatEndpoint, type HttpEndpoint, parseEndpoint, type TlsSettings } from "../../lib/transport/http.ts";
 import { lookupDockerContext } from "./context.ts";
 
-/** The Docker client's default engine address. */
-export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+import { DEFAULT_DOCKER_HOST } from "./default-host.ts";
+
+export { DEFAULT_DOCKER_HOST };
 
 /** Environment variables, as a plain record (for tests and Deno-safe access). */
 export type DockerEnv = Readonly<Record<string, string | undefined>>;
