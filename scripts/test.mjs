@@ -25,7 +25,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { installDeps } from "./engines/npm-deps.mjs";
-import { NODE_LINES, nodeLine, typeScriptFlags } from "./engines/node-lines.mjs";
+import { NODE_LINES, nodeLine, testConcurrency, typeScriptFlags } from "./engines/node-lines.mjs";
 import { alive } from "./engines/util.mjs";
 import { parseBun, parseDenoTap, parseNodeTap } from "./engines/test-reports.mjs";
 import {
@@ -45,11 +45,8 @@ const NODE_RUNTIMES = Object.keys(NODE_LINES).map((major) => `node${major}`);
 const RUNTIMES = [...NODE_RUNTIMES, "deno", "bun"];
 /** `--runtime` names that stand for several runtimes. */
 const ALIASES = { node: NODE_RUNTIMES };
-/**
- * Test files Node runs at once. Its default (cores − 1) is 1 on a 2-core machine, where most of a file's
- * time is spent waiting on engines and child processes; the files tolerate each other on shared engines.
- */
-const NODE_CONCURRENCY = Number(process.env.WW_TEST_NODE_CONCURRENCY ?? 4);
+/** Test files a Node line runs at once: WW_TEST_NODE_CONCURRENCY, else per line (engines/node-lines.mjs). */
+const nodeConcurrency = (major) => Number(process.env.WW_TEST_NODE_CONCURRENCY ?? testConcurrency(major));
 /** One runner may take this long before it is killed and counted as crashed (whole run must stay < 20 min). */
 const RUNNER_TIMEOUT_MS = Number(process.env.WW_TEST_RUNNER_TIMEOUT_S ?? 420) * 1000;
 /** Engine directories (`/tmp/ww-e-<runner pid>-XXXXXX`) are short: socket paths below them must stay under 108 bytes. */
@@ -183,7 +180,7 @@ function runnerCommand(runtime, files) {
     // spec for people, TAP into a file for the counts, per-file results for the engine table
     return {
       cmd: nodeLine(ROOT, runtime.slice("node".length)),
-      args: [...typeScriptFlags(runtime.slice("node".length)), "--test", `--test-concurrency=${NODE_CONCURRENCY}`, "--test-reporter=spec", "--test-reporter-destination=stdout",
+      args: [...typeScriptFlags(runtime.slice("node".length)), "--test", `--test-concurrency=${nodeConcurrency(runtime.slice("node".length))}`, "--test-reporter=spec", "--test-reporter-destination=stdout",
         "--test-reporter=tap", `--test-reporter-destination=${tapFile}`,
         `--test-reporter=${path.join(ROOT, "scripts/engines/node-reporter.mjs")}`, `--test-reporter-destination=${filesFile}`,
         ...files],

@@ -17,6 +17,16 @@ export function typeScriptFlags(major) {
   return Number(major) < 24 ? ["--import", "tsx"] : [];
 }
 
+/**
+ * Test files one Node line runs at once (`--test-concurrency`; Node's default, cores − 1, is 1 on a 2-core
+ * machine, where a file spends most of its time waiting on engines and children). Node 22 runs fewer: tsx's
+ * loader hooks make every file's start CPU-heavy, and the tests that bound how fast a failure surfaces miss
+ * their bounds at 4 on a loaded 2-core machine.
+ */
+export function testConcurrency(major) {
+  return Number(major) < 24 ? 2 : 4;
+}
+
 /** The line that installs dependencies and runs `npm start` when the machine's own Node is too old. */
 export const TOOL_LINE = 24;
 
