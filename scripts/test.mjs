@@ -25,7 +25,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { installDeps } from "./engines/npm-deps.mjs";
-import { NODE_LINES, nodeLine, testConcurrency, typeScriptFlags } from "./engines/node-lines.mjs";
+import { NODE_LINES, nodeLine, pathWith, testConcurrency, typeScriptFlags } from "./engines/node-lines.mjs";
 import { alive } from "./engines/util.mjs";
 import { parseBun, parseDenoTap, parseNodeTap } from "./engines/test-reports.mjs";
 import {
@@ -177,9 +177,12 @@ function runnerCommand(runtime, files) {
   const tapFile = path.join(reportDir, `${runtime}.tap`);
   const filesFile = path.join(reportDir, `${runtime}.files.ndjson`);
   if (NODE_RUNTIMES.includes(runtime)) {
-    // spec for people, TAP into a file for the counts, per-file results for the engine table
+    const node = nodeLine(ROOT, runtime.slice("node".length));
+    // spec for people, TAP into a file for the counts, per-file results for the engine table; `node` on PATH
+    // (npm, npx, tsx's bin in the tests) is the same line
     return {
-      cmd: nodeLine(ROOT, runtime.slice("node".length)),
+      cmd: node,
+      path: path.dirname(node),
       args: [...typeScriptFlags(runtime.slice("node".length)), "--test", `--test-concurrency=${nodeConcurrency(runtime.slice("node".length))}`, "--test-reporter=spec", "--test-reporter-destination=stdout",
         "--test-reporter=tap", `--test-reporter-destination=${tapFile}`,
         `--test-reporter=${path.join(ROOT, "scripts/engines/node-reporter.mjs")}`, `--test-reporter-destination=${filesFile}`,
@@ -240,6 +243,7 @@ async function runSuite(runtime, files, env) {
     return { counts: { passed: 0, failed: 0, skipped: 0 }, problem: `cannot start: ${e?.message ?? e}` };
   }
   const { cmd, args, parse, perFile } = command;
+  if (command.path) env = pathWith(command.path, env);
   const engineLog = path.join(reportDir, `${runtime}.engines.ndjson`);
   say(`${runtime}: ${path.basename(cmd)} ${args.slice(0, args.length - files.length).join(" ")} <${files.length} files>`);
   const r = await runEchoed(cmd, args, { env: { ...env, WW_TEST_ENGINE_LOG: engineLog } });
