@@ -2,7 +2,7 @@
  * whalewatcher: an always-current, event-driven picture of the **alive**
  * (running or paused) containers of Docker, podman (Docker API) and
  * containerd engines, grouped by composer (docker-compose / nerdctl)
- * project. One module for Node ≥ 20, Deno 2 and Bun 1.
+ * project. One module for Node ≥ 22.19, Deno 2 and Bun 1.
  *
  * Create an engine client ({@linkcode DockerClient} or
  * {@linkcode ContainerdClient}), hand it to a {@linkcode Watcher}, start

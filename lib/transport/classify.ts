@@ -12,13 +12,11 @@
  * | not HTTP/1.x | `HTTPParserError` | `… (SendRequest): invalid HTTP version parsed` | `Malformed_HTTP_Response` |
  * | peer closes at once | `EPIPE` / `UND_ERR_SOCKET` (other side closed) | `Broken pipe (os error 32)` / `connection closed before message completed` | `ECONNRESET` |
  * | TLS: unknown CA | `SELF_SIGNED_CERT_IN_CHAIN` | `… invalid peer certificate: UnknownIssuer` | `SELF_SIGNED_CERT_IN_CHAIN` |
- * | TLS: client cert missing | `UND_ERR_SOCKET` (other side closed) | `received fatal alert: CertificateRequired` | `EPROTO` (TLS handshake failed) |
+ * | TLS: client cert missing | `ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED` | `received fatal alert: CertificateRequired` | `EPROTO` (TLS handshake failed) |
  *
  * A peer that accepts and then closes is a broken connection, not another
  * protocol: that is what a restarting engine or a cutting proxy does, and it
- * heals. Only bytes that are not HTTP/1.x are a protocol error. Node cannot
- * tell a TLS server that hangs up because it wants a client certificate from
- * one that just hangs up: both are `broken` there.
+ * heals. Only bytes that are not HTTP/1.x are a protocol error.
  *
  * @module
  */
