@@ -75,7 +75,7 @@ async function openAt(
 ): Promise<OpenEngine | EngineFailure> {
   let client: EngineClient;
   try {
-    client = kind.create(endpoint, watcherOptions.logger ? { logger: watcherOptions.logger } : {});
+    client = kind.create(endpoint, { details: true, ...(watcherOptions.logger ? { logger: watcherOptions.logger } : {}) });
   } catch (error) {
     return { engine: kind.name, endpoint: endpoint ?? defaultEndpointsText(kind), error };
   }

@@ -12,12 +12,19 @@
 import type { EngineClient } from "../lib/engine.ts";
 import type { WatcherLogger } from "../lib/watcher.ts";
 import { ContainerdClient, DEFAULT_CONTAINERD_SOCKET } from "./containerd/mod.ts";
+import { containerdDetails } from "./containerd/details.ts";
 import { DEFAULT_DOCKER_HOST, DockerClient } from "./docker/mod.ts";
+import { dockerDetails } from "./docker/details.ts";
 
 /** Options every engine kind's {@linkcode EngineKind.create} accepts. */
 export interface EngineClientCommonOptions {
   /** Receives the client's diagnostics (such as skipped events); default: silent, as every client's default. */
   readonly logger?: WatcherLogger | undefined;
+  /**
+   * Attach each container's display details (image, start time; see
+   * `lib/model/details.ts`) as its rucksack; default: no rucksack.
+   */
+  readonly details?: boolean | undefined;
 }
 
 /** The command-line option that points at an engine kind's endpoint, e.g. `--docker-host URL`. */
@@ -76,7 +83,11 @@ const DOCKER: EngineKind = {
   unreachableHint: "start dockerd (or podman's API service), or point at it with --docker-host URL (or DOCKER_HOST); " +
     "on a permission error run as a user allowed on the socket (e.g. in the docker group) or with sudo",
   // The client resolves DOCKER_HOST and the context itself when it gets no host.
-  create: (endpoint) => new DockerClient(endpoint === undefined ? {} : { host: endpoint }),
+  create: (endpoint, options) =>
+    new DockerClient({
+      ...(endpoint !== undefined ? { host: endpoint } : {}),
+      ...(options.details ? { packer: dockerDetails } : {}),
+    }),
 };
 
 /** containerd's native gRPC API. */
@@ -91,6 +102,7 @@ const CONTAINERD: EngineKind = {
     new ContainerdClient({
       ...(endpoint !== undefined ? { socket: endpoint } : {}),
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
+      ...(options.details ? { packer: containerdDetails } : {}),
     }),
 };
 
