@@ -13,9 +13,9 @@ import { EnginePermissionError } from "../lib/errors.ts";
 import { runtime } from "../lib/runtime.ts";
 import { ALL_ENGINES, parseArgs, USAGE, UsageError } from "./args.ts";
 import type { CliOptions } from "./args.ts";
-import { openEngines } from "./connect.ts";
+import { missingEnvGrants, openEngines } from "./connect.ts";
 import type { OpenEngine } from "./connect.ts";
-import { renderFailures } from "./failure.ts";
+import { renderFailures, renderUnreadableEnv } from "./failure.ts";
 import { cliLogger } from "./log.ts";
 import { err, out } from "./output.ts";
 import { EventPresenter, presentPicture } from "./present.ts";
@@ -113,6 +113,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await out(`whalewatcher ${VERSION}\n`);
     return EXIT_OK;
   }
+  await err(renderUnreadableEnv(await missingEnvGrants(options)));
   const { open, failures } = await openEngines(options, options.watch ? { logger: cliLogger(err) } : {});
   try {
     if (open.length === 0 || (options.engine !== ALL_ENGINES && failures.length > 0)) {

@@ -14,6 +14,7 @@ import type { WatcherLogger } from "../lib/watcher.ts";
 import { ContainerdClient, DEFAULT_CONTAINERD_SOCKET } from "./containerd/mod.ts";
 import { containerdDetails } from "./containerd/details.ts";
 import { DEFAULT_DOCKER_HOST, DockerClient } from "./docker/mod.ts";
+import { DOCKER_VARIABLES } from "./docker/host.ts";
 import { dockerDetails } from "./docker/details.ts";
 
 /** Options every engine kind's {@linkcode EngineKind.create} accepts. */
@@ -55,6 +56,12 @@ export interface EngineKind {
    * `the docker context`. Empty when there are none.
    */
   readonly defaultSources: readonly string[];
+  /**
+   * The environment variables the client reads for its settings (without an
+   * endpoint); under Deno one that may not be read counts as unset, and the
+   * CLI says which grant is missing. Absent: none.
+   */
+  readonly env?: readonly string[];
   /** The option naming the endpoint. */
   readonly flag: EngineEndpointFlag;
   /**
@@ -79,6 +86,7 @@ const DOCKER: EngineKind = {
   name: "docker",
   defaultEndpoints: [DEFAULT_DOCKER_HOST],
   defaultSources: ["$DOCKER_HOST", "the docker context"],
+  env: DOCKER_VARIABLES,
   flag: { name: "--docker-host", value: "URL", description: "Docker API address" },
   unreachableHint: "start dockerd (or podman's API service), or point at it with --docker-host URL (or DOCKER_HOST); " +
     "on a permission error run as a user allowed on the socket (e.g. in the docker group) or with sudo",
