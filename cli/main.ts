@@ -17,7 +17,7 @@ import { missingEnvGrants, openEngines } from "./connect.ts";
 import type { OpenEngine } from "./connect.ts";
 import { renderFailures, renderUnreadableEnv } from "./failure.ts";
 import { cliLogger } from "./log.ts";
-import { err, out } from "./output.ts";
+import { err, out, stdoutClosed } from "./output.ts";
 import { EventPresenter, presentPicture } from "./present.ts";
 import { sortedContainers } from "./snapshot.ts";
 import type { EngineSnapshot } from "./snapshot.ts";
@@ -86,7 +86,7 @@ async function follow(engines: readonly OpenEngine[], options: CliOptions, style
       stop.abort();
     }
   });
-  await stopped;
+  await Promise.race([stopped, stdoutClosed]);
   stop.abort();
   await Promise.all(pumps);
   return code;
