@@ -76,10 +76,9 @@ const UNITS: ReadonlyArray<readonly [unit: string, seconds: number, below: numbe
   ["day", 24 * 60 * 60, Infinity],
 ];
 
-/** A duration in words, as `docker ps` says uptimes: `1 second`, `5 minutes`, `3 hours`, `2 days`. */
+/** A duration in words, as `docker ps` says uptimes: `0 seconds`, `1 second`, `5 minutes`, `3 hours`, `2 days`. */
 export function humanDuration(ms: number): string {
   const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (seconds === 0) return "less than a second";
   const [unit, size] = UNITS.find(([, , below]) => seconds < below)!;
   const n = Math.floor(seconds / size);
   return `${n} ${unit}${n === 1 ? "" : "s"}`;
@@ -105,23 +104,26 @@ export function idText(container: Container, style: TextStyle): string {
 const HEADINGS = ["NAME", "ID", "PID", "STATE", "IMAGE"] as const;
 const INDENT = "    ";
 const GAP = "  ";
-/** Columns that give way, in order, when a row is wider than the terminal: IMAGE, then NAME. */
-const SHRINKABLE = [4, 0] as const;
-const MIN_SHRINK = 8;
+/**
+ * How columns give way when a row is wider than the terminal, in order:
+ * `[column, narrowest]` — IMAGE to 8, NAME to 12, STATE to 7 (the uptime
+ * goes first), then IMAGE and NAME to 5. ID and PID are never cut.
+ */
+const SHRINK_STEPS: ReadonlyArray<readonly [column: number, narrowest: number]> = [[4, 8], [0, 12], [3, 7], [4, 5], [0, 5]];
 
 function cells(c: Container, style: TextStyle, now: Date): string[] {
   return [c.name, idText(c, style), String(c.pid), stateText(c, now), detailsOf(c).image ?? ""];
 }
 
-/** Column widths for `rows`, narrowed (IMAGE first, then NAME) to fit `style.width`. */
+/** Column widths for `rows`, narrowed by {@linkcode SHRINK_STEPS} to fit `style.width`. */
 function columnWidths(rows: readonly string[][], style: TextStyle): number[] {
   const widths = HEADINGS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   if (style.width === undefined) return widths;
   const total = (): number => INDENT.length + widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
-  for (const i of SHRINKABLE) {
+  for (const [i, narrowest] of SHRINK_STEPS) {
     const excess = total() - style.width;
     if (excess <= 0) break;
-    widths[i] = Math.max(Math.min(MIN_SHRINK, widths[i]!), widths[i]! - excess);
+    widths[i] = Math.max(Math.min(narrowest, widths[i]!), widths[i]! - excess);
   }
   return widths;
 }

@@ -89,7 +89,7 @@ describe("text rendering", () => {
 
   it("says uptimes in words, singular and plural", () => {
     assert.deepEqual([0, 1000, 59_000, 60_000, 7_200_000, 3 * 86_400_000].map(humanDuration),
-      ["less than a second", "1 second", "59 seconds", "1 minute", "2 hours", "3 days"]);
+      ["0 seconds", "1 second", "59 seconds", "1 minute", "2 hours", "3 days"]);
   });
 
   it("says so when an engine has no alive containers, and separates engines by a blank line", () => {
