@@ -1,7 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { newContainer } from "../../lib/model/container.ts";
-import type { LifecycleEvent } from "../../lib/events.ts";
 import { groupByProject, humanDuration, renderPicture, shortEngineId, shortId } from "../../cli/text.ts";
 import { EventColumns, eventTime } from "../../cli/event-text.ts";
 import { newDetails } from "../../lib/model/details.ts";
