@@ -9,6 +9,13 @@
 
 import { defaultEndpointsText, ENGINE_REGISTRY } from "../engines/registry.ts";
 import type { EngineRegistry } from "../engines/registry.ts";
+import { parseFilter } from "./filter.ts";
+import type { Filter } from "./filter.ts";
+import { parseTemplate } from "./format.ts";
+import type { Template } from "./format.ts";
+import { UsageError } from "./usage-error.ts";
+
+export { UsageError } from "./usage-error.ts";
 
 /** Which engines the CLI asks: the name of a registry entry, or `all`. */
 export type EngineSelection = string;
@@ -31,15 +38,14 @@ export interface CliOptions {
   readonly json: boolean;
   /** Keep following lifecycle events until interrupted. */
   readonly watch: boolean;
-}
-
-/** A command line the CLI cannot accept; the CLI prints the message and the usage text and exits 64. */
-export class UsageError extends Error {
-  /** Creates the error with a message naming the offending argument. */
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
+  /** `--filter`s, in the order given: which containers and events are shown (see `filter.ts`). */
+  readonly filters: readonly Filter[];
+  /** `-q`/`--quiet`: container IDs only, one per line. */
+  readonly quiet: boolean;
+  /** `--no-trunc`: full container and engine IDs. */
+  readonly noTrunc: boolean;
+  /** `--format TEMPLATE`: one line per container (or event) from the template (see `format.ts`). */
+  readonly format?: Template | undefined;
 }
 
 /** The values `--engine` accepts: every registry entry's name, then `all`. */
@@ -79,6 +85,11 @@ export function usage(registry: EngineRegistry = ENGINE_REGISTRY): string {
     ),
     ["--json", "one JSON document; with --watch: NDJSON, one event per line"],
     ["--watch", "after the picture, print one line per lifecycle event until Ctrl-C"],
+    ["--filter KEY=VALUE", "show only matching containers and events (repeatable): label=K, label=K=V, name=PART, " +
+      "project=P, engine=NAME|TYPE, state=running|paused"],
+    ["-q, --quiet", "print container IDs only, one per line"],
+    ["--format TEMPLATE", "print each container (or event) as TEMPLATE, e.g. '{{.ID}}\\t{{.Name}}' (fields of --json)"],
+    ["--no-trunc", "show full container and engine IDs"],
     ["--help", "show this help"],
     ["--version", "show the version"],
   ];
@@ -97,19 +108,21 @@ Exit codes: 0 success, 2 engine unreachable, 64 usage error.
 /** The usage text printed by `--help` and after usage errors. */
 export const USAGE: string = usage();
 
-const FLAG_OPTIONS = new Set(["--json", "--watch", "--help", "-h", "--version", "-V"]);
+const FLAG_OPTIONS = new Set(["--json", "--watch", "--help", "-h", "--version", "-V", "--quiet", "-q", "--no-trunc"]);
 
 /**
  * Parses the arguments after the program name. Accepts `--opt value` and
- * `--opt=value`; a repeated option keeps its last value. `registry` supplies
+ * `--opt=value`; a repeated option keeps its last value (`--filter` adds
+ * one filter each time). `registry` supplies
  * the engines and their endpoint options.
  *
  * @throws {UsageError} for unknown options, missing or invalid values and positional arguments.
  */
 export function parseArgs(argv: readonly string[], registry: EngineRegistry = ENGINE_REGISTRY): CliOptions {
   const endpointOf = new Map(registry.map((kind) => [kind.flag.name, kind.name]));
-  const valueOptions = new Set(["--engine", ...endpointOf.keys()]);
+  const valueOptions = new Set(["--engine", "--filter", "--format", ...endpointOf.keys()]);
   const values = new Map<string, string>();
+  const filters: Filter[] = [];
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -120,7 +133,8 @@ export function parseArgs(argv: readonly string[], registry: EngineRegistry = EN
       if (eq > 0) value = arg.slice(eq + 1);
       else if (i + 1 < argv.length && !argv[i + 1]!.startsWith("--")) value = argv[++i];
       if (value === undefined || value === "") throw new UsageError(`${name} needs a value`);
-      values.set(name, value);
+      if (name === "--filter") filters.push(parseFilter(value));
+      else values.set(name, value);
     } else if (FLAG_OPTIONS.has(name)) {
       if (eq > 0) throw new UsageError(`${name} takes no value`);
       flags.add(name);
@@ -141,5 +155,20 @@ export function parseArgs(argv: readonly string[], registry: EngineRegistry = EN
     if (value !== undefined) endpoints[kind] = value;
   }
   const command = flags.has("--help") || flags.has("-h") ? "help" : flags.has("--version") || flags.has("-V") ? "version" : "show";
-  return { command, engine, endpoints, json: flags.has("--json"), watch: flags.has("--watch") };
+  const json = flags.has("--json");
+  const quiet = flags.has("--quiet") || flags.has("-q");
+  const template = values.get("--format");
+  const outputs = [json && "--json", quiet && "--quiet", template !== undefined && "--format"].filter(Boolean);
+  if (outputs.length > 1) throw new UsageError(`${outputs.join(" and ")} cannot be combined: pick one output form`);
+  return {
+    command,
+    engine,
+    endpoints,
+    json,
+    watch: flags.has("--watch"),
+    filters,
+    quiet,
+    noTrunc: flags.has("--no-trunc"),
+    ...(template !== undefined ? { format: parseTemplate(template) } : {}),
+  };
 }

@@ -23,7 +23,10 @@ import { defaultEndpointsText, ENGINE_REGISTRY } from "../engines/registry.ts";
 import type { EngineKind, EngineRegistry } from "../engines/registry.ts";
 import { ALL_ENGINES } from "./args.ts";
 import type { CliOptions } from "./args.ts";
+import { endpointGrants, grantFlags, missingGrants } from "./deno-grants.ts";
+import type { DenoGrant } from "./deno-grants.ts";
 import type { EngineFailure } from "./failure.ts";
+import { EnginePermissionError } from "../lib/errors.ts";
 
 /** An engine that answered: its watcher (synced) and identity. */
 export interface OpenEngine {
@@ -75,9 +78,21 @@ async function openAt(
 ): Promise<OpenEngine | EngineFailure> {
   let client: EngineClient;
   try {
-    client = await kind.create(endpoint, watcherOptions.logger ? { logger: watcherOptions.logger } : {});
+    client = await kind.create(endpoint, { details: true, ...(watcherOptions.logger ? { logger: watcherOptions.logger } : {}) });
   } catch (error) {
     return { engine: kind.name, endpoint: endpoint ?? defaultEndpointsText(kind), error };
+  }
+  // Under Deno, ask first: touching a socket without its grants would prompt (on a terminal) or fail one by one.
+  const needed = endpointGrants(client.api);
+  const missing = await missingGrants(needed);
+  if (missing.length > 0) {
+    await client.close();
+    const error = new EnginePermissionError(`Deno does not permit access to ${client.api}`, {
+      endpoint: client.api,
+      retryable: false,
+      hint: `run Deno with ${grantFlags(needed)}`,
+    });
+    return { engine: kind.name, endpoint: client.api, error, denoGrants: needed };
   }
   const probe = new AbortController();
   let watcher: Watcher | undefined;
@@ -102,6 +117,18 @@ async function openKind(kind: EngineKind, options: CliOptions, watcherOptions: W
     failures.push(result);
   }
   return failures;
+}
+
+/**
+ * The environment grants the selected kinds would read their settings with
+ * but lack (Deno only; kinds given an endpoint on the command line are left
+ * out): the client treats such a variable as unset, and the CLI says so.
+ */
+export async function missingEnvGrants(options: CliOptions, registry: EngineRegistry = ENGINE_REGISTRY): Promise<DenoGrant[]> {
+  const variables = selectedKinds(options, registry)
+    .filter((kind) => options.endpoints[kind.name] === undefined)
+    .flatMap((kind) => kind.env ?? []);
+  return await missingGrants(variables.map((variable) => ({ name: "env", variable })));
 }
 
 /** Opens the engines selected by `options`, the kinds in parallel, each kind's endpoints in discovery order. */

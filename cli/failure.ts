@@ -9,6 +9,8 @@
 import { ENGINE_REGISTRY, engineKind } from "../engines/registry.ts";
 import type { EngineRegistry } from "../engines/registry.ts";
 import { EngineError } from "../lib/errors.ts";
+import { grantFlags } from "./deno-grants.ts";
+import type { DenoGrant } from "./deno-grants.ts";
 
 /** Why one engine could not be shown. */
 export interface EngineFailure {
@@ -18,6 +20,19 @@ export interface EngineFailure {
   readonly endpoint: string;
   /** The error, typed where the engine client could tell (see `lib/errors.ts`). */
   readonly error: unknown;
+  /** Under Deno, when the endpoint lacked a grant (found before it was touched): every grant it needs. */
+  readonly denoGrants?: readonly DenoGrant[];
+}
+
+/**
+ * The note for settings Deno may not read (treated as unset), naming the
+ * flag; "" when none is missing.
+ */
+export function renderUnreadableEnv(grants: readonly DenoGrant[]): string {
+  if (grants.length === 0) return "";
+  const names = grants.map((g) => (g.name === "env" ? g.variable : "")).join(", ");
+  return `whalewatcher: Deno may not read ${names}, so ${grants.length === 1 ? "it counts" : "they count"} as unset\n` +
+    `  hint: to use ${grants.length === 1 ? "it" : "them"}, run Deno with ${grantFlags(grants)}\n`;
 }
 
 /** The error's message, hint included for engine errors; the error name for untyped ones. */
@@ -53,6 +68,10 @@ export function renderFailures(
   });
   if (hints.length === 1) lines.push(`To fix: ${hints[0]!.hint}.`);
   else if (hints.length > 1) lines.push("To fix:", ...hints.map(({ name, hint }) => `  ${name}: ${hint}.`));
+  const grants = failures.flatMap((f) => f.denoGrants ?? []);
+  if (grants.length > 0) {
+    lines.push(`Deno: to reach them all, run with ${grantFlags(grants)} (keep any other values of these flags in the same flag: a second flag of a kind replaces the first).`);
+  }
   if (runtime === "deno") {
     lines.push(
       "Deno: `deno run -P mod.ts` grants only the default sockets; for another socket SOCK add " +

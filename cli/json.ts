@@ -7,6 +7,7 @@
 
 import type { EngineIdentity, LifecycleEvent } from "../lib/events.ts";
 import type { Container } from "../lib/model/container.ts";
+import { detailsOf } from "../lib/model/details.ts";
 import type { EngineSnapshot } from "./snapshot.ts";
 
 /** A container as the JSON output shows it. */
@@ -23,6 +24,10 @@ export interface ContainerJson {
   project: string;
   /** The container's labels. */
   labels: Record<string, string>;
+  /** The image the container was created from, where the engine says it. */
+  image?: string;
+  /** When the container's process started (engine clock, ISO 8601), where the engine says it. */
+  started?: string;
 }
 
 /** One engine in the `--json` document. */
@@ -35,7 +40,7 @@ export interface EngineJson {
   id: string;
   /** Engine version. */
   version: string;
-  /** Alive containers sorted by project, then name. */
+  /** Alive containers in the text's order: by project (standalone last), then name. */
   containers: ContainerJson[];
 }
 
@@ -75,6 +80,7 @@ export interface EventJson {
 
 /** A container's JSON form. */
 export function containerJson(container: Container): ContainerJson {
+  const { image, started } = detailsOf(container);
   return {
     id: container.id,
     name: container.name,
@@ -82,6 +88,8 @@ export function containerJson(container: Container): ContainerJson {
     paused: container.paused,
     project: container.project,
     labels: { ...container.labels },
+    ...(image !== undefined ? { image } : {}),
+    ...(started !== undefined ? { started: started.toISOString() } : {}),
   };
 }
 
@@ -103,8 +111,8 @@ export function renderPictureJson(engines: readonly EngineSnapshot[], compact = 
   return JSON.stringify(pictureJson(engines), null, compact ? undefined : 2) + "\n";
 }
 
-/** One NDJSON line for a lifecycle event (the event names its engine); see {@linkcode EventJson}. */
-export function renderEventJson(event: LifecycleEvent): string {
+/** A lifecycle event's JSON form (the event names its engine); see {@linkcode EventJson}. */
+export function eventJson(event: LifecycleEvent): EventJson {
   const { type, api, id } = event.engine;
   const line: EventJson = {
     engine: { type, api, id },
@@ -120,5 +128,10 @@ export function renderEventJson(event: LifecycleEvent): string {
       ...(time ? { time: time.toISOString() } : {}),
     };
   }
-  return JSON.stringify(line) + "\n";
+  return line;
+}
+
+/** One NDJSON line for a lifecycle event; see {@linkcode EventJson}. */
+export function renderEventJson(event: LifecycleEvent): string {
+  return JSON.stringify(eventJson(event)) + "\n";
 }

@@ -11,18 +11,17 @@
 import process from "node:process";
 import { EnginePermissionError } from "../lib/errors.ts";
 import { runtime } from "../lib/runtime.ts";
-import type { WatcherLogger } from "../lib/watcher.ts";
 import { ALL_ENGINES, parseArgs, USAGE, UsageError } from "./args.ts";
 import type { CliOptions } from "./args.ts";
 import type { OpenEngine } from "./connect.ts";
-import { renderFailures } from "./failure.ts";
-import { renderEventJson, renderPictureJson } from "./json.ts";
-import { err, out } from "./output.ts";
+import { renderFailures, renderUnreadableEnv } from "./failure.ts";
+import { cliLogger } from "./log.ts";
+import { err, out, stdoutClosed } from "./output.ts";
+import { EventPresenter, presentPicture } from "./present.ts";
 import { sortedContainers } from "./snapshot.ts";
 import type { EngineSnapshot } from "./snapshot.ts";
-import { colorWanted } from "./terminal.ts";
-import { renderEventLine, renderPicture } from "./text.ts";
-import type { TextStyle } from "./text.ts";
+import type { TextStyle } from "./style.ts";
+import { colorWanted, stderrIsTerminal, stdoutIsTerminal, terminalWidth } from "./terminal.ts";
 import { VERSION } from "./version.ts";
 
 /** Exit code: success. */
@@ -37,20 +36,12 @@ export const EXIT_USAGE = 64;
 function snapshot(engine: OpenEngine): EngineSnapshot {
   const { watcher } = engine;
   return {
+    kind: engine.kind,
     type: watcher.type,
     api: watcher.api,
     id: engine.id,
     version: engine.version,
     containers: sortedContainers(watcher.portfolio),
-  };
-}
-
-function stderrLogger(): WatcherLogger {
-  return {
-    debug() {},
-    warn(message: string) {
-      void err(`whalewatcher: ${message}\n`);
-    },
   };
 }
 
@@ -75,13 +66,17 @@ async function follow(engines: readonly OpenEngine[], options: CliOptions, style
   // Subscribing in the same synchronous step as taking the picture: no event is missed or repeated.
   const subscriptions = engines.map((e) => e.watcher.events({ signal: stop.signal }));
   const picture = engines.map(snapshot);
-  await out(options.json ? renderPictureJson(picture, true) : renderPicture(picture, style));
+  await out(presentPicture(picture, options, style, true));
+  if (stderrIsTerminal()) {
+    await err(`watching ${engines.length} ${engines.length === 1 ? "engine" : "engines"}… (Ctrl-C to stop)\n`);
+  }
+  const presenter = new EventPresenter(picture, options, style);
   let code = EXIT_OK;
   const pumps = engines.map(async (engine, i) => {
     const type = engine.watcher.type;
     try {
       for await (const event of subscriptions[i]!) {
-        await out(options.json ? renderEventJson(event) : renderEventLine(event, style));
+        await out(presenter.present(event, engine.kind));
       }
     } catch (error) {
       if (stop.signal.aborted) return;
@@ -90,7 +85,7 @@ async function follow(engines: readonly OpenEngine[], options: CliOptions, style
       stop.abort();
     }
   });
-  await stopped;
+  await Promise.race([stopped, stdoutClosed]);
   stop.abort();
   await Promise.all(pumps);
   return code;
@@ -118,8 +113,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT_OK;
   }
   // imported here: --help and --version never load the watcher and the engine clients
-  const { openEngines } = await import("./connect.ts");
-  const { open, failures } = await openEngines(options, options.watch ? { logger: stderrLogger() } : {});
+  const { missingEnvGrants, openEngines } = await import("./connect.ts");
+  await err(renderUnreadableEnv(await missingEnvGrants(options)));
+  const { open, failures } = await openEngines(options, options.watch ? { logger: cliLogger(err) } : {});
   try {
     if (open.length === 0 || (options.engine !== ALL_ENGINES && failures.length > 0)) {
       await err(renderFailures(failures, runtime));
@@ -128,10 +124,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     // With `all`, a missing engine is normal; one that refuses us is worth a word.
     const refused = failures.filter((f) => f.error instanceof EnginePermissionError);
     if (refused.length > 0) await err(renderFailures(refused, runtime));
-    const style: TextStyle = { color: !options.json && colorWanted() };
+    const terminal = stdoutIsTerminal();
+    const style: TextStyle = {
+      color: !options.json && colorWanted(),
+      width: terminalWidth(),
+      noTrunc: options.noTrunc,
+      localTime: terminal,
+    };
     if (options.watch) return await follow(open, options, style);
-    const picture = open.map(snapshot);
-    await out(options.json ? renderPictureJson(picture) : renderPicture(picture, style));
+    await out(presentPicture(open.map(snapshot), options, style));
     return EXIT_OK;
   } finally {
     await Promise.all(open.map((e) => e.watcher.close()));

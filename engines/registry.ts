@@ -14,12 +14,17 @@ import type { WatcherLogger } from "../lib/watcher.ts";
 // Only the default endpoints are imported up front: each client (the Docker one with its HTTP stack, the
 // containerd one with gRPC) is imported by its `create`, so a run loads only the engines it opens.
 import { DEFAULT_CONTAINERD_SOCKET } from "./containerd/socket.ts";
-import { DEFAULT_DOCKER_HOST } from "./docker/default-host.ts";
+import { DEFAULT_DOCKER_HOST, DOCKER_VARIABLES } from "./docker/default-host.ts";
 
 /** Options every engine kind's {@linkcode EngineKind.create} accepts. */
 export interface EngineClientCommonOptions {
   /** Receives the client's diagnostics (such as skipped events); default: silent, as every client's default. */
   readonly logger?: WatcherLogger | undefined;
+  /**
+   * Attach each container's display details (image, start time; see
+   * `lib/model/details.ts`) as its rucksack; default: no rucksack.
+   */
+  readonly details?: boolean | undefined;
 }
 
 /** The command-line option that points at an engine kind's endpoint, e.g. `--docker-host URL`. */
@@ -50,6 +55,12 @@ export interface EngineKind {
    * `the docker context`. Empty when there are none.
    */
   readonly defaultSources: readonly string[];
+  /**
+   * The environment variables the client reads for its settings (without an
+   * endpoint); under Deno one that may not be read counts as unset, and the
+   * CLI says which grant is missing. Absent: none.
+   */
+  readonly env?: readonly string[];
   /** The option naming the endpoint. */
   readonly flag: EngineEndpointFlag;
   /**
@@ -75,13 +86,18 @@ const DOCKER: EngineKind = {
   name: "docker",
   defaultEndpoints: [DEFAULT_DOCKER_HOST],
   defaultSources: ["$DOCKER_HOST", "the docker context"],
+  env: DOCKER_VARIABLES,
   flag: { name: "--docker-host", value: "URL", description: "Docker API address" },
   unreachableHint: "start dockerd (or podman's API service), or point at it with --docker-host URL (or DOCKER_HOST); " +
     "on a permission error run as a user allowed on the socket (e.g. in the docker group) or with sudo",
   // The client resolves DOCKER_HOST and the context itself when it gets no host.
-  create: async (endpoint) => {
+  create: async (endpoint, options) => {
     const { DockerClient } = await import("./docker/client.ts");
-    return new DockerClient(endpoint === undefined ? {} : { host: endpoint });
+    const packer = options.details ? (await import("./docker/details.ts")).dockerDetails : undefined;
+    return new DockerClient({
+      ...(endpoint !== undefined ? { host: endpoint } : {}),
+      ...(packer !== undefined ? { packer } : {}),
+    });
   },
 };
 
@@ -98,6 +114,7 @@ const CONTAINERD: EngineKind = {
     return new ContainerdClient({
       ...(endpoint !== undefined ? { socket: endpoint } : {}),
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
+      ...(options.details ? { packer: (await import("./containerd/details.ts")).containerdDetails } : {}),
     });
   },
 };

@@ -156,11 +156,15 @@ export class ContainerdClient implements EngineClient, AsyncDisposable {
     }
   }
 
-  /** containerd's version and git revision, separated by a space. */
+  /**
+   * containerd's version and git revision, separated by a space; the version
+   * alone when the revision is empty or only repeats it (distribution builds
+   * put their package version there, e.g. `1.6.20~ds1-1+deb12u3`).
+   */
   async version(signal?: AbortSignal): Promise<string> {
     try {
       const { version, revision } = await this.#version.version({}, callOptions(signal));
-      return `${version} ${revision}`;
+      return revision === "" || revision.startsWith(version) ? version : `${version} ${revision}`;
     } catch (error) {
       throw this.#error(error);
     }

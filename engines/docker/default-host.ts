@@ -7,3 +7,9 @@
 
 /** The Docker client's default engine address. */
 export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+
+/**
+ * Explicit Docker settings. Under Deno, one that may not be read is left out
+ * rather than prompted for; front ends say so (the CLI names the flag).
+ */
+export const DOCKER_VARIABLES: readonly string[] = ["DOCKER_HOST", "DOCKER_API_VERSION", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY", "DOCKER_CONTEXT"];

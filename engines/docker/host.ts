@@ -14,7 +14,7 @@ import { mayReadEnv } from "../../lib/permissions.ts";
 import { formatEndpoint, type HttpEndpoint, parseEndpoint, type TlsSettings } from "../../lib/transport/http.ts";
 import { lookupDockerContext } from "./context.ts";
 
-import { DEFAULT_DOCKER_HOST } from "./default-host.ts";
+import { DEFAULT_DOCKER_HOST, DOCKER_VARIABLES } from "./default-host.ts";
 
 export { DEFAULT_DOCKER_HOST };
 
@@ -94,21 +94,19 @@ export async function loadTlsMaterial(host: DockerHost): Promise<HttpEndpoint> {
   return { ...endpoint, tls: { ...endpoint.tls, ca, cert, key } };
 }
 
-/** Explicit Docker settings: read as they are (Deno prompts for them like for any setting it was not granted). */
-const DOCKER_VARIABLES = ["DOCKER_HOST", "DOCKER_API_VERSION", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY", "DOCKER_CONTEXT"];
 /** Variables only consulted to find the CLI's config: never worth a permission prompt. */
 const CONFIG_VARIABLES = ["DOCKER_CONFIG", "HOME"];
 
 /**
  * The Docker-related part of the process environment. A variable that may
- * not be read (Deno without `--allow-env` for it) is left out; `HOME` and
- * `DOCKER_CONFIG` are only read where that needs no permission prompt.
+ * not be read without a permission prompt (Deno without `--allow-env` for
+ * it) is left out, as if unset.
  */
 export function processEnv(): DockerEnv {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   const picked: Record<string, string | undefined> = {};
   if (!env) return picked;
-  for (const name of [...DOCKER_VARIABLES, ...CONFIG_VARIABLES.filter(mayReadEnv)]) {
+  for (const name of [...DOCKER_VARIABLES, ...CONFIG_VARIABLES].filter(mayReadEnv)) {
     try {
       picked[name] = env[name];
     } catch {

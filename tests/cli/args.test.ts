@@ -10,6 +10,9 @@ describe("CLI argument parsing", () => {
       endpoints: {},
       json: false,
       watch: false,
+      filters: [],
+      quiet: false,
+      noTrunc: false,
     });
   });
 
@@ -30,6 +33,24 @@ describe("CLI argument parsing", () => {
       endpoints: { docker: "unix:///x.sock", containerd: "/c.sock" },
       json: true,
       watch: true,
+      filters: [],
+      quiet: false,
+      noTrunc: false,
+    });
+  });
+
+  it("collects every --filter, and takes -q, --no-trunc and --format", () => {
+    const options = parseArgs(["--filter", "label=tier", "--filter=label=tier=web", "--filter", "state=paused", "-q", "--no-trunc"]);
+    assert.deepEqual(options.filters, [
+      { key: "label", value: "tier" },
+      { key: "label", value: "tier=web" },
+      { key: "state", value: "paused" },
+    ]);
+    assert.equal(options.quiet, true);
+    assert.equal(options.noTrunc, true);
+    assert.deepEqual(parseArgs(["--format", "{{.ID}}\\t{{ .Labels.tier }}"]).format, {
+      texts: ["", "\t", ""],
+      fields: [["ID"], ["Labels", "tier"]],
     });
   });
 
@@ -50,6 +71,12 @@ describe("CLI argument parsing", () => {
       [["--verbose"], /unknown option --verbose/],
       [["-x"], /unknown option -x/],
       [["ps"], /unexpected argument "ps"/],
+      [["--filter", "status=exited"], /--filter takes KEY=VALUE with KEY one of label, name, project, engine, state/],
+      [["--filter", "state=exited"], /state= must be running or paused/],
+      [["--filter", "name="], /--filter name= needs a value/],
+      [["--format", "{{if .Paused}}x{{end}}"], /only \{\{\.Field\}\} placeholders/],
+      [["--format", "{{.ID"], /unmatched/],
+      [["--json", "-q"], /--json and --quiet cannot be combined/],
     ] as const
   ) {
     it(`rejects ${JSON.stringify(argv)}`, () => {

@@ -36,10 +36,19 @@ describe("CLI under Deno permissions", () => {
       const flags = Object.entries(grants).filter(([kind]) => kind !== missing).map(([, flag]) => flag);
       const run = await runCli(args, flags);
       assert.equal(run.code, 2, run.stderr);
-      assert.match(run.stderr, new RegExp(`docker at ${host}: Deno denied access to ${host}`));
+      assert.match(run.stderr, new RegExp(`docker at ${host}: Deno does not permit access to ${host}`));
       assert.match(run.stderr, new RegExp(`hint: run Deno with ${Object.values(grants).join(" ")}`));
     });
   }
+
+  it("asks first: an unreadable DOCKER_HOST is said, and every missing socket grant comes in one message", { skip, ...TIMEOUT }, async () => {
+    const run = await runCli(["--engine", "docker"], [grants.read], 60_000, { DOCKER_HOST: host });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /Deno may not read DOCKER_HOST, .*so they count as unset\n  hint: to use them, run Deno with --allow-env=DOCKER_HOST,/);
+    // DOCKER_HOST unread: the default socket is the one tried, and what it lacks is named before it is touched.
+    assert.match(run.stderr, /docker at unix:\/\/\/var\/run\/docker.sock: Deno does not permit access/);
+    assert.match(run.stderr, /Deno: to reach them all, run with --allow-read=\/var\/run\/docker.sock --allow-write=\/var\/run\/docker.sock --allow-net=unix:\/var\/run\/docker.sock,localhost/);
+  });
 
   it("-P (deno.json's set) grants the default sockets: no permission error there", { skip: notDeno, ...TIMEOUT }, async () => {
     const run = await runCli([], ["-P"]);
@@ -51,7 +60,7 @@ describe("CLI under Deno permissions", () => {
   it("-P does not reach another socket: it exits 2 with the flags to add", { skip, ...TIMEOUT }, async () => {
     const run = await runCli(args, ["-P"]);
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, /Deno denied access/);
+    assert.match(run.stderr, /Deno does not permit access/);
     assert.match(run.stderr, /Deno: `deno run -P mod.ts` grants only the default sockets/);
   });
 });

@@ -37,7 +37,7 @@ describe("CLI against the private engines", () => {
     }
   });
 
-  it("--json matches the engines' truth, sorted by project then name", { skip, timeout: TIMEOUT }, async () => {
+  it("--json matches the engines' truth, sorted by project (standalone last) then name", { skip, timeout: TIMEOUT }, async () => {
     const host = dockerHost.endpoint!;
     const socket = containerd.endpoint!;
     const project = uniqueName("cliproj");
@@ -67,18 +67,32 @@ describe("CLI against the private engines", () => {
     assert.equal(dockerDoc.version, info.ServerVersion);
     for (const engine of doc.engines) {
       const keys = engine.containers.map((c) => [c.project, c.name] as const);
-      const sorted = [...keys].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
-      assert.deepEqual(keys, sorted, `${engine.type} containers sorted by project, then name`);
-      for (const c of engine.containers) assert.deepEqual(Object.keys(c), ["id", "name", "pid", "paused", "project", "labels"]);
+      const key = ([project, name]: readonly [string, string]): string => `${project === "" ? 1 : 0}\0${project}\0${name}`;
+      const sorted = [...keys].sort((a, b) => key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+      assert.deepEqual(keys, sorted, `${engine.type} containers sorted by project (standalone last), then name`);
+      for (const c of engine.containers) {
+        const base = ["id", "name", "pid", "paused", "project", "labels"];
+        assert.deepEqual(Object.keys(c).slice(0, base.length), base);
+        assert.ok(Object.keys(c).slice(base.length).every((k) => k === "image" || k === "started"), Object.keys(c).join());
+      }
     }
 
     for (const [name, paused, proj] of [[standalone, false, ""], [member, true, project]] as const) {
       const inspected = JSON.parse(await ok(docker(host, "inspect", name), "docker inspect")) as Array<
-        { Id: string; State: { Pid: number }; Config: { Labels: Record<string, string> | null } }
+        { Id: string; State: { Pid: number; StartedAt: string }; Config: { Labels: Record<string, string> | null; Image: string } }
       >;
       const truth = inspected[0]!;
       const shown = dockerDoc.containers.find((c) => c.name === name);
-      assert.deepEqual(shown, { id: truth.Id, name, pid: truth.State.Pid, paused, project: proj, labels: truth.Config.Labels ?? {} });
+      assert.deepEqual(shown, {
+        id: truth.Id,
+        name,
+        pid: truth.State.Pid,
+        paused,
+        project: proj,
+        labels: truth.Config.Labels ?? {},
+        image: truth.Config.Image,
+        started: new Date(truth.State.StartedAt).toISOString(),
+      });
     }
     const running = new Set((await ok(docker(host, "ps", "-q", "--no-trunc"), "docker ps")).split("\n"));
     for (const c of dockerDoc.containers) {

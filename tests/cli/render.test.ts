@@ -1,8 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { newContainer } from "../../lib/model/container.ts";
-import type { LifecycleEvent } from "../../lib/events.ts";
-import { groupByProject, renderEventLine, renderPicture } from "../../cli/text.ts";
+import { groupByProject, humanDuration, renderPicture, shortEngineId, shortId } from "../../cli/text.ts";
+import { EventColumns, eventTime } from "../../cli/event-text.ts";
+import { newDetails } from "../../lib/model/details.ts";
+import type { TextStyle } from "../../cli/style.ts";
 import { pictureJson, renderEventJson, renderPictureJson } from "../../cli/json.ts";
 import { compareContainers } from "../../cli/snapshot.ts";
 import type { EngineSnapshot } from "../../cli/snapshot.ts";
@@ -17,6 +19,7 @@ const lone = newContainer({ id: ID("d"), name: "lonely", pid: 4 });
 const DOCKER = { type: "docker.com", api: "unix:///var/run/docker.sock", id: "ENGINE-ID" };
 const PODMAN = { type: "podman.io", api: "unix:///run/podman/podman.sock", id: "" };
 const engine: EngineSnapshot = {
+  kind: "docker",
   type: "docker.com",
   api: "unix:///var/run/docker.sock",
   id: "ENGINE-ID",
@@ -33,21 +36,59 @@ describe("text rendering", () => {
     ]);
   });
 
-  it("prints a header and aligned rows with short ID, PID and paused", () => {
+  it("prints a short header, column headings and aligned rows with short ID, PID and state", () => {
     assert.equal(
       renderPicture([engine], { color: false }),
       [
         "docker.com 20.10.24  ID ENGINE-ID  API unix:///var/run/docker.sock",
+        "    NAME      ID             PID  STATE    IMAGE",
         "  backend",
-        "    api       cccccccccccc    33",
+        "    api       cccccccccccc    33  running",
         "  shop",
         "    database  bbbbbbbbbbbb  2002  paused",
-        "    web       aaaaaaaaaaaa   101",
+        "    web       aaaaaaaaaaaa   101  running",
         "  (standalone)",
-        "    lonely    dddddddddddd     4",
+        "    lonely    dddddddddddd     4  running",
         "",
       ].join("\n"),
     );
+  });
+
+  it("shows image and uptime where the engine told them, full IDs with noTrunc", () => {
+    const now = new Date("2026-01-02T03:10:00Z");
+    const rucksack = newDetails({ image: "nginx:1.27", started: "2026-01-02T03:05:00Z" });
+    const c = newContainer({ id: ID("e"), name: "front", pid: 7, rucksack });
+    const snap: EngineSnapshot = { ...engine, id: "ETN3:T7WH:BI3K:HPLD:C674:KCPH", containers: [c] };
+    assert.equal(
+      renderPicture([snap], { color: false, now }),
+      "docker.com 20.10.24  ID ETN3:T7WH:BI3K  API unix:///var/run/docker.sock\n" +
+        "    NAME   ID            PID  STATE                  IMAGE\n" +
+        "  (standalone)\n" +
+        "    front  eeeeeeeeeeee    7  running, up 5 minutes  nginx:1.27\n",
+    );
+    const full = renderPicture([snap], { color: false, now, noTrunc: true });
+    assert.match(full, new RegExp(`ID ETN3:T7WH:BI3K:HPLD:C674:KCPH `));
+    assert.match(full, new RegExp(`front  ${ID("e")}`));
+  });
+
+  it("fits rows to the terminal width, narrowing IMAGE first", () => {
+    const rucksack = newDetails({ image: "registry.example.com/team/very-long-image-name:1.2.3" });
+    const c = newContainer({ id: ID("e"), name: "front", pid: 7, rucksack });
+    const text = renderPicture([{ ...engine, containers: [c] }], { color: false, width: 50 });
+    for (const line of text.trimEnd().split("\n")) assert.ok(line.length <= 50, `${line.length}: ${line}`);
+    assert.match(text, /front  eeeeeeeeeeee {4}7  running  registry.e…\n/);
+  });
+
+  it("does not repeat a name that is the ID, and keeps a namespace in short IDs", () => {
+    const c = newContainer({ id: "cu-ctd", pid: 9 });
+    assert.match(renderPicture([{ ...engine, containers: [c] }], { color: false }), /\n    cu-ctd {8}9  running\n/);
+    assert.equal(shortId(`k8s.io/${ID("f")}`), "k8s.io/ffffffffffff");
+    assert.equal(shortEngineId("562359d7-53a9-447c-ba8f-3f3ae2873fd1"), "562359d7-53a9");
+  });
+
+  it("says uptimes in words, singular and plural", () => {
+    assert.deepEqual([0, 1000, 59_000, 60_000, 7_200_000, 3 * 86_400_000].map(humanDuration),
+      ["0 seconds", "1 second", "59 seconds", "1 minute", "2 hours", "3 days"]);
   });
 
   it("says so when an engine has no alive containers, and separates engines by a blank line", () => {
@@ -63,33 +104,42 @@ describe("text rendering", () => {
     assert.doesNotMatch(renderPicture([engine], { color: false }), /\x1b\[/);
     assert.match(renderPicture([engine], { color: true }), /\x1b\[33mpaused\x1b\[0m/);
   });
+});
 
-  it("renders one line per event", () => {
-    const event: LifecycleEvent = { type: "paused", container: db, time: new Date("2026-01-02T03:04:05.678Z"), engine: DOCKER };
+describe("watch lines", () => {
+  const plain: TextStyle = { color: false };
+  const time = new Date("2026-01-02T03:04:05.678Z");
+
+  it("line up across engines and events: time, engine, event, project, name, ID, PID, exit", () => {
+    const columns = new EventColumns(["docker.com", "containerd.io"], [web, db]);
     assert.equal(
-      renderEventLine(event, { color: false }),
-      "2026-01-02T03:04:05.678Z  docker.com  paused    shop/database  bbbbbbbbbbbb  pid 2002\n",
+      columns.line({ type: "paused", container: db, time, engine: DOCKER }, plain) +
+        columns.line({ type: "exited", container: lone, time, engine: PODMAN, exit: { code: 137, oom: true } }, plain) +
+        columns.line({ type: "exited", container: lone, time, engine: PODMAN, exit: {} }, plain),
+      [
+        "2026-01-02T03:04:05.678Z  docker.com     paused    shop  database  bbbbbbbbbbbb  2002",
+        "2026-01-02T03:04:05.678Z  podman.io      exited    -     lonely    dddddddddddd     4  exit 137 (oom)",
+        "2026-01-02T03:04:05.678Z  podman.io      exited    -     lonely    dddddddddddd     4  exit ?",
+        "",
+      ].join("\n"),
+    );
+    assert.match(
+      columns.line({ type: "exited", container: lone, time, engine: PODMAN, exit: { code: 3 } }, { color: true }),
+      /\x1b\[31mexit 3\x1b\[0m/,
     );
   });
 
-  it("shows an exit's code and OOM kill where the engine told them", () => {
-    const time = new Date("2026-01-02T03:04:05.678Z");
-    const exited = (exit: LifecycleEvent["exit"]): string =>
-      renderEventLine({ type: "exited", container: lone, time, engine: PODMAN, ...(exit ? { exit } : {}) }, { color: false });
-    assert.equal(exited({ code: 137, oom: true, time }), "2026-01-02T03:04:05.678Z  podman.io  exited (137, oom)  lonely  dddddddddddd  pid 4\n");
-    assert.equal(exited({ code: 0 }), "2026-01-02T03:04:05.678Z  podman.io  exited (0)  lonely  dddddddddddd  pid 4\n");
-    assert.equal(exited({ oom: true }), "2026-01-02T03:04:05.678Z  podman.io  exited (oom)  lonely  dddddddddddd  pid 4\n");
-    assert.equal(exited({}), "2026-01-02T03:04:05.678Z  podman.io  exited    lonely  dddddddddddd  pid 4\n");
-    assert.equal(exited(undefined), "2026-01-02T03:04:05.678Z  podman.io  exited    lonely  dddddddddddd  pid 4\n");
-    assert.match(
-      renderEventLine({ type: "exited", container: lone, time, engine: PODMAN, exit: { code: 3 } }, { color: true }),
-      /\x1b\[31mexited \(3\)\x1b\[0m/,
-    );
+  it("shows local time with its offset when asked, ISO UTC otherwise", () => {
+    assert.equal(eventTime(time, false), "2026-01-02T03:04:05.678Z");
+    const local = eventTime(time, true);
+    assert.match(local, /^2026-01-0[12]T\d\d:\d\d:05\.678(Z|[+-]\d\d:\d\d)$/);
+    const offset = -time.getTimezoneOffset();
+    if (offset !== 0) assert.notEqual(local, eventTime(time, false));
   });
 });
 
 describe("JSON rendering", () => {
-  it("is exactly the documented document, containers sorted by project then name", () => {
+  it("is exactly the documented document, containers in the text's order (standalone last)", () => {
     const doc = JSON.parse(renderPictureJson([engine]));
     assert.deepEqual(doc, {
       engines: [{
@@ -98,10 +148,10 @@ describe("JSON rendering", () => {
         id: "ENGINE-ID",
         version: "20.10.24",
         containers: [
-          { id: ID("d"), name: "lonely", pid: 4, paused: false, project: "", labels: {} },
           { id: ID("c"), name: "api", pid: 33, paused: false, project: "backend", labels: {} },
           { id: ID("b"), name: "database", pid: 2002, paused: true, project: "shop", labels: {} },
           { id: ID("a"), name: "web", pid: 101, paused: false, project: "shop", labels: { "com.docker.compose.project": "shop" } },
+          { id: ID("d"), name: "lonely", pid: 4, paused: false, project: "", labels: {} },
         ],
       }],
     });
