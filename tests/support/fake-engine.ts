@@ -40,6 +40,14 @@ export interface Deferred<T> {
   reject(error: unknown): void;
 }
 
+/** A held list as the fake keeps it. */
+interface HeldListEntry {
+  readonly called: Deferred<Container[]>;
+  readonly result: Deferred<void>;
+  failure?: unknown;
+  newer?: (id: string) => boolean;
+}
+
 /** Creates a {@linkcode Deferred}. */
 export function deferred<T>(): Deferred<T> {
   let resolve!: (value: T) => void;
@@ -85,8 +93,13 @@ export interface FakeCall {
 export interface HeldList {
   /** Resolves once the watcher called `list()`; yields the snapshot the list will return. */
   readonly called: Promise<Container[]>;
-  /** Lets the list return the snapshot taken when it was called. */
-  release(): void;
+  /**
+   * Lets the list return the snapshot taken when it was called; with `newer`, the list is not atomic:
+   * for each ID (alive when called or now) for which `newer` says true it reports the truth as of now
+   * instead (gone if it died meanwhile, the new instance if it restarted, present if it started), as an
+   * engine that walks its containers one by one while they die and start.
+   */
+  release(newer?: (id: string) => boolean): void;
   /** Lets the list fail. */
   fail(error: unknown): void;
 }
@@ -295,7 +308,7 @@ export class FakeEngine implements EngineClient {
   readonly #replay: "all" | "none" | number;
   readonly #wallClock: boolean;
   readonly #counts = new Map<FakeMethod, number>();
-  readonly #heldLists: { called: Deferred<Container[]>; result: Deferred<void>; failure?: unknown }[] = [];
+  readonly #heldLists: HeldListEntry[] = [];
   #failLists: { count: number; error: () => unknown } = { count: 0, error: () => connectionLost() };
   #failSubscribes: { count: number; error: () => unknown } = { count: 0, error: () => connectionLost() };
   #holdSubscriptions = false;
@@ -391,11 +404,14 @@ export class FakeEngine implements EngineClient {
   holdList(): HeldList {
     const called = deferred<Container[]>();
     const result = deferred<void>();
-    const entry: { called: Deferred<Container[]>; result: Deferred<void>; failure?: unknown } = { called, result };
+    const entry: HeldListEntry = { called, result };
     this.#heldLists.push(entry);
     return {
       called: called.promise,
-      release: () => result.resolve(),
+      release: (newer) => {
+        if (newer) entry.newer = newer;
+        result.resolve();
+      },
       fail: (error) => {
         entry.failure = error;
         result.resolve();
@@ -456,12 +472,18 @@ export class FakeEngine implements EngineClient {
       throw this.#failLists.error();
     }
     const held = this.#heldLists.shift();
-    if (held) {
-      held.called.resolve(snapshot);
-      await abortable(held.result.promise, signal);
-      if (held.failure !== undefined) throw held.failure;
-    }
-    return snapshot;
+    if (!held) return snapshot;
+    held.called.resolve(snapshot);
+    await abortable(held.result.promise, signal);
+    if (held.failure !== undefined) throw held.failure;
+    const newer = held.newer;
+    if (!newer) return snapshot;
+    const then = new Map(snapshot.map((c) => [c.id, c]));
+    const ids = new Set([...then.keys(), ...this.truth.keys()]);
+    return [...ids].flatMap((id) => {
+      const container = newer(id) ? this.truth.get(id) : then.get(id);
+      return container ? [container] : [];
+    });
   }
 
   /** See {@linkcode EngineClient.inspect}. */
