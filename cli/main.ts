@@ -16,7 +16,7 @@ import { ALL_ENGINES, parseArgs, USAGE, UsageError } from "./args.ts";
 import type { CliOptions } from "./args.ts";
 import { openEngines } from "./connect.ts";
 import type { OpenEngine } from "./connect.ts";
-import { renderFailures } from "./failure.ts";
+import { renderFailures, renderSkipped } from "./failure.ts";
 import { renderEventJson, renderPictureJson } from "./json.ts";
 import { err, out } from "./output.ts";
 import { sortedContainers } from "./snapshot.ts";
@@ -124,8 +124,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       await err(renderFailures(failures, runtime));
       return EXIT_UNREACHABLE;
     }
-    // With `all`, a missing engine is normal; one that refuses us is worth a word.
+    // With `all`, a missing engine is noted in a line and skipped; one that refuses us gets the full message.
     const refused = failures.filter((f) => f.error instanceof EnginePermissionError);
+    const missing = failures.filter((f) => !(f.error instanceof EnginePermissionError));
+    if (missing.length > 0) await err(renderSkipped(missing));
     if (refused.length > 0) await err(renderFailures(refused, runtime));
     const style: TextStyle = { color: !options.json && colorWanted() };
     if (options.watch) return await follow(open, options, style);

@@ -31,6 +31,7 @@ export class FakeDocker implements AsyncDisposable {
   readonly #script: FakeDockerScript;
   readonly #sockets = new Set<net.Socket>();
   readonly #server = net.createServer((socket) => this.#serve(socket));
+  #eventsRefused: string | undefined;
 
   constructor(script: FakeDockerScript) {
     this.#script = script;
@@ -39,6 +40,19 @@ export class FakeDocker implements AsyncDisposable {
   /** The socket as a Docker host URL. */
   get host(): string {
     return `unix://${this.socket}`;
+  }
+
+  /**
+   * From now on `/events` answers `status` (say `403 Forbidden`: a socket proxy that forbids it, which no
+   * retry heals); with `undefined`, it streams again.
+   */
+  refuseEvents(status: string | undefined): void {
+    this.#eventsRefused = status;
+  }
+
+  /** Drops every open connection (event streams included), as an engine that went away and came back. */
+  dropConnections(): void {
+    for (const socket of this.#sockets) socket.destroy();
   }
 
   /** Starts listening. */
@@ -83,6 +97,7 @@ export class FakeDocker implements AsyncDisposable {
       const body = this.#script.inspect.get(decodeURIComponent(inspect[1]!));
       return body ? json("200 OK", body) : json("404 Not Found", '{"message":"No such container"}');
     }
+    if (path === "/events" && this.#eventsRefused) return json(this.#eventsRefused, '{"message":"refused by the fake"}');
     if (path === "/events") {
       socket.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
       const events = this.#script.events;
