@@ -101,7 +101,7 @@ engines, grouped by composer project; with --watch follows their lifecycle.
 Options:
 ${optionRows(rows)}
 
-Exit codes: 0 success, 2 engine unreachable, 64 usage error.
+Exit codes: 0 success, 1 the watch broke for good, 2 engine unreachable, 64 usage error.
 `;
 }
 

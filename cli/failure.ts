@@ -43,6 +43,22 @@ export function describeError(error: unknown): string {
 }
 
 /**
+ * One line per engine that did not answer while others did (`--engine all`): noted and skipped.
+ *
+ * @example
+ * ```ts
+ * import { EngineUnavailableError } from "../lib/errors.ts";
+ * const error = new EngineUnavailableError("no containerd at /run/c.sock", { retryable: true, endpoint: "/run/c.sock" });
+ * renderSkipped([{ engine: "containerd", endpoint: "/run/c.sock", error }]);
+ * // "whalewatcher: skipped containerd at /run/c.sock: no containerd at /run/c.sock\n"
+ * ```
+ */
+export function renderSkipped(failures: readonly EngineFailure[]): string {
+  return failures.map((f) => `whalewatcher: skipped ${f.engine} at ${f.endpoint}: ${describeError(f.error).split("\n")[0]}\n`)
+    .join("");
+}
+
+/**
  * The full message for failed engines. `runtime` adds the Deno permission
  * advice where it matters; `registry` supplies each engine's fix.
  */

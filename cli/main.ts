@@ -14,7 +14,7 @@ import { runtime } from "../lib/runtime.ts";
 import { ALL_ENGINES, parseArgs, USAGE, UsageError } from "./args.ts";
 import type { CliOptions } from "./args.ts";
 import type { OpenEngine } from "./connect.ts";
-import { renderFailures, renderUnreadableEnv } from "./failure.ts";
+import { renderFailures, renderSkipped, renderUnreadableEnv } from "./failure.ts";
 import { cliLogger } from "./log.ts";
 import { err, out, stdoutClosed } from "./output.ts";
 import { EventPresenter, presentPicture } from "./present.ts";
@@ -121,8 +121,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       await err(renderFailures(failures, runtime));
       return EXIT_UNREACHABLE;
     }
-    // With `all`, a missing engine is normal; one that refuses us is worth a word.
+    // With `all`, a missing engine is noted in a line and skipped; one that refuses us gets the full message.
     const refused = failures.filter((f) => f.error instanceof EnginePermissionError);
+    const missing = failures.filter((f) => !(f.error instanceof EnginePermissionError));
+    if (missing.length > 0) await err(renderSkipped(missing));
     if (refused.length > 0) await err(renderFailures(refused, runtime));
     const terminal = stdoutIsTerminal();
     const style: TextStyle = {

@@ -1,7 +1,7 @@
 /**
  * The CLI against the private engines: `--json` matches what the engines say,
- * and `--watch --json` prints the lifecycle of a container as NDJSON and
- * exits 0 on SIGINT. Runs the CLI as a child under the same runtime.
+ * `--watch --json` prints the lifecycle of a container as NDJSON and
+ * exits 0 on SIGINT, text-mode `--watch` prints a line per event and exits 0 on SIGTERM. Runs the CLI as a child under the same runtime.
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -156,6 +156,37 @@ describe("CLI against the private engines", () => {
       await cli.exited;
     }
   });
+  it("text-mode --watch prints a line per start, pause and exit of a container; SIGTERM exits 0", { skip: dockerHost.skip, timeout: TIMEOUT }, async () => {
+    const host = dockerHost.endpoint!;
+    const name = uniqueName("cli-text");
+    dockerNames.push(name);
+    const cli = startCli(["--engine", "docker", "--docker-host", host, "--watch"]);
+    try {
+      // The picture first (its layout is the renderer's business): the engine header names the API.
+      for (let line = await cli.nextLine(); !line.includes(host); line = await cli.nextLine());
+      /** The next line about our container (the layout may change; the name and the event word are promised). */
+      const ours = async (): Promise<string> => {
+        for (;;) {
+          const line = await cli.nextLine();
+          if (line.includes(name)) return line;
+        }
+      };
+      await ok(docker(host, "run", "-d", "--network", "none", "--name", name, testImage(), "sleep", "300"), "docker run");
+      assert.match(await ours(), /\bstarted\b/);
+      await ok(docker(host, "pause", name), "docker pause");
+      assert.match(await ours(), /\bpaused\b/);
+      await ok(docker(host, "kill", name), "docker kill");
+      assert.match(await ours(), /\bexited \(137\b/, "the exit code shows in text mode");
+      process.kill(cli.process.pid!, "SIGTERM"); // not ChildProcess.kill: see the --json test
+      const end = await cli.exited;
+      assert.equal(end.code, 0, end.stderr);
+      assert.doesNotMatch(end.stdout, /\x1b\[/, "no colour into a pipe");
+    } finally {
+      cli.process.kill("SIGKILL");
+      await cli.exited;
+    }
+  });
+
   it("--watch --json follows a containerd task: start, pause, resume, kill", { skip: skipContainerd, timeout: TIMEOUT }, async () => {
     const socket = containerd.endpoint!;
     const id = uniqueName("cli-ctd-watched");

@@ -196,4 +196,38 @@ describe("Fanout", () => {
     fanout.end();
     assert.deepEqual((await drain(sub)).items, expected);
   });
+  it("ended tells whether end() was called; a second end() changes nothing", async () => {
+    const fanout = new Fanout<number>();
+    assert.equal(fanout.ended, false);
+    fanout.end();
+    assert.equal(fanout.ended, true);
+    fanout.end(new Error("too late"));
+    assert.deepEqual(await drain(fanout.subscribe({ buffer: 1, initial: [1] })), { items: [1] }, "ends quietly, as the first end()");
+  });
+
+  it("pending counts the initial items left and the queued ones", async () => {
+    const fanout = new Fanout<number>();
+    const sub = fanout.subscribe({ buffer: 10, initial: [1, 2] });
+    fanout.publish([3, 4]);
+    assert.equal(sub.pending, 4);
+    await sub.next();
+    assert.equal(sub.pending, 3);
+    await sub.next();
+    await sub.next();
+    assert.equal(sub.pending, 1);
+    fanout.publish([]);
+    assert.equal(sub.pending, 1, "an empty publish queues nothing");
+  });
+
+  it("end(error) with two next() waiting: the first rejects, the second is done", async () => {
+    const fanout = new Fanout<number>();
+    const sub = fanout.subscribe({ buffer: 10 });
+    const first = sub.next();
+    const second = sub.next();
+    const failure = new Error("gone");
+    fanout.end(failure);
+    await assert.rejects(first, failure);
+    assert.deepEqual(await second, { value: undefined, done: true });
+    assert.equal(fanout.size, 0);
+  });
 });

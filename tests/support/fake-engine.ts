@@ -6,8 +6,12 @@
  * {@linkcode FakeEngine.exit}, {@linkcode FakeEngine.pause} and {@linkcode FakeEngine.unpause}
  * change the truth, log the matching event and push it into every open event
  * stream; a subscription with `since` first replays the logged events from
- * then on (like dockerd that stayed up). The `quietly` variants change only
- * the truth, as if the engine restarted and lost its event log.
+ * then on (like dockerd that stayed up). How much it replays is an option
+ * ({@linkcode FakeEngineOptions.replay}): everything, nothing (an engine
+ * whose events are lost across a reconnect), or the newest N events (dockerd
+ * keeps {@linkcode DOCKERD_REPLAY} in memory; older ones are lost). The
+ * `quietly` variants change only the truth, as if the engine restarted and
+ * lost its event log.
  *
  * Hooks make races reproducible without sleeps: hold the next list
  * ({@linkcode FakeEngine.holdList}) and release it after pushing events, hold
@@ -36,6 +40,14 @@ export interface Deferred<T> {
   reject(error: unknown): void;
 }
 
+/** A held list as the fake keeps it. */
+interface HeldListEntry {
+  readonly called: Deferred<Container[]>;
+  readonly result: Deferred<void>;
+  failure?: unknown;
+  newer?: (id: string) => boolean;
+}
+
 /** Creates a {@linkcode Deferred}. */
 export function deferred<T>(): Deferred<T> {
   let resolve!: (value: T) => void;
@@ -45,6 +57,25 @@ export function deferred<T>(): Deferred<T> {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+/** How many past events dockerd keeps in memory for `since` (its events service's buffer). */
+export const DOCKERD_REPLAY = 256;
+
+/** How a {@linkcode FakeEngine} behaves where engines differ. */
+export interface FakeEngineOptions {
+  /**
+   * What a subscription with `since` replays: `"all"` logged events from then on (the default),
+   * `"none"` (events missed across a reconnect are lost), or a number N: only the newest N events are
+   * kept, older ones are lost.
+   */
+  readonly replay?: "all" | "none" | number;
+  /**
+   * The engine clock: `"fixed"` (the default) starts at 2026-01-01 and advances 1 s per event, so that
+   * times are reproducible; `"wall"` follows `Date.now()` (never going backwards), as a real engine's
+   * clock matches the host's, so event times compare with the times the watcher stamps itself.
+   */
+  readonly clock?: "fixed" | "wall";
 }
 
 /** The methods of the fake whose calls are recorded. */
@@ -62,8 +93,13 @@ export interface FakeCall {
 export interface HeldList {
   /** Resolves once the watcher called `list()`; yields the snapshot the list will return. */
   readonly called: Promise<Container[]>;
-  /** Lets the list return the snapshot taken when it was called. */
-  release(): void;
+  /**
+   * Lets the list return the snapshot taken when it was called; with `newer`, the list is not atomic:
+   * for each ID (alive when called or now) for which `newer` says true it reports the truth as of now
+   * instead (gone if it died meanwhile, the new instance if it restarted, present if it started), as an
+   * engine that walks its containers one by one while they die and start.
+   */
+  release(newer?: (id: string) => boolean): void;
   /** Lets the list fail. */
   fail(error: unknown): void;
 }
@@ -269,8 +305,10 @@ export class FakeEngine implements EngineClient {
   clock = Date.UTC(2026, 0, 1);
 
   #nextPid = 1000;
+  readonly #replay: "all" | "none" | number;
+  readonly #wallClock: boolean;
   readonly #counts = new Map<FakeMethod, number>();
-  readonly #heldLists: { called: Deferred<Container[]>; result: Deferred<void>; failure?: unknown }[] = [];
+  readonly #heldLists: HeldListEntry[] = [];
   #failLists: { count: number; error: () => unknown } = { count: 0, error: () => connectionLost() };
   #failSubscribes: { count: number; error: () => unknown } = { count: 0, error: () => connectionLost() };
   #holdSubscriptions = false;
@@ -278,6 +316,12 @@ export class FakeEngine implements EngineClient {
   readonly #heldInspects: HeldInspect[] = [];
   readonly #inspectWaiters: { count: number; done: Deferred<void> }[] = [];
   readonly #callWaiters: { method: FakeMethod; count: number; done: Deferred<void> }[] = [];
+
+  constructor(options: FakeEngineOptions = {}) {
+    this.#replay = options.replay ?? "all";
+    this.#wallClock = options.clock === "wall";
+    if (this.#wallClock) this.clock = Date.now();
+  }
 
   /** The most recently opened stream. */
   get stream(): FakeEventStream {
@@ -360,11 +404,14 @@ export class FakeEngine implements EngineClient {
   holdList(): HeldList {
     const called = deferred<Container[]>();
     const result = deferred<void>();
-    const entry: { called: Deferred<Container[]>; result: Deferred<void>; failure?: unknown } = { called, result };
+    const entry: HeldListEntry = { called, result };
     this.#heldLists.push(entry);
     return {
       called: called.promise,
-      release: () => result.resolve(),
+      release: (newer) => {
+        if (newer) entry.newer = newer;
+        result.resolve();
+      },
       fail: (error) => {
         entry.failure = error;
         result.resolve();
@@ -425,12 +472,18 @@ export class FakeEngine implements EngineClient {
       throw this.#failLists.error();
     }
     const held = this.#heldLists.shift();
-    if (held) {
-      held.called.resolve(snapshot);
-      await abortable(held.result.promise, signal);
-      if (held.failure !== undefined) throw held.failure;
-    }
-    return snapshot;
+    if (!held) return snapshot;
+    held.called.resolve(snapshot);
+    await abortable(held.result.promise, signal);
+    if (held.failure !== undefined) throw held.failure;
+    const newer = held.newer;
+    if (!newer) return snapshot;
+    const then = new Map(snapshot.map((c) => [c.id, c]));
+    const ids = new Set([...then.keys(), ...this.truth.keys()]);
+    return [...ids].flatMap((id) => {
+      const container = newer(id) ? this.truth.get(id) : then.get(id);
+      return container ? [container] : [];
+    });
   }
 
   /** See {@linkcode EngineClient.inspect}. */
@@ -464,7 +517,7 @@ export class FakeEngine implements EngineClient {
     const stream = new FakeEventStream(options, subscribe);
     this.streams.push(stream);
     const since = options.since;
-    if (since !== undefined) for (const event of this.log.filter((e) => e.time >= since)) void stream.push(event);
+    if (since !== undefined) for (const event of this.#replayable(since)) void stream.push(event);
     return stream;
   }
 
@@ -478,8 +531,15 @@ export class FakeEngine implements EngineClient {
   // ---- internals -------------------------------------------------------
 
   #tick(): number {
-    this.clock += 1000;
+    this.clock = this.#wallClock ? Math.max(this.clock, Date.now()) : this.clock + 1000;
     return this.clock;
+  }
+
+  /** The logged events a subscription with `since` replays; see {@linkcode FakeEngineOptions.replay}. */
+  #replayable(since: number): EngineEvent[] {
+    if (this.#replay === "none") return [];
+    const kept = this.#replay === "all" ? this.log : this.log.slice(Math.max(0, this.log.length - this.#replay));
+    return kept.filter((e) => e.time >= since);
   }
 
   #setPaused(id: string, paused: boolean): void {
