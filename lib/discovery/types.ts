@@ -64,26 +64,24 @@ export interface HostPlaces {
 
 /**
  * What one engine kind tells discovery about itself. Engine words (process
- * names, socket paths, settings) live with the engine; the scan in
- * `lib/discovery/` only combines them.
+ * names, socket paths, settings) live with the engine (its registry entry's
+ * `discovery`); the scan in `lib/discovery/` only combines them.
  */
-export interface DiscoverableKind {
-  /** The kind's registry name (`docker`, `containerd`, `cri`): one engine *view*. */
-  readonly name: string;
+export interface DiscoveryFacts {
   /** Exact process names (`/proc/PID/comm`) of the kind's engine processes. */
   readonly processNames: readonly string[];
   /**
-   * Whether a process with one of {@linkcode DiscoverableKind.processNames}
-   * is an engine serving the API (e.g. a `podman` process only when it runs
-   * `system service`); default: every such process.
+   * Whether a process named one of {@linkcode DiscoveryFacts.processNames}
+   * serves the API (e.g. `podman` only when it runs `system service`);
+   * default: every such process.
    */
-  isEngineProcess?(cmdline: readonly string[]): boolean;
+  isEngineProcess?(comm: string, cmdline: readonly string[]): boolean;
   /**
-   * Why a process of this kind is left out although it is one (it belongs to
-   * another engine that already shows its containers), given the name of its
-   * parent process; `undefined` to keep it.
+   * Socket paths (as the process sees them) that an engine process of this
+   * kind uses for itself and whose containers it shows, so that no other
+   * view watches them again (dockerd's own containerd).
    */
-  skipProcess?(parentComm: string): string | undefined;
+  ownedSockets?(comm: string, cmdline: readonly string[]): readonly string[];
   /** Whether a listening socket path of an engine process can be this kind's API (not a shim, debug or metrics socket). */
   acceptsSocket(path: string): boolean;
   /** The endpoint for a socket path (as {@linkcode CandidateEndpoint.endpoint}). */
@@ -92,6 +90,12 @@ export interface DiscoverableKind {
   configured(): Promise<CandidateEndpoint[]>;
   /** Well-known places on a host laid out as `places` says. */
   wellKnown(places: HostPlaces): CandidateEndpoint[];
+}
+
+/** One engine kind (view) as discovery uses it: its name, its facts and how to build its client. */
+export interface DiscoverableKind extends DiscoveryFacts {
+  /** The kind's registry name (`docker`, `containerd`, `cri`): one engine *view*. */
+  readonly name: string;
   /** Builds a client for `endpoint` (connects lazily). */
   create(endpoint: string): EngineClient;
 }

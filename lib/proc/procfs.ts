@@ -176,7 +176,7 @@ export class ProcFs {
     if (inodes === undefined || inodes.size === 0) return inodes === undefined ? undefined : [];
     const table = await this.#text(pid, "net/unix");
     if (table === undefined) return undefined;
-    const sameMounts = await this.#sharesMountNamespace(pid);
+    const sameMounts = await this.sharesMountNamespace(pid);
     const sockets: ListeningSocket[] = [];
     for (const entry of parseNetUnix(table)) {
       if (!entry.listening || !entry.stream || entry.path === "" || !inodes.has(entry.inode)) continue;
@@ -197,7 +197,7 @@ export class ProcFs {
   }
 
   /** Whether the process shares this process's mount namespace; `false` when that cannot be told. */
-  async #sharesMountNamespace(pid: number): Promise<boolean> {
+  async sharesMountNamespace(pid: number): Promise<boolean> {
     try {
       const [theirs, ours] = await Promise.all([this.mountNamespace(pid), this.mountNamespace("self")]);
       return theirs !== undefined && theirs === ours;
