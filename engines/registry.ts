@@ -9,9 +9,12 @@
  * @module
  */
 
+import type { DiscoveryFacts } from "../lib/discovery/types.ts";
 import type { EngineClient } from "../lib/engine.ts";
 import type { WatcherLogger } from "../lib/watcher.ts";
 import { ContainerdClient, DEFAULT_CONTAINERD_SOCKET } from "./containerd/mod.ts";
+import { CONTAINERD_DISCOVERY } from "./containerd/discovery.ts";
+import { DOCKER_DISCOVERY } from "./docker/discovery.ts";
 import { DEFAULT_DOCKER_HOST, DockerClient } from "./docker/mod.ts";
 
 /** Options every engine kind's {@linkcode EngineKind.create} accepts. */
@@ -62,6 +65,8 @@ export interface EngineKind {
    * endpoint or unreadable settings.
    */
   create(endpoint: string | undefined, options: EngineClientCommonOptions): EngineClient;
+  /** How discovery finds this kind's engines on a host (process names, settings, well-known sockets); absent: not discovered. */
+  readonly discovery?: DiscoveryFacts;
 }
 
 /** A table of engine kinds; the CLI lists and opens them in this order. */
@@ -77,6 +82,7 @@ const DOCKER: EngineKind = {
     "on a permission error run as a user allowed on the socket (e.g. in the docker group) or with sudo",
   // The client resolves DOCKER_HOST and the context itself when it gets no host.
   create: (endpoint) => new DockerClient(endpoint === undefined ? {} : { host: endpoint }),
+  discovery: DOCKER_DISCOVERY,
 };
 
 /** containerd's native gRPC API. */
@@ -92,6 +98,7 @@ const CONTAINERD: EngineKind = {
       ...(endpoint !== undefined ? { socket: endpoint } : {}),
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
     }),
+  discovery: CONTAINERD_DISCOVERY,
 };
 
 /** Every engine kind whalewatcher knows, in the order the CLI lists and shows them. */

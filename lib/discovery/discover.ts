@@ -25,7 +25,7 @@ import type {
 } from "./types.ts";
 
 /** Default time one probe may take. */
-export const DEFAULT_PROBE_TIMEOUT_MS = 1_000;
+export const DEFAULT_PROBE_TIMEOUT_MS = 5_000;
 /** How many probes run at a time. */
 const PROBE_CONCURRENCY = 16;
 /** Which way of finding an endpoint names it best, for the engine's `api`: what the user set, then the usual place. */
@@ -182,7 +182,8 @@ function assemble(
   const groups = new Map<string, Probed[]>();
   for (const item of ordered) {
     if (item.outcome.status !== "found" || "engine" in item.outcome) continue;
-    const key = identityKey(item.entry.kind.name, item.outcome.id, item.file, item.entry.endpoint);
+    const pid = item.outcome.pid || item.entry.pid || pidOfFile.get(item.file) || 0;
+    const key = identityKey(item.entry.kind.name, item.outcome.id, pid, item.file, item.entry.endpoint);
     groups.set(key, [...(groups.get(key) ?? []), item]);
   }
   const engineOf = new Map<Probed, { engine: DiscoveredEngine; first: boolean }>();
@@ -215,9 +216,13 @@ function assemble(
   return { engines, candidates, processScan, notes };
 }
 
-/** See {@linkcode DiscoveredEngine.key}. */
-export function identityKey(kind: string, id: string, file: SocketFileKey, endpoint: string): string {
-  if (id !== "") return `${kind}/id:${id}`;
+/**
+ * See {@linkcode DiscoveredEngine.key}. An engine ID alone is not enough:
+ * engines started from one copied data root share it, so the PID (where
+ * known) goes with it.
+ */
+export function identityKey(kind: string, id: string, pid: number, file: SocketFileKey, endpoint: string): string {
+  if (id !== "") return `${kind}/id:${id}${pid !== 0 ? `@pid:${pid}` : ""}`;
   if (file !== "") return `${kind}/socket:${file}`;
   return `${kind}/endpoint:${endpoint}`;
 }

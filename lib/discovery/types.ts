@@ -104,7 +104,9 @@ export interface DiscoverableKind extends DiscoveryFacts {
 export interface DiscoveredEngine {
   /**
    * Stable identity of the engine view within a host, used to list it once:
-   * `<kind>/id:<engine ID>` where the engine has an ID (Docker), else
+   * `<kind>/id:<engine ID>` where the engine has an ID (Docker), followed by
+   * `@pid:<PID>` where its process is known (copies of one data root share
+   * an ID), else
    * `<kind>/socket:<device>:<inode>` of its socket file (one file however
    * many symlinks or `/run` vs `/var/run` paths reach it; a restarted engine
    * binds a new file), else `<kind>/endpoint:<endpoint>`.
@@ -185,7 +187,7 @@ export interface DiscoverOptions {
   readonly signal?: AbortSignal | undefined;
   /** The /proc tree to read; default `/proc`. */
   readonly procRoot?: string | undefined;
-  /** How long each probe may take, in milliseconds; default 1000. */
+  /** How long each probe may take, in milliseconds; default 5000 (a busy podman takes seconds). */
   readonly probeTimeout?: number | undefined;
   /** Whether to look for engine processes in /proc; default `true` (skipped with a note where /proc is unreadable). */
   readonly processScan?: boolean | undefined;
