@@ -13,6 +13,7 @@ import { EnginePermissionError } from "../lib/errors.ts";
 import { runtime } from "../lib/runtime.ts";
 import type { WatcherLogger } from "../lib/watcher.ts";
 import { ALL_ENGINES, parseArgs, USAGE, UsageError } from "./args.ts";
+import { listEngines } from "./engines.ts";
 import type { CliOptions } from "./args.ts";
 import { openEngines } from "./connect.ts";
 import type { OpenEngine } from "./connect.ts";
@@ -118,6 +119,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await out(`whalewatcher ${VERSION}\n`);
     return EXIT_OK;
   }
+  if (options.command === "engines") return await listEngines(options);
   const { open, failures } = await openEngines(options, options.watch ? { logger: stderrLogger() } : {});
   try {
     if (open.length === 0 || (options.engine !== ALL_ENGINES && failures.length > 0)) {
