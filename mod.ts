@@ -111,3 +111,14 @@ if (isMainModule(import.meta)) {
   const { runMain } = await import("./cli/main.ts");
   await runMain();
 }
+export { discoverableKinds, discoverEngines, type DiscoverEnginesOptions } from "./engines/discovery.ts";
+export type {
+  CandidateOutcome,
+  DiscoveredEngine,
+  DiscoverOptions,
+  DiscoveryCandidate,
+  DiscoveryMethod,
+  DiscoveryReport,
+  DiscoverySource,
+  EngineParent,
+} from "./lib/discovery/types.ts";

@@ -26,7 +26,7 @@ export const ALL_ENGINES = "all";
 /** What the user asked for. */
 export interface CliOptions {
   /** `help`/`version` print and exit; `show` prints the picture (and with `watch` follows it). */
-  readonly command: "show" | "help" | "version";
+  readonly command: "show" | "help" | "version" | "engines";
   /** Engines to ask: a registry entry's name, or {@linkcode ALL_ENGINES} for every engine that answers. */
   readonly engine: EngineSelection;
   /**
@@ -84,6 +84,7 @@ export function usage(registry: EngineRegistry = ENGINE_REGISTRY): string {
       [`${kind.flag.name} ${kind.flag.value}`, `${kind.flag.description} (default: ${defaultEndpointsText(kind)})`] as const
     ),
     ["--json", "one JSON document; with --watch: NDJSON, one event per line"],
+    ["engines", "(as first argument) list every engine candidate found on this host and what became of it"],
     ["--watch", "after the picture, print one line per lifecycle event until Ctrl-C"],
     ["--filter KEY=VALUE", "show only matching containers and events (repeatable): label=K, label=K=V, name=PART, " +
       "project=P, engine=NAME|TYPE, state=running|paused"],
@@ -124,7 +125,9 @@ export function parseArgs(argv: readonly string[], registry: EngineRegistry = EN
   const values = new Map<string, string>();
   const filters: Filter[] = [];
   const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
+  // `whalewatcher engines`: the discovery report instead of the picture.
+  const engines = argv[0] === "engines";
+  for (let i = engines ? 1 : 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const name = eq > 0 ? arg.slice(0, eq) : arg;
@@ -154,7 +157,7 @@ export function parseArgs(argv: readonly string[], registry: EngineRegistry = EN
     const value = values.get(flag);
     if (value !== undefined) endpoints[kind] = value;
   }
-  const command = flags.has("--help") || flags.has("-h") ? "help" : flags.has("--version") || flags.has("-V") ? "version" : "show";
+  const command = flags.has("--help") || flags.has("-h") ? "help" : flags.has("--version") || flags.has("-V") ? "version" : engines ? "engines" : "show";
   const json = flags.has("--json");
   const quiet = flags.has("--quiet") || flags.has("-q");
   const template = values.get("--format");

@@ -12,6 +12,7 @@ import process from "node:process";
 import { EnginePermissionError } from "../lib/errors.ts";
 import { runtime } from "../lib/runtime.ts";
 import { ALL_ENGINES, parseArgs, USAGE, UsageError } from "./args.ts";
+import { listEngines } from "./engines.ts";
 import type { CliOptions } from "./args.ts";
 import type { OpenEngine } from "./connect.ts";
 import { renderFailures, renderSkipped, renderUnreadableEnv } from "./failure.ts";
@@ -112,6 +113,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await out(`whalewatcher ${VERSION}\n`);
     return EXIT_OK;
   }
+  if (options.command === "engines") return await listEngines(options);
   // imported here: --help and --version never load the watcher and the engine clients
   const { missingEnvGrants, openEngines } = await import("./connect.ts");
   await err(renderUnreadableEnv(await missingEnvGrants(options)));

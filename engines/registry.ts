@@ -9,12 +9,15 @@
  * @module
  */
 
+import type { DiscoveryFacts } from "../lib/discovery/types.ts";
 import type { EngineClient } from "../lib/engine.ts";
 import type { WatcherLogger } from "../lib/watcher.ts";
 // Only the default endpoints are imported up front: each client (the Docker one with its HTTP stack, the
 // containerd one with gRPC) is imported by its `create`, so a run loads only the engines it opens.
 import { DEFAULT_CONTAINERD_SOCKET } from "./containerd/socket.ts";
 import { DEFAULT_DOCKER_HOST, DOCKER_VARIABLES } from "./docker/default-host.ts";
+import { CONTAINERD_DISCOVERY } from "./containerd/discovery.ts";
+import { DOCKER_DISCOVERY } from "./docker/discovery.ts";
 
 /** Options every engine kind's {@linkcode EngineKind.create} accepts. */
 export interface EngineClientCommonOptions {
@@ -76,6 +79,8 @@ export interface EngineKind {
    * import the client's module first, so that only opened engines load.
    */
   create(endpoint: string | undefined, options: EngineClientCommonOptions): EngineClient | Promise<EngineClient>;
+  /** How discovery finds this kind's engines on a host (process names, settings, well-known sockets); absent: not discovered. */
+  readonly discovery?: DiscoveryFacts;
 }
 
 /** A table of engine kinds; the CLI lists and opens them in this order. */
@@ -99,6 +104,7 @@ const DOCKER: EngineKind = {
       ...(packer !== undefined ? { packer } : {}),
     });
   },
+  discovery: DOCKER_DISCOVERY,
 };
 
 /** containerd's native gRPC API. */
@@ -117,6 +123,7 @@ const CONTAINERD: EngineKind = {
       ...(options.details ? { packer: (await import("./containerd/details.ts")).containerdDetails } : {}),
     });
   },
+  discovery: CONTAINERD_DISCOVERY,
 };
 
 /** Every engine kind whalewatcher knows, in the order the CLI lists and shows them. */

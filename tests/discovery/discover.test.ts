@@ -1,0 +1,65 @@
+/**
+ * Discovery: the process scan on the fixture tree (what is skipped, what is
+ * tried), and against the real private engines, which listen only at
+ * unusual paths and so are found through /proc only; a symlink named by
+ * DOCKER_HOST leads to the same engine once.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, it } from "node:test";
+import { discoverEngines } from "../../engines/discovery.ts";
+import { containerdEngine, dockerEngine } from "../support/engines.ts";
+
+const FIXTURE = fileURLToPath(new URL("../../fixtures/proc/host", import.meta.url));
+
+describe("discovery on a fixture /proc", () => {
+  it("tries engine processes' API sockets, skipping shim, abstract and foreign sockets", async () => {
+    const report = await discoverEngines({ procRoot: FIXTURE, wellKnown: false, probeTimeout: 500 });
+    const tried = report.candidates.filter((c) => c.sources.some((s) => s.method === "process"));
+    assert.deepEqual(tried.map((c) => [c.kind, c.endpoint, c.outcome.status]), [
+      ["docker", "unix:///run/my docker.sock", "not-found"],
+      ["docker", "unix:///run/gone.sock (deleted)", "not-found"],
+      ["containerd", `${FIXTURE}/200/root/run/containerd/containerd.sock`, "not-found"],
+    ]);
+    assert.ok(!report.candidates.some((c) => c.endpoint.includes(".ttrpc") || c.endpoint.includes("@")));
+    assert.equal(report.engines.length, 0);
+    assert.equal(report.processScan, true);
+  });
+});
+
+describe("discovery of real engines", () => {
+  const docker = dockerEngine();
+  const containerd = containerdEngine();
+  it("finds the private dockerd and containerd through /proc, each once, also via a symlink", {
+    skip: docker.skip ?? containerd.skip,
+    timeout: 60_000,
+  }, async () => {
+    const socket = docker.endpoint!.replace(/^unix:\/\//, "");
+    const dir = mkdtempSync(join(tmpdir(), "ww-di-"));
+    const link = join(dir, "d.sock");
+    symlinkSync(socket, link);
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = `unix://${link}`;
+    try {
+      const report = await discoverEngines();
+      const dockers = report.engines.filter((e) => e.api === `unix://${link}` || e.alsoAt.includes(`unix://${link}`));
+      assert.equal(dockers.length, 1, JSON.stringify(report.engines));
+      assert.equal(dockers[0]!.type, "docker.com");
+      assert.ok(dockers[0]!.alsoAt.includes(docker.endpoint!), "the process-found path is the same engine");
+      assert.ok(dockers[0]!.pid > 0);
+      const containerds = report.engines.filter((e) => e.api === containerd.endpoint);
+      assert.equal(containerds.length, 1);
+      assert.equal(containerds[0]!.sources[0]!.method, "process");
+      // dockerd's own containerd is not offered again.
+      const own = report.candidates.find((c) => c.endpoint === socket.replace(/docker\.sock$/, "containerd/containerd.sock"));
+      assert.equal(own?.outcome.status, "skipped");
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
