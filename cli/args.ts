@@ -18,8 +18,13 @@ export const ALL_ENGINES = "all";
 
 /** What the user asked for. */
 export interface CliOptions {
-  /** `help`/`version` print and exit; `show` prints the picture (and with `watch` follows it). */
-  readonly command: "show" | "help" | "version";
+  /**
+   * `help`/`version` print and exit; `show` prints the picture (and with
+   * `watch` follows it); `pid` tells which container process {@linkcode CliOptions.pid} is in.
+   */
+  readonly command: "show" | "help" | "version" | "pid";
+  /** The process `whalewatcher pid PID` asks about; only with command `pid`. */
+  readonly pid?: number;
   /** Engines to ask: a registry entry's name, or {@linkcode ALL_ENGINES} for every engine that answers. */
   readonly engine: EngineSelection;
   /**
@@ -83,14 +88,17 @@ export function usage(registry: EngineRegistry = ENGINE_REGISTRY): string {
     ["--version", "show the version"],
   ];
   return `Usage: whalewatcher [options]
+       whalewatcher pid PID [options]
 
 Shows the alive (running or paused) containers of the local container
 engines, grouped by composer project; with --watch follows their lifecycle.
+\`pid PID\` tells which alive container the host process PID belongs to.
 
 Options:
 ${optionRows(rows)}
 
-Exit codes: 0 success, 2 engine unreachable, 64 usage error.
+Exit codes: 0 success, 1 watch failed, 2 engine unreachable,
+3 (pid) the process is in no alive container, 64 usage error.
 `;
 }
 
@@ -111,6 +119,7 @@ export function parseArgs(argv: readonly string[], registry: EngineRegistry = EN
   const valueOptions = new Set(["--engine", ...endpointOf.keys()]);
   const values = new Map<string, string>();
   const flags = new Set<string>();
+  const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
@@ -127,9 +136,10 @@ export function parseArgs(argv: readonly string[], registry: EngineRegistry = EN
     } else if (arg.startsWith("-")) {
       throw new UsageError(`unknown option ${name}`);
     } else {
-      throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
+      positional.push(arg);
     }
   }
+  const pid = pidCommand(positional);
   const choices = engineChoices(registry);
   const engine = values.get("--engine") ?? ALL_ENGINES;
   if (!choices.includes(engine)) {
@@ -140,6 +150,28 @@ export function parseArgs(argv: readonly string[], registry: EngineRegistry = EN
     const value = values.get(flag);
     if (value !== undefined) endpoints[kind] = value;
   }
-  const command = flags.has("--help") || flags.has("-h") ? "help" : flags.has("--version") || flags.has("-V") ? "version" : "show";
-  return { command, engine, endpoints, json: flags.has("--json"), watch: flags.has("--watch") };
+  const command = flags.has("--help") || flags.has("-h")
+    ? "help"
+    : flags.has("--version") || flags.has("-V")
+    ? "version"
+    : pid !== undefined
+    ? "pid"
+    : "show";
+  if (command === "pid" && flags.has("--watch")) throw new UsageError("pid takes no --watch");
+  const parsed = { command, engine, endpoints, json: flags.has("--json"), watch: flags.has("--watch") } as const;
+  return pid === undefined ? parsed : { ...parsed, pid };
+}
+
+/** The PID of `pid PID`; `undefined` without positional arguments. */
+function pidCommand(positional: readonly string[]): number | undefined {
+  if (positional.length === 0) return undefined;
+  const [word, value, ...rest] = positional;
+  if (word !== "pid") throw new UsageError(`unexpected argument ${JSON.stringify(word)}`);
+  if (value === undefined) throw new UsageError("pid needs a process ID");
+  if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+  const pid = Number(value);
+  if (!/^[1-9]\d*$/.test(value) || !Number.isSafeInteger(pid)) {
+    throw new UsageError(`pid needs a process ID (a positive integer), got ${JSON.stringify(value)}`);
+  }
+  return pid;
 }

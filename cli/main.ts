@@ -18,6 +18,8 @@ import { openEngines } from "./connect.ts";
 import type { OpenEngine } from "./connect.ts";
 import { renderFailures } from "./failure.ts";
 import { renderEventJson, renderPictureJson } from "./json.ts";
+import { ContainerLocator } from "../lib/container-of.ts";
+import { renderPidJson, renderPidText } from "./pid.ts";
 import { err, out } from "./output.ts";
 import { sortedContainers } from "./snapshot.ts";
 import type { EngineSnapshot } from "./snapshot.ts";
@@ -32,6 +34,8 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** Exit code: a requested engine (with `--engine all`: every engine) is unreachable. */
 export const EXIT_UNREACHABLE = 2;
+/** Exit code: `pid PID` — the process is in no alive container (or does not exist). */
+export const EXIT_NO_CONTAINER = 3;
 /** Exit code: bad command line (BSD `EX_USAGE`). */
 export const EXIT_USAGE = 64;
 
@@ -97,6 +101,13 @@ async function follow(engines: readonly OpenEngine[], options: CliOptions, style
   return code;
 }
 
+async function showPid(engines: readonly OpenEngine[], options: CliOptions): Promise<number> {
+  const pid = options.pid!;
+  const found = await new ContainerLocator(() => engines.map((e) => e.watcher)).containerOf(pid);
+  await out(options.json ? renderPidJson(pid, found) : renderPidText(pid, found));
+  return found === undefined ? EXIT_NO_CONTAINER : EXIT_OK;
+}
+
 /**
  * Runs the CLI with the arguments after the program name and resolves the
  * exit code. Output goes to `process.stdout`/`process.stderr`.
@@ -127,6 +138,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     // With `all`, a missing engine is normal; one that refuses us is worth a word.
     const refused = failures.filter((f) => f.error instanceof EnginePermissionError);
     if (refused.length > 0) await err(renderFailures(refused, runtime));
+    if (options.command === "pid") return await showPid(open, options);
     const style: TextStyle = { color: !options.json && colorWanted() };
     if (options.watch) return await follow(open, options, style);
     const picture = open.map(snapshot);

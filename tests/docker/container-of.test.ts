@@ -14,6 +14,8 @@ import { Watcher } from "../../lib/watcher.ts";
 import { sleep } from "../../lib/async/wait.ts";
 import { dockerEngine, EngineCleanup, testImage, uniqueName } from "../support/engines.ts";
 import { dockerOk, EVENT_TIMEOUT_MS, liveClient, seenRequests } from "./live.ts";
+import type { PidJson } from "../../cli/pid.ts";
+import { runCli } from "../cli/child.ts";
 
 after(() => {
   for (const { method, path } of seenRequests) assert.ok(method === "GET" || method === "HEAD", `${method} ${path}`);
@@ -88,5 +90,18 @@ describe("ContainerLocator on a real dockerd", { skip: docker.skip }, () => {
 
     assert.equal(await locator.containerOf(process.pid), undefined);
     assert.equal(await locator.containerOf(1), undefined);
+  });
+
+  it("`whalewatcher pid PID` names the container with its engine (exit 0), and exits 3 for a host process", async () => {
+    const child = await hostPidOf(["sleep", `${tag}1`]);
+    const found = await runCli(["pid", String(child), "--engine", "docker", "--docker-host", host, "--json"]);
+    assert.equal(found.code, 0, found.stderr);
+    const answer = JSON.parse(found.stdout) as PidJson;
+    assert.deepEqual([answer.pid, answer.container?.id, answer.container?.name, answer.engine?.api, answer.match],
+      [child, ownId, own, host, "pid-namespace"]);
+
+    const none = await runCli(["pid", String(process.pid), "--engine", "docker", "--docker-host", host]);
+    assert.equal(none.code, 3, none.stderr);
+    assert.match(none.stdout, new RegExp(`^process ${process.pid} is in no alive container\n$`));
   });
 });
