@@ -53,6 +53,13 @@ export type { PersistentMap } from "./lib/model/pmap.ts";
 export { ComposerProject, type ProjectOwner, type ReadonlyComposerProject } from "./lib/model/project.ts";
 export type { EngineIdentity, ExitDetails, LifecycleEvent, LifecycleEventType } from "./lib/events.ts";
 export {
+  type ContainerLocatorOptions,
+  ContainerLocator,
+  type ContainerMatch,
+  type ContainerSource,
+  type ProcessContainer,
+} from "./lib/container-of.ts";
+export {
   type EngineClient,
   type EngineEvent,
   type EngineExit,

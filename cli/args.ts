@@ -25,8 +25,14 @@ export const ALL_ENGINES = "all";
 
 /** What the user asked for. */
 export interface CliOptions {
-  /** `help`/`version` print and exit; `show` prints the picture (and with `watch` follows it). */
-  readonly command: "show" | "help" | "version" | "engines";
+  /**
+   * `help`/`version` print and exit; `show` prints the picture (and with
+   * `watch` follows it); `engines` lists the discovery report; `pid` tells
+   * which container process {@linkcode CliOptions.pid} is in.
+   */
+  readonly command: "show" | "help" | "version" | "engines" | "pid";
+  /** The process `whalewatcher pid PID` asks about; only with command `pid`. */
+  readonly pid?: number;
   /** Engines to ask: a registry entry's name, or {@linkcode ALL_ENGINES} for every engine that answers. */
   readonly engine: EngineSelection;
   /**
@@ -84,7 +90,6 @@ export function usage(registry: EngineRegistry = ENGINE_REGISTRY): string {
       [`${kind.flag.name} ${kind.flag.value}`, `${kind.flag.description} (default: ${defaultEndpointsText(kind)})`] as const
     ),
     ["--json", "one JSON document; with --watch: NDJSON, one event per line"],
-    ["engines", "(as first argument) list every engine candidate found on this host and what became of it"],
     ["--watch", "after the picture, print one line per lifecycle event until Ctrl-C"],
     ["--filter KEY=VALUE", "show only matching containers and events (repeatable): label=K, label=K=V, name=PART, " +
       "project=P, engine=NAME|TYPE, state=running|paused"],
@@ -95,14 +100,19 @@ export function usage(registry: EngineRegistry = ENGINE_REGISTRY): string {
     ["--version", "show the version"],
   ];
   return `Usage: whalewatcher [options]
+       whalewatcher pid PID [options]
+       whalewatcher engines [--json]
 
 Shows the alive (running or paused) containers of the local container
 engines, grouped by composer project; with --watch follows their lifecycle.
+\`pid PID\` tells which alive container the host process PID belongs to;
+\`engines\` lists every engine candidate found on this host and what became of it.
 
 Options:
 ${optionRows(rows)}
 
-Exit codes: 0 success, 1 the watch broke for good, 2 engine unreachable, 64 usage error.
+Exit codes: 0 success, 1 the watch broke for good, 2 engine unreachable,
+3 (pid) the process is in no alive container, 64 usage error.
 `;
 }
 
@@ -125,6 +135,7 @@ export function parseArgs(argv: readonly string[], registry: EngineRegistry = EN
   const values = new Map<string, string>();
   const filters: Filter[] = [];
   const flags = new Set<string>();
+  const positional: string[] = [];
   // `whalewatcher engines`: the discovery report instead of the picture.
   const engines = argv[0] === "engines";
   for (let i = engines ? 1 : 0; i < argv.length; i++) {
@@ -144,9 +155,10 @@ export function parseArgs(argv: readonly string[], registry: EngineRegistry = EN
     } else if (arg.startsWith("-")) {
       throw new UsageError(`unknown option ${name}`);
     } else {
-      throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
+      positional.push(arg);
     }
   }
+  const pid = pidCommand(positional);
   const choices = engineChoices(registry);
   const engine = values.get("--engine") ?? ALL_ENGINES;
   if (!choices.includes(engine)) {
@@ -157,7 +169,16 @@ export function parseArgs(argv: readonly string[], registry: EngineRegistry = EN
     const value = values.get(flag);
     if (value !== undefined) endpoints[kind] = value;
   }
-  const command = flags.has("--help") || flags.has("-h") ? "help" : flags.has("--version") || flags.has("-V") ? "version" : engines ? "engines" : "show";
+  const command = flags.has("--help") || flags.has("-h")
+    ? "help"
+    : flags.has("--version") || flags.has("-V")
+    ? "version"
+    : engines
+    ? "engines"
+    : pid !== undefined
+    ? "pid"
+    : "show";
+  if (command === "pid" && flags.has("--watch")) throw new UsageError("pid takes no --watch");
   const json = flags.has("--json");
   const quiet = flags.has("--quiet") || flags.has("-q");
   const template = values.get("--format");
@@ -173,5 +194,20 @@ export function parseArgs(argv: readonly string[], registry: EngineRegistry = EN
     quiet,
     noTrunc: flags.has("--no-trunc"),
     ...(template !== undefined ? { format: parseTemplate(template) } : {}),
+    ...(pid !== undefined ? { pid } : {}),
   };
+}
+
+/** The PID of `pid PID`; `undefined` without positional arguments. */
+function pidCommand(positional: readonly string[]): number | undefined {
+  if (positional.length === 0) return undefined;
+  const [word, value, ...rest] = positional;
+  if (word !== "pid") throw new UsageError(`unexpected argument ${JSON.stringify(word)}`);
+  if (value === undefined) throw new UsageError("pid needs a process ID");
+  if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+  const pid = Number(value);
+  if (!/^[1-9]\d*$/.test(value) || !Number.isSafeInteger(pid)) {
+    throw new UsageError(`pid needs a process ID (a positive integer), got ${JSON.stringify(value)}`);
+  }
+  return pid;
 }

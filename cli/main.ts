@@ -19,6 +19,8 @@ import { renderFailures, renderSkipped, renderUnreadableEnv } from "./failure.ts
 import { cliLogger } from "./log.ts";
 import { err, out, stdoutClosed } from "./output.ts";
 import { EventPresenter, presentPicture } from "./present.ts";
+import { ContainerLocator } from "../lib/container-of.ts";
+import { renderPidJson, renderPidText } from "./pid.ts";
 import { sortedContainers } from "./snapshot.ts";
 import type { EngineSnapshot } from "./snapshot.ts";
 import type { TextStyle } from "./style.ts";
@@ -31,6 +33,8 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** Exit code: a requested engine (with `--engine all`: every engine) is unreachable. */
 export const EXIT_UNREACHABLE = 2;
+/** Exit code: `pid PID` — the process is in no alive container (or does not exist). */
+export const EXIT_NO_CONTAINER = 3;
 /** Exit code: bad command line (BSD `EX_USAGE`). */
 export const EXIT_USAGE = 64;
 
@@ -92,6 +96,13 @@ async function follow(engines: readonly OpenEngine[], options: CliOptions, style
   return code;
 }
 
+async function showPid(engines: readonly OpenEngine[], options: CliOptions): Promise<number> {
+  const pid = options.pid!;
+  const found = await new ContainerLocator(() => engines.map((e) => e.watcher)).containerOf(pid);
+  await out(options.json ? renderPidJson(pid, found) : renderPidText(pid, found));
+  return found === undefined ? EXIT_NO_CONTAINER : EXIT_OK;
+}
+
 /**
  * Runs the CLI with the arguments after the program name and resolves the
  * exit code. Output goes to `process.stdout`/`process.stderr`.
@@ -128,6 +139,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const missing = failures.filter((f) => !(f.error instanceof EnginePermissionError));
     if (missing.length > 0) await err(renderSkipped(missing));
     if (refused.length > 0) await err(renderFailures(refused, runtime));
+    if (options.command === "pid") return await showPid(open, options);
     const terminal = stdoutIsTerminal();
     const style: TextStyle = {
       color: !options.json && colorWanted(),

@@ -139,7 +139,19 @@ export class ProcFs {
    * e.g. `mnt:[4026531841]`), or `undefined` when it is gone.
    */
   async mountNamespace(pid: number | "self"): Promise<string | undefined> {
-    const path = `${this.root}/${pid}/ns/mnt`;
+    return await this.#namespace(pid, "mnt");
+  }
+
+  /**
+   * The PID namespace of the process (the target of `/proc/PID/ns/pid`, e.g.
+   * `pid:[4026531836]`), or `undefined` when it is gone.
+   */
+  async pidNamespace(pid: number | "self"): Promise<string | undefined> {
+    return await this.#namespace(pid, "pid");
+  }
+
+  async #namespace(pid: number | "self", kind: string): Promise<string | undefined> {
+    const path = `${this.root}/${pid}/ns/${kind}`;
     return await this.#read(path, () => readlink(path));
   }
 

@@ -1,0 +1,206 @@
+/**
+ * Which alive container does a host process belong to? Answered from the
+ * watchers' portfolios and a few /proc reads of the process and its
+ * ancestry — never an engine round trip. Engine-neutral: it knows containers
+ * only by their initial process (`pid`) and their ID.
+ *
+ * @module
+ */
+
+import type { EngineIdentity } from "./events.ts";
+import type { Container } from "./model/container.ts";
+import type { ReadonlyPortfolio } from "./model/portfolio.ts";
+import { ProcAccessError, ProcFs } from "./proc/procfs.ts";
+
+/** Where containers come from: a watcher (`Watcher` has both) or anything else with a portfolio and an engine. */
+export interface ContainerSource {
+  /** The alive containers now. */
+  readonly portfolio: ReadonlyPortfolio;
+  /** The engine they belong to. */
+  readonly identity: EngineIdentity;
+}
+
+/** How a process was matched to its container. */
+export type ContainerMatch =
+  /** The process is the container's initial process. */
+  | "init"
+  /** The process is in the container's own PID namespace (e.g. a `docker exec`'d process, a child of the init). */
+  | "pid-namespace"
+  /** The container's initial process is an ancestor of the process (a container sharing the host's PID namespace). */
+  | "ancestry"
+  /** The process's cgroup path names the container's ID. */
+  | "cgroup";
+
+/** The container a process belongs to. */
+export interface ProcessContainer {
+  /** The alive container. */
+  readonly container: Container;
+  /** The engine that reports it. */
+  readonly engine: EngineIdentity;
+  /** How the process was matched to it. */
+  readonly match: ContainerMatch;
+}
+
+/** Options of {@linkcode ContainerLocator}. */
+export interface ContainerLocatorOptions {
+  /** The /proc tree to read; default `/proc`. */
+  readonly procRoot?: string | undefined;
+  /** How many ancestors are looked at before giving up; default 64 (deeper process trees are very rare). */
+  readonly maxAncestry?: number | undefined;
+}
+
+const DEFAULT_MAX_ANCESTRY = 64;
+
+/** One alive container with its engine, indexed by its initial process. */
+interface Known {
+  readonly container: Container;
+  readonly engine: EngineIdentity;
+}
+
+/**
+ * Resolves host processes to the alive containers they belong to. The
+ * rules, in order:
+ *
+ * 1. the process is an alive container's initial process;
+ * 2. the process is in the PID namespace of an alive container's initial
+ *    process, other than this process's own (that covers `docker exec` and
+ *    `ctr task exec`: such processes are children of the engine's shim, not
+ *    of the container); when containers share that namespace, the one whose
+ *    initial process is an ancestor wins, else the namespace's PID 1;
+ * 3. an ancestor (following `PPID`) is an alive container's initial process
+ *    (containers that share the host's PID namespace);
+ * 4. the process's cgroup path holds an alive container's ID as a path
+ *    element (`…/<id>`, `…/<prefix>-<id>.scope`).
+ *
+ * The PID namespaces of the containers' initial processes are read once per
+ * container and kept while it is alive, so a lookup reads only the
+ * process's own `ns/pid`, `status`, `stat` of its ancestry and, last,
+ * `cgroup`.
+ *
+ * @example
+ * ```ts
+ * import { ContainerLocator } from "./container-of.ts";
+ * import { Portfolio } from "./model/portfolio.ts";
+ *
+ * const locator = new ContainerLocator(() => [
+ *   { portfolio: new Portfolio(), identity: { type: "example", api: "unix:///nowhere", id: "" } },
+ * ]);
+ * console.assert((await locator.containerOf(process.pid)) === undefined); // no containers, no owner
+ * ```
+ */
+export class ContainerLocator {
+  readonly #sources: () => Iterable<ContainerSource>;
+  readonly #proc: ProcFs;
+  readonly #maxAncestry: number;
+  /** PID namespace of each known initial process (by PID), while its container is alive. */
+  readonly #namespaces = new Map<number, string | undefined>();
+  #ownNamespace: Promise<string | undefined> | undefined;
+
+  /** Resolves against the containers `sources` hold at the time of each lookup. */
+  constructor(sources: () => Iterable<ContainerSource>, options: ContainerLocatorOptions = {}) {
+    this.#sources = sources;
+    this.#proc = new ProcFs({ root: options.procRoot });
+    this.#maxAncestry = options.maxAncestry ?? DEFAULT_MAX_ANCESTRY;
+  }
+
+  /**
+   * The alive container process `pid` belongs to, or `undefined` when it
+   * belongs to none (or has exited). Throws {@linkcode ProcAccessError} when
+   * the process's `stat` or `cgroup` may not be read.
+   */
+  async containerOf(pid: number): Promise<ProcessContainer | undefined> {
+    const inits = this.#inits();
+    const own = inits.get(pid);
+    if (own !== undefined) return { ...own, match: "init" };
+    return (await this.#byNamespace(pid, inits)) ?? (await this.#byAncestry(pid, inits)) ??
+      (await this.#byCgroup(pid, inits));
+  }
+
+  /** The alive containers by initial process; forgets the namespaces of containers that are gone. */
+  #inits(): Map<number, Known> {
+    const inits = new Map<number, Known>();
+    for (const source of this.#sources()) {
+      for (const container of source.portfolio.allContainers()) {
+        if (container.pid > 0) inits.set(container.pid, { container, engine: source.identity });
+      }
+    }
+    for (const pid of this.#namespaces.keys()) if (!inits.has(pid)) this.#namespaces.delete(pid);
+    return inits;
+  }
+
+  async #byNamespace(pid: number, inits: Map<number, Known>): Promise<ProcessContainer | undefined> {
+    // A process whose namespace may not be read (another user's) is left to the rules that read stat and cgroup.
+    const namespace = await unlessDenied(this.#proc.pidNamespace(pid));
+    if (namespace === undefined || namespace === (await this.#ownPidNamespace())) return undefined;
+    const sharing: number[] = [];
+    for (const init of inits.keys()) {
+      if ((await this.#namespaceOf(init)) === namespace) sharing.push(init);
+    }
+    if (sharing.length === 0) return undefined;
+    if (sharing.length > 1) {
+      const ancestor = await this.#byAncestry(pid, new Map(sharing.map((init) => [init, inits.get(init)!])));
+      if (ancestor !== undefined) return { ...ancestor, match: "pid-namespace" };
+      for (const init of sharing) {
+        if ((await this.#proc.status(init))?.nspid.at(-1) === 1) return { ...inits.get(init)!, match: "pid-namespace" };
+      }
+    }
+    return { ...inits.get(sharing[0]!)!, match: "pid-namespace" };
+  }
+
+  async #byAncestry(pid: number, inits: Map<number, Known>): Promise<ProcessContainer | undefined> {
+    let current = pid;
+    for (let depth = 0; depth < this.#maxAncestry; depth++) {
+      const stat = await this.#proc.stat(current);
+      if (stat === undefined || stat.ppid <= 0) return undefined;
+      const known = inits.get(stat.ppid);
+      if (known !== undefined) return { ...known, match: "ancestry" };
+      current = stat.ppid;
+    }
+    return undefined;
+  }
+
+  async #byCgroup(pid: number, inits: Map<number, Known>): Promise<ProcessContainer | undefined> {
+    const entries = await this.#proc.cgroup(pid);
+    if (entries === undefined) return undefined;
+    const byId = new Map<string, Known>();
+    for (const known of inits.values()) byId.set(known.container.id, known);
+    for (const { path } of entries) {
+      for (const element of path.split("/").reverse()) {
+        const known = byId.get(cgroupIdCandidate(element)) ?? byId.get(element);
+        if (known !== undefined) return { ...known, match: "cgroup" };
+      }
+    }
+    return undefined;
+  }
+
+  async #namespaceOf(init: number): Promise<string | undefined> {
+    // An initial process we may not look at owns nothing by namespace; the other rules still apply.
+    if (!this.#namespaces.has(init)) this.#namespaces.set(init, await unlessDenied(this.#proc.pidNamespace(init)));
+    return this.#namespaces.get(init);
+  }
+
+  #ownPidNamespace(): Promise<string | undefined> {
+    this.#ownNamespace ??= this.#proc.pidNamespace("self");
+    return this.#ownNamespace;
+  }
+}
+
+/** What `read` resolves, or `undefined` when the /proc entry may not be read. */
+async function unlessDenied<T>(read: Promise<T | undefined>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    if (error instanceof ProcAccessError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The container ID a cgroup path element may carry: systemd scopes and
+ * slices name them `<prefix>-<id>.scope`, cgroupfs drivers use the bare ID.
+ */
+function cgroupIdCandidate(element: string): string {
+  const base = element.replace(/\.(scope|slice)$/, "");
+  const dash = base.lastIndexOf("-");
+  return dash < 0 ? base : base.slice(dash + 1);
+}

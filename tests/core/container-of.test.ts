@@ -1,0 +1,104 @@
+/**
+ * ContainerLocator against the hand-made /proc tree in
+ * fixtures/proc/containers (see its README): every rule — init, PID
+ * namespace (exec'd processes, children, containers sharing a namespace),
+ * ancestry (host-PID-namespace containers), cgroup — and the processes that
+ * belong to no container.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { type ContainerSource, ContainerLocator } from "../../lib/container-of.ts";
+import { newContainer } from "../../lib/model/container.ts";
+import { Portfolio } from "../../lib/model/portfolio.ts";
+
+const PROC = fileURLToPath(new URL("../../fixtures/proc/containers", import.meta.url));
+const ENGINE = { type: "example.org", api: "unix:///run/example.sock", id: "E1" };
+const OTHER = { type: "other.org", api: "/run/other.sock", id: "" };
+const A = "a".repeat(64);
+const B = "b".repeat(64);
+const C = "c".repeat(64);
+
+function source(identity: typeof ENGINE, ...containers: Array<{ id: string; name: string; pid: number }>): ContainerSource {
+  const portfolio = new Portfolio();
+  for (const c of containers) portfolio.add(newContainer(c));
+  return { portfolio, identity };
+}
+
+/** The fixture's containers: A (own PID namespace, init 501), B (host namespace, init 600) on one engine, C (init 900, not in the tree) on another. */
+function fixtureSources(): ContainerSource[] {
+  return [
+    source(ENGINE, { id: A, name: "alpha", pid: 501 }, { id: B, name: "bravo", pid: 600 }),
+    source(OTHER, { id: C, name: "charlie", pid: 900 }),
+  ];
+}
+
+async function owner(locator: ContainerLocator, pid: number): Promise<string> {
+  const found = await locator.containerOf(pid);
+  return found === undefined ? "none" : `${found.container.name} ${found.engine.type} ${found.match}`;
+}
+
+describe("ContainerLocator on a fixture /proc", () => {
+  const locator = new ContainerLocator(fixtureSources, { procRoot: PROC });
+
+  it("a container's initial process belongs to it", async () => {
+    assert.equal(await owner(locator, 501), "alpha example.org init");
+    assert.equal(await owner(locator, 600), "bravo example.org init");
+  });
+
+  it("a child of the initial process and an exec'd process (a child of the shim) belong by PID namespace", async () => {
+    assert.equal(await owner(locator, 502), "alpha example.org pid-namespace");
+    assert.equal(await owner(locator, 510), "alpha example.org pid-namespace");
+  });
+
+  it("a process in a namespace nested inside a container's belongs to it by ancestry", async () => {
+    assert.equal(await owner(locator, 520), "alpha example.org ancestry");
+  });
+
+  it("a child of a container sharing the host's PID namespace belongs by ancestry, not by namespace", async () => {
+    assert.equal(await owner(locator, 601), "bravo example.org ancestry");
+  });
+
+  it("a process whose cgroup path names a container's ID belongs to it, with that container's engine", async () => {
+    assert.equal(await owner(locator, 800), "charlie other.org cgroup");
+  });
+
+  it("host processes, the shim and processes that are gone belong to no container", async () => {
+    assert.equal(await owner(locator, 700), "none");
+    assert.equal(await owner(locator, 500), "none");
+    assert.equal(await owner(locator, 1), "none");
+    assert.equal(await owner(locator, 4242), "none");
+  });
+
+  it("answers from the containers alive at the time of the lookup", async () => {
+    let sources = fixtureSources();
+    const live = new ContainerLocator(() => sources, { procRoot: PROC });
+    assert.equal(await owner(live, 510), "alpha example.org pid-namespace");
+    sources = [source(ENGINE, { id: B, name: "bravo", pid: 600 })];
+    assert.equal(await owner(live, 510), "none");
+    assert.equal(await owner(live, 502), "none");
+    sources = [source(OTHER, { id: "renamed", name: "alpha-again", pid: 501 })];
+    assert.equal(await owner(live, 510), "alpha-again other.org pid-namespace");
+  });
+
+  it("with several containers in one PID namespace, the one whose init is an ancestor wins, else the namespace's PID 1", async () => {
+    // 502 (a child of 501, NSpid … 2) taken as a second container's init in A's namespace.
+    const shared = new ContainerLocator(
+      () => [source(ENGINE, { id: "side", name: "sidecar", pid: 502 }, { id: A, name: "alpha", pid: 501 })],
+      { procRoot: PROC },
+    );
+    assert.equal(await owner(shared, 510), "alpha example.org pid-namespace"); // exec'd: no ancestor, PID 1 wins
+    const sideFirst = new ContainerLocator(
+      () => [source(ENGINE, { id: "side", name: "sidecar", pid: 502 })],
+      { procRoot: PROC },
+    );
+    assert.equal(await owner(sideFirst, 510), "sidecar example.org pid-namespace");
+  });
+
+  it("gives up after maxAncestry ancestors", async () => {
+    const shallow = new ContainerLocator(fixtureSources, { procRoot: PROC, maxAncestry: 1 });
+    assert.equal(await owner(shallow, 601), "bravo example.org ancestry"); // the parent is the init
+    // 520's parent (502) is not an init; with one step allowed, the cgroup rule answers instead.
+    assert.equal(await owner(shallow, 520), "alpha example.org cgroup");
+  });
+});
