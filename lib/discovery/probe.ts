@@ -70,7 +70,9 @@ export async function probe(
   let client;
   try {
     client = kind.create(endpoint);
-    const [id, version] = await Promise.all([client.id(link.signal), client.version(link.signal)]);
+    // Version first: it tells the engine type (podman), on which the meaning of the ID depends.
+    const version = await client.version(link.signal);
+    const id = await client.id(link.signal);
     return { status: "found", type: client.type, version, id, pid: client.pid, socketFile: file };
   } catch (error) {
     signal?.throwIfAborted();
