@@ -117,7 +117,11 @@ export class HostWatcher implements AsyncDisposable {
     return this.#scanning;
   }
 
-  /** Scans at once and then every `rescanInterval` until `signal` aborts or close (then resolves); scan errors end it (rejects). */
+  /**
+   * Scans at once and then every `rescanInterval` until `signal` aborts or
+   * close (then resolves); a failing scan ends it (rejects). The engines'
+   * watchers run on until {@linkcode HostWatcher.close}.
+   */
   watch(signal?: AbortSignal): Promise<void> {
     if (this.#closing) return Promise.reject(new WatcherClosedError());
     this.#watching ??= this.#loop(signal);
