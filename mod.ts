@@ -129,3 +129,12 @@ export type {
   DiscoverySource,
   EngineParent,
 } from "./lib/discovery/types.ts";
+export { hostWatcher, type HostWatcherBindingOptions } from "./engines/host.ts";
+export {
+  DEFAULT_RESCAN_INTERVAL_MS,
+  type EngineHealth,
+  type HostEngineView,
+  type HostEvent,
+  HostWatcher,
+  type HostWatcherOptions,
+} from "./lib/host-watcher.ts";

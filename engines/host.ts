@@ -1,0 +1,44 @@
+/**
+ * `hostWatcher()`: the engine-neutral {@linkcode HostWatcher} bound to
+ * discovery over the registry and the registry's clients.
+ *
+ * @module
+ */
+
+import { HostWatcher, type HostWatcherOptions } from "../lib/host-watcher.ts";
+import { type DiscoverEnginesOptions, discoverEngines } from "./discovery.ts";
+import { ENGINE_REGISTRY, engineKind, type EngineRegistry } from "./registry.ts";
+
+/** Options of {@linkcode hostWatcher}: those of the host watcher (discovery and clients default to the registry's) and of each scan. */
+export interface HostWatcherBindingOptions extends Partial<HostWatcherOptions> {
+  /** Options of each scan when `discover` is not given. */
+  readonly discovery?: Omit<DiscoverEnginesOptions, "signal">;
+  /** The engine kinds; default the whole registry. */
+  readonly registry?: EngineRegistry;
+}
+
+/**
+ * Watches every engine discovery finds on this host, rescanning every
+ * `rescanInterval` milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { hostWatcher } from "./host.ts";
+ * await using host = hostWatcher({ rescanInterval: 0 });
+ * await host.rescan();
+ * for (const { engine, health } of host.engines()) console.log(engine.kind, engine.api, health.state);
+ * ```
+ */
+export function hostWatcher(options: HostWatcherBindingOptions = {}): HostWatcher {
+  const registry = options.registry ?? ENGINE_REGISTRY;
+  return new HostWatcher({
+    ...options,
+    discover: options.discover ??
+      (async (signal) => (await discoverEngines({ ...options.discovery, registry, signal })).engines),
+    create: options.create ?? ((engine) => {
+      const kind = engineKind(engine.kind, registry);
+      if (!kind) throw new RangeError(`no engine kind named ${engine.kind}`);
+      return kind.create(engine.api, {});
+    }),
+  });
+}

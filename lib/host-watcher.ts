@@ -1,0 +1,198 @@
+/**
+ * The whole host: one {@linkcode Watcher} per engine that discovery finds,
+ * kept in step with repeated scans, behind one merged view and one merged
+ * event stream. Engine-neutral: the discovery and the clients are injected
+ * (`engines/` binds them to the registry).
+ *
+ * @module
+ */
+
+import { sleep } from "./async/wait.ts";
+import type { DiscoveredEngine } from "./discovery/types.ts";
+import type { EngineClient } from "./engine.ts";
+import { WatcherClosedError } from "./errors.ts";
+import type { LifecycleEvent } from "./events.ts";
+import { Fanout, type Subscription } from "./fanout.ts";
+import type { ReadonlyPortfolio } from "./model/portfolio.ts";
+import { Watcher, type WatcherOptions } from "./watcher.ts";
+
+/** How one engine's watcher is doing. */
+export interface EngineHealth {
+  /** `"syncing"` until the first sync, `"synced"` while events flow, `"reconnecting"` after a lost connection, `"failed"` when the watch gave up (retried at the next scan while discovery still finds the engine). */
+  readonly state: "syncing" | "synced" | "reconnecting" | "failed";
+  /** The error the watch failed with, when `failed`. */
+  readonly lastError?: unknown;
+}
+
+/** One engine of the merged view. */
+export interface HostEngineView {
+  /** The engine as discovery found it (its `key` names it in events). */
+  readonly engine: DiscoveredEngine;
+  /** Its current containers (empty before the first sync). */
+  readonly portfolio: ReadonlyPortfolio;
+  /** How its watcher is doing. */
+  readonly health: EngineHealth;
+}
+
+/** An event of the merged stream. */
+export type HostEvent =
+  /** A container event of one engine (`event.engine` says which; `key` is the engine's discovery key). */
+  | { readonly type: "container"; readonly key: string; readonly event: LifecycleEvent }
+  /** A scan found an engine not watched before. */
+  | { readonly type: "engine-appeared"; readonly key: string; readonly engine: DiscoveredEngine }
+  /** A scan no longer found a watched engine; its watcher is closed and dropped. */
+  | { readonly type: "engine-vanished"; readonly key: string; readonly engine: DiscoveredEngine };
+
+/** Options of a {@linkcode HostWatcher}. */
+export interface HostWatcherOptions {
+  /** One scan: the engines on the host now, each once (by `key`). */
+  readonly discover: (signal: AbortSignal) => Promise<readonly DiscoveredEngine[]>;
+  /** Builds the client that watches a discovered engine. */
+  readonly create: (engine: DiscoveredEngine) => EngineClient;
+  /** Milliseconds between scans; default 30 000; 0 scans only on {@linkcode HostWatcher.rescan}. */
+  readonly rescanInterval?: number;
+  /** Options of every engine's watcher. */
+  readonly watcher?: WatcherOptions;
+}
+
+/** Default time between scans. */
+export const DEFAULT_RESCAN_INTERVAL_MS = 30_000;
+
+interface Entry {
+  readonly engine: DiscoveredEngine;
+  readonly watcher: Watcher;
+  failure?: { error: unknown };
+}
+
+/**
+ * Watches every engine of a host. Between scans it costs one timer.
+ *
+ * @example
+ * ```ts
+ * import { hostWatcher } from "../mod.ts";
+ * await using host = hostWatcher();
+ * const watching = host.watch(AbortSignal.timeout(10_000));
+ * await host.rescan();
+ * for (const { engine, portfolio } of host.engines()) console.log(engine.kind, engine.api, [...portfolio.allContainers()].length);
+ * ```
+ */
+export class HostWatcher implements AsyncDisposable {
+  readonly #options: HostWatcherOptions;
+  readonly #entries = new Map<string, Entry>();
+  readonly #fanout = new Fanout<HostEvent>();
+  readonly #lifetime = new AbortController();
+  #scanning: Promise<void> | undefined;
+  #watching: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+
+  /** Creates a host watcher; nothing happens until {@linkcode HostWatcher.watch} or {@linkcode HostWatcher.rescan}. */
+  constructor(options: HostWatcherOptions) {
+    const interval = options.rescanInterval ?? DEFAULT_RESCAN_INTERVAL_MS;
+    if (!Number.isFinite(interval) || interval < 0) throw new RangeError(`rescanInterval must be >= 0, got ${interval}`);
+    this.#options = options;
+  }
+
+  /** The merged read-only view: every watched engine with its containers, listed even with none. */
+  engines(): HostEngineView[] {
+    return [...this.#entries.values()].map((entry) => ({
+      engine: entry.engine,
+      portfolio: entry.watcher.portfolio,
+      health: health(entry),
+    }));
+  }
+
+  /** Merged events of every engine plus engine-appeared/vanished; ends on close. */
+  events(options: { readonly signal?: AbortSignal; readonly buffer?: number } = {}): Subscription<HostEvent> {
+    return this.#fanout.subscribe({ buffer: options.buffer ?? 1024, ...(options.signal ? { signal: options.signal } : {}) });
+  }
+
+  /**
+   * Scans now (joining a scan under way): watches engines found for the
+   * first time, retries failed watchers of engines still found, drops the
+   * ones no longer found. Rejects with the discovery's error.
+   */
+  rescan(): Promise<void> {
+    if (this.#closing) return Promise.reject(new WatcherClosedError());
+    this.#scanning ??= this.#scan().finally(() => (this.#scanning = undefined));
+    return this.#scanning;
+  }
+
+  /**
+   * Scans at once and then every `rescanInterval` until `signal` aborts or
+   * close (then resolves); a failing scan ends it (rejects). The engines'
+   * watchers run on until {@linkcode HostWatcher.close}.
+   */
+  watch(signal?: AbortSignal): Promise<void> {
+    if (this.#closing) return Promise.reject(new WatcherClosedError());
+    this.#watching ??= this.#loop(signal);
+    this.#watching.catch(() => {});
+    return this.#watching;
+  }
+
+  /** Closes every engine's watcher, ends the event stream; leaves no timer behind. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  /** Same as {@linkcode HostWatcher.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #loop(signal: AbortSignal | undefined): Promise<void> {
+    const stop = signal ? AbortSignal.any([signal, this.#lifetime.signal]) : this.#lifetime.signal;
+    const interval = this.#options.rescanInterval ?? DEFAULT_RESCAN_INTERVAL_MS;
+    while (!stop.aborted) {
+      await this.rescan();
+      if (interval === 0) return;
+      await sleep(interval, stop).catch(() => {});
+    }
+  }
+
+  async #scan(): Promise<void> {
+    const found = await this.#options.discover(this.#lifetime.signal);
+    if (this.#closing) return;
+    const keys = new Set(found.map((engine) => engine.key));
+    for (const [key, entry] of this.#entries) {
+      if (keys.has(key)) continue;
+      this.#entries.delete(key);
+      await entry.watcher.close();
+      this.#fanout.publish([{ type: "engine-vanished", key, engine: entry.engine }]);
+    }
+    for (const engine of found) {
+      const known = this.#entries.get(engine.key);
+      if (known && !known.failure) continue;
+      if (known) await known.watcher.close();
+      else this.#fanout.publish([{ type: "engine-appeared", key: engine.key, engine }]);
+      this.#start(engine);
+    }
+  }
+
+  #start(engine: DiscoveredEngine): void {
+    const watcher = new Watcher(this.#options.create(engine), this.#options.watcher);
+    const entry: Entry = { engine, watcher };
+    this.#entries.set(engine.key, entry);
+    const events = watcher.events();
+    void (async () => {
+      for await (const event of events) this.#fanout.publish([{ type: "container", key: engine.key, event }]);
+    })().catch(() => {});
+    watcher.watch(this.#lifetime.signal).catch((error: unknown) => {
+      if (!(error instanceof WatcherClosedError) && !this.#lifetime.signal.aborted) entry.failure = { error };
+    });
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#lifetime.abort(new WatcherClosedError());
+    await this.#watching?.catch(() => {});
+    await this.#scanning?.catch(() => {});
+    await Promise.all([...this.#entries.values()].map((entry) => entry.watcher.close()));
+    this.#fanout.end();
+  }
+}
+
+function health(entry: Entry): EngineHealth {
+  if (entry.failure) return { state: "failed", lastError: entry.failure.error };
+  const phase = entry.watcher.phase;
+  return { state: phase === "synced" ? "synced" : phase === "lost" ? "reconnecting" : "syncing" };
+}
