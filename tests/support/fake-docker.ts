@@ -9,7 +9,7 @@
 
 import net from "node:net";
 import { join } from "node:path";
-import { makeTempDir } from "./unix-server.ts";
+import { listen, makeTempDir, type TestServer } from "./unix-server.ts";
 
 /** What the fake engine serves. Bodies are raw bytes. */
 export interface FakeDockerScript {
@@ -29,8 +29,8 @@ export class FakeDocker implements AsyncDisposable {
   /** Request targets received, in order. */
   readonly requests: string[] = [];
   readonly #script: FakeDockerScript;
-  readonly #sockets = new Set<net.Socket>();
   readonly #server = net.createServer((socket) => this.#serve(socket));
+  #listening: TestServer | undefined;
 
   constructor(script: FakeDockerScript) {
     this.#script = script;
@@ -42,13 +42,12 @@ export class FakeDocker implements AsyncDisposable {
   }
 
   /** Starts listening. */
-  listen(): Promise<this> {
-    return new Promise((resolve) => this.#server.listen(this.socket, () => resolve(this)));
+  async listen(): Promise<this> {
+    this.#listening = await listen(this.#server, this.socket);
+    return this;
   }
 
   #serve(socket: net.Socket): void {
-    this.#sockets.add(socket);
-    socket.on("close", () => this.#sockets.delete(socket));
     socket.on("error", () => {});
     let buffer = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => {
@@ -99,8 +98,7 @@ export class FakeDocker implements AsyncDisposable {
 
   /** Stops listening, drops every connection and removes the socket directory. */
   async close(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await this.#listening?.close();
     this.#dir.remove();
   }
 
