@@ -48,7 +48,7 @@ export interface HostWatcherOptions {
   /** One scan: the engines on the host now, each once (by `key`). */
   readonly discover: (signal: AbortSignal) => Promise<readonly DiscoveredEngine[]>;
   /** Builds the client that watches a discovered engine. */
-  readonly create: (engine: DiscoveredEngine) => EngineClient;
+  readonly create: (engine: DiscoveredEngine) => EngineClient | Promise<EngineClient>;
   /** Milliseconds between scans; default 30 000; 0 scans only on {@linkcode HostWatcher.rescan}. */
   readonly rescanInterval?: number;
   /** Options of every engine's watcher. */
@@ -165,12 +165,12 @@ export class HostWatcher implements AsyncDisposable {
       if (known && !known.failure) continue;
       if (known) await known.watcher.close();
       else this.#fanout.publish([{ type: "engine-appeared", key: engine.key, engine }]);
-      this.#start(engine);
+      await this.#start(engine);
     }
   }
 
-  #start(engine: DiscoveredEngine): void {
-    const watcher = new Watcher(this.#options.create(engine), this.#options.watcher);
+  async #start(engine: DiscoveredEngine): Promise<void> {
+    const watcher = new Watcher(await this.#options.create(engine), this.#options.watcher);
     const entry: Entry = { engine, watcher };
     this.#entries.set(engine.key, entry);
     const events = watcher.events();

@@ -5,7 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { runChild, runtimeCommand } from "../support/child.ts";
 import { fileURLToPath } from "node:url";
 import { runtime } from "../../lib/runtime.ts";
 import { ContainerdClient } from "../../engines/containerd/mod.ts";
@@ -29,12 +29,9 @@ if (process.argv.includes(CHILD_ARG)) {
     it("a denied socket gives EnginePermissionError naming the flags to grant", { skip, timeout: 60_000 }, async () => {
       const file = fileURLToPath(import.meta.url);
       const root = fileURLToPath(new URL("../../", import.meta.url));
-      const stdout = await new Promise<string>((resolve, reject) => {
-        execFile(process.execPath, ["run", `--allow-read=${root}`, file, CHILD_ARG], { timeout: 30_000 }, (error, out, err) => {
-          if (error) reject(new Error(`${error.message}\n${err}`));
-          else resolve(out);
-        });
-      });
+      const child = await runChild([...runtimeCommand(file, [`--allow-read=${root}`]), CHILD_ARG], { timeoutMs: 30_000 });
+      assert.deepEqual([child.code, child.timedOut], [0, false], child.stderr);
+      const stdout = child.stdout;
       const result = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { name?: string; hint?: string };
       assert.equal(result.name, "EnginePermissionError", stdout);
       assert.match(result.hint ?? "", new RegExp(`--allow-read=${socket} --allow-write=${socket} --allow-net=unix:${socket}`));

@@ -7,9 +7,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { runtime } from "../../lib/runtime.ts";
+import { runChild, runtimeCommand } from "../support/child.ts";
 import { ContainerdClient } from "../../engines/containerd/mod.ts";
 import { containerdEngine } from "../support/engines.ts";
 import { http1Peer, silentPeer } from "./peers.ts";
@@ -49,32 +48,15 @@ async function childScenario(): Promise<void> {
   console.log(DONE);
 }
 
-function childCommand(file: string): [string, string[]] {
-  switch (runtime) {
-    case "deno":
-      return [process.execPath, ["run", "-A", file]];
-    case "bun":
-      return [process.execPath, [file]];
-    case "node":
-      return [process.execPath, [...process.execArgv, file]]; // keeps the loader flags, if any (tsx on old Node)
-  }
-}
 
 if (process.env[CHILD_ENV]) {
   await childScenario();
 } else {
   describe("containerd client: no leaks", () => {
     it(`a process that used and closed clients exits on its own (real containerd: ${containerdEngine().endpoint ?? "not available, only error cases"})`, { timeout: 60_000 }, async () => {
-      const [command, args] = childCommand(fileURLToPath(import.meta.url));
-      const result = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
-        (resolve) => {
-          // The timeout only guards against a hang failing the suite forever; nothing is timed.
-          execFile(command, args, { env: { ...process.env, [CHILD_ENV]: "1" }, timeout: 20_000 }, (error, stdout, stderr) => {
-            const code = error && typeof error.code === "number" ? error.code : error ? null : 0;
-            resolve({ code, signal: error?.signal ?? null, stdout, stderr });
-          });
-        },
-      );
+      // The timeout only guards against a hang failing the suite forever; nothing is timed.
+      const result = await runChild(runtimeCommand(fileURLToPath(import.meta.url)), { env: { [CHILD_ENV]: "1" }, timeoutMs: 20_000 });
+      assert.equal(result.timedOut, false, `the child did not exit on its own within 20_000 ms\n${result.stderr}`);
       assert.equal(result.signal, null, `the child did not exit on its own (killed by ${result.signal})\n${result.stderr}`);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, new RegExp(DONE));

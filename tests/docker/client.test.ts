@@ -1,9 +1,9 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Socket } from "node:net";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
+import { makeTempDir, unixSocketServer } from "../support/unix-server.ts";
 import {
   DockerClient,
   type DockerClientOptions,
@@ -393,9 +393,10 @@ describe("DockerClient API version negotiation", () => {
 });
 
 describe("DockerClient host resolution", () => {
-  const certDir = mkdtempSync(join(tmpdir(), "ww-docker-certs-"));
+  const certs = makeTempDir();
+  const certDir = certs.path;
   for (const file of ["ca.pem", "cert.pem", "key.pem"]) writeFileSync(join(certDir, file), `PEM of ${file}\n`);
-  after(() => rmSync(certDir, { recursive: true, force: true }));
+  after(() => certs.remove());
 
   const endpointOf = async (options: DockerClientOptions): Promise<unknown> => {
     const factory = factoryOf(replay("docker"));
@@ -497,21 +498,17 @@ describe("DockerClient errors and closing", () => {
 
 describe("DockerClient on a socket that speaks another protocol", () => {
   it("fails with EngineProtocolError naming the socket, not a hang (an HTTP/2 peer such as containerd)", { timeout: 30_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), "ww-docker-wrong-"));
-    const path = join(dir, "grpc.sock");
-    const sockets = new Set<Socket>();
     // What an HTTP/2-only server (containerd's gRPC socket) does: a SETTINGS frame first, and
     // to a request without the HTTP/2 preface a GOAWAY, then it closes the connection.
     const settingsFrame = [0, 0, 6, 4, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 100];
     const goAwayFrame = [0, 0, 8, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
-    const server = createServer((socket) => {
-      sockets.add(socket);
+    await using server = await unixSocketServer(createServer((socket) => {
       socket.on("error", () => {});
       socket.write(new Uint8Array(settingsFrame));
       socket.once("data", () => socket.end(new Uint8Array(goAwayFrame)));
-    });
-    await new Promise<void>((resolve) => server.listen(path, resolve));
-    try {
+    }), "grpc.sock");
+    const path = server.socket;
+    {
       await using client = new DockerClient({ host: `unix://${path}`, env: {} });
       const started = Date.now();
       await assert.rejects(client.list(), (error: unknown) => {
@@ -520,10 +517,6 @@ describe("DockerClient on a socket that speaks another protocol", () => {
         return true;
       });
       assert.ok(Date.now() - started < 15_000, "no hang");
-    } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

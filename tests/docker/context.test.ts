@@ -11,10 +11,9 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { execFile } from "node:child_process";
+import { runChild, runtimeCommand } from "../support/child.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { DockerClient, type DockerClientOptions } from "../../engines/docker/mod.ts";
 import { EngineError, EngineUnavailableError } from "../../lib/errors.ts";
 import { runtime } from "../../lib/runtime.ts";
@@ -182,7 +181,7 @@ describe("Docker CLI contexts under Deno's permissions", () => {
   const DOCKER_ENV = "DOCKER_HOST,DOCKER_API_VERSION,DOCKER_CERT_PATH,DOCKER_TLS_VERIFY,DOCKER_CONTEXT,DOCKER_CONFIG";
 
   /** `addressSource` of a default DockerClient in a Deno child with `flags` (stdin is no TTY: no prompts). */
-  const sourceUnder = (flags: string[], env: Record<string, string>): Promise<string> => {
+  const sourceUnder = async (flags: string[], env: Record<string, string>): Promise<string> => {
     const mod = new URL("../../engines/docker/mod.ts", import.meta.url).href;
     const script = join(root, `source-${stores++}.ts`);
     writeFileSync(
@@ -191,14 +190,12 @@ describe("Docker CLI contexts under Deno's permissions", () => {
         // An EngineError keeps its hint apart from the message: print both.
         `try { console.log(new DockerClient().addressSource); } catch (e) { console.log(\`error: \${e.message}\\nhint: \${e.hint}\`); }\n`,
     );
-    return new Promise((resolve, reject) => {
-      execFile(
-        process.execPath,
-        ["run", "--no-prompt", `--allow-read=${script}`, ...flags, script],
-        { env: { ...process.env, DOCKER_HOST: "", DOCKER_CONTEXT: "", DOCKER_CONFIG: "", ...env }, cwd: fileURLToPath(new URL("../..", import.meta.url)) },
-        (error, stdout, stderr) => error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout.trim()),
-      );
+    const child = await runChild(runtimeCommand(script, ["--no-prompt", `--allow-read=${script}`, ...flags]), {
+      env: { DOCKER_HOST: "", DOCKER_CONTEXT: "", DOCKER_CONFIG: "", ...env },
+      timeoutMs: 30_000,
     });
+    assert.deepEqual([child.code, child.timedOut], [0, false], child.stderr);
+    return child.stdout.trim();
   };
 
   it("says when HOME or the config may not be read, instead of asking", { skip, timeout: 60_000 }, async () => {

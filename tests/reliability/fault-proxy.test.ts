@@ -9,13 +9,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FaultProxy } from "../support/fault-proxy.ts";
+import { type UnixSocketServer, unixSocketServer } from "../support/unix-server.ts";
 import { RawClient, waitUntil } from "./support.ts";
 
 /** A server that answers each request head with `reply`, and lets the test push bytes on its connections. */
 class ScriptedServer {
-  readonly dir = mkdtempSync(join(tmpdir(), "ww-scripted-"));
-  readonly path = join(this.dir, "server.sock");
+  path = "";
   readonly sockets: net.Socket[] = [];
+  #listening: UnixSocketServer | undefined;
   readonly #server = net.createServer((socket) => {
     this.sockets.push(socket);
     socket.on("error", () => {});
@@ -24,8 +25,9 @@ class ScriptedServer {
     });
   });
 
-  listen(): Promise<void> {
-    return new Promise((resolve) => this.#server.listen(this.path, resolve));
+  async listen(): Promise<void> {
+    this.#listening = await unixSocketServer(this.#server);
+    this.path = this.#listening.socket;
   }
 
   /** The newest server-side socket. */
@@ -36,9 +38,7 @@ class ScriptedServer {
   }
 
   async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    rmSync(this.dir, { recursive: true, force: true });
+    await this.#listening?.close();
   }
 }
 

@@ -23,7 +23,7 @@ import {
 } from "../../lib/errors.ts";
 import { Watcher } from "../../lib/watcher.ts";
 import { FakeDocker } from "../support/fake-docker.ts";
-import { listen, makeTempDir } from "../support/unix-server.ts";
+import { listen, unixSocketServer } from "../support/unix-server.ts";
 
 /** Generous: the point is "gives up at once", not a tight timing. */
 const GIVE_UP_WITHIN_MS = 1_000;
@@ -34,17 +34,10 @@ interface Socket extends AsyncDisposable {
 
 /** A server listening on a unix socket in a fresh temporary directory (tests/support/unix-server.ts). */
 async function serve(server: net.Server | http.Server | http2.Http2Server): Promise<Socket> {
-  const dir = makeTempDir();
   // A peer hanging up on the server side must not become an unhandled socket error.
   server.on("connection", (s: net.Socket) => s.on("error", () => {}));
-  const listening = await listen(server, join(dir.path, "engine.sock"));
-  return {
-    path: listening.address as string,
-    [Symbol.asyncDispose]: async () => {
-      await listening.close();
-      dir.remove();
-    },
-  };
+  const listening = await unixSocketServer(server, "engine.sock");
+  return { path: listening.socket, [Symbol.asyncDispose]: () => listening.close() };
 }
 
 /** A Docker-API server that answers every request but `/_ping` with `status` and `message`. */
@@ -145,14 +138,13 @@ describe("a watcher on a socket that heals keeps retrying, then syncs", { timeou
   it("Docker: a socket that appears later, after connections that were accepted and closed", async () => {
     await using fake = new FakeDocker({ list: new TextEncoder().encode("[]"), inspect: new Map(), events: new Uint8Array() });
     // First a peer that accepts and closes (a restarting engine, a cutting proxy), then the engine.
-    const cutter = net.createServer((s) => s.destroy());
-    await new Promise<void>((resolve) => cutter.listen(fake.socket, resolve));
+    const cutter = await listen(net.createServer((s) => s.destroy()), fake.socket);
     const watcher = new Watcher(new DockerClient({ host: fake.host, env: {} }), { backoff });
     try {
       void watcher.watch();
       const early = await Promise.race([watcher.ready.then(() => "ready", () => "rejected"), sleep(400).then(() => "pending")]);
       assert.equal(early, "pending");
-      await new Promise<void>((resolve) => cutter.close(() => resolve()));
+      await cutter.close();
       await fake.listen();
       await watcher.ready;
     } finally {

@@ -7,8 +7,7 @@
  */
 
 import * as http2 from "node:http2";
-import { join } from "node:path";
-import { listen, makeTempDir } from "./unix-server.ts";
+import { unixSocketServer } from "./unix-server.ts";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
@@ -99,13 +98,11 @@ export async function startFakeContainerd(options: {
     sessions.add(session);
     session.on("close", () => sessions.delete(session));
   });
-  const dir = makeTempDir();
-  const listening = await listen(server, join(dir.path, "containerd.sock"));
-  const socket = listening.address as string;
+  const listening = await unixSocketServer(server, "containerd.sock");
+  const socket = listening.socket;
   const close = async (): Promise<void> => {
     for (const session of sessions) session.destroy();
     await listening.close();
-    dir.remove();
   };
   return { socket, namespaceHeaders, close, [Symbol.asyncDispose]: close };
 }

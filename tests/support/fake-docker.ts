@@ -17,7 +17,7 @@
 
 import net from "node:net";
 import { join } from "node:path";
-import { makeTempDir } from "./unix-server.ts";
+import { listen, makeTempDir, type TestServer } from "./unix-server.ts";
 
 /** How many events dockerd keeps for `since` (its events service's buffer); older ones are lost. */
 export const DOCKERD_EVENT_LOG = 256;
@@ -58,12 +58,12 @@ export class FakeDocker implements AsyncDisposable {
   /** Request targets received, in order. */
   readonly requests: string[] = [];
   readonly #script: FakeDockerScript;
-  readonly #sockets = new Set<net.Socket>();
   readonly #server = net.createServer((socket) => this.#serve(socket));
   #eventsRefused: string | undefined;
   readonly #log: LoggedEvent[] = [];
   readonly #subscribers = new Set<Subscriber>();
   #held: (() => void)[] | undefined;
+  #listening: TestServer | undefined;
 
   constructor(script: FakeDockerScript) {
     this.#script = script;
@@ -118,17 +118,16 @@ export class FakeDocker implements AsyncDisposable {
 
   /** Drops every open connection (event streams included), as an engine that went away and came back. */
   dropConnections(): void {
-    for (const socket of this.#sockets) socket.destroy();
+    this.#listening?.cut();
   }
 
   /** Starts listening. */
-  listen(): Promise<this> {
-    return new Promise((resolve) => this.#server.listen(this.socket, () => resolve(this)));
+  async listen(): Promise<this> {
+    this.#listening = await listen(this.#server, this.socket);
+    return this;
   }
 
   #serve(socket: net.Socket): void {
-    this.#sockets.add(socket);
-    socket.on("close", () => this.#sockets.delete(socket));
     socket.on("error", () => {});
     let buffer = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => {
@@ -196,8 +195,7 @@ export class FakeDocker implements AsyncDisposable {
 
   /** Stops listening, drops every connection and removes the socket directory. */
   async close(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await this.#listening?.close();
     this.#dir.remove();
   }
 

@@ -17,9 +17,7 @@
  */
 
 import net from "node:net";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { listen, unixSocketServer } from "./unix-server.ts";
 
 /** One HTTP/1.x request head seen going upstream. */
 export interface SeenRequest {
@@ -282,32 +280,28 @@ export class FaultProxy implements AsyncDisposable {
   accepted = 0;
   /** Faults that took effect (cuts, truncations, refusals, injections, stalls). */
   faults = 0;
-  readonly #server: net.Server;
   readonly #live = new Set<ProxyConnection>();
-  readonly #ownDir: string | undefined;
+  /** Stops the listener (and removes the socket directory the proxy made itself). */
+  readonly #stopListening: () => Promise<void>;
   #refuseUntil = 0;
   #onConnection: ((connection: ProxyConnection) => void) | undefined;
   readonly #waiters = new Set<{ check(): void; fail(error: Error): void }>();
 
-  private constructor(target: string, socketPath: string, ownDir: string | undefined) {
+  private constructor(target: string, listener: { socket: string; close(): Promise<void> }) {
     this.target = target;
-    this.socketPath = socketPath;
-    this.#ownDir = ownDir;
-    this.#server = net.createServer((client) => this.#accept(client));
+    this.socketPath = listener.socket;
+    this.#stopListening = () => listener.close();
   }
 
   /** Starts a proxy for the engine socket `target` (a path or `unix://` URL). */
   static async start(target: string, options: FaultProxyOptions = {}): Promise<FaultProxy> {
-    const ownDir = options.socketPath === undefined ? mkdtempSync(join(tmpdir(), "ww-proxy-")) : undefined;
-    const socketPath = options.socketPath ?? join(ownDir!, "proxy.sock");
-    const proxy = new FaultProxy(target.replace(/^unix:\/\//, ""), socketPath, ownDir);
-    await new Promise<void>((resolve, reject) => {
-      proxy.#server.once("error", reject);
-      proxy.#server.listen(socketPath, () => {
-        proxy.#server.off("error", reject);
-        resolve();
-      });
-    });
+    // The proxy exists only once it listens; connections arrive only after that, so `proxy` is set by then.
+    let proxy: FaultProxy | undefined;
+    const server = net.createServer((client) => proxy!.#accept(client));
+    const listener = options.socketPath === undefined
+      ? await unixSocketServer(server, "proxy.sock")
+      : { socket: options.socketPath, close: (await listen(server, options.socketPath)).close };
+    proxy = new FaultProxy(target.replace(/^unix:\/\//, ""), listener);
     return proxy;
   }
 
@@ -432,8 +426,7 @@ export class FaultProxy implements AsyncDisposable {
   async close(): Promise<void> {
     for (const connection of this.connections) connection.cut();
     for (const waiter of [...this.#waiters]) waiter.fail(new Error("fault proxy closed"));
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    if (this.#ownDir) rmSync(this.#ownDir, { recursive: true, force: true });
+    await this.#stopListening();
   }
 
   /** Same as {@linkcode FaultProxy.close}. */

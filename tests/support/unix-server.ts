@@ -34,6 +34,8 @@ export interface TestServer {
   address: string | number;
   /** Connections accepted so far. */
   connections: number;
+  /** Drops every open connection; the server keeps listening. */
+  cut(): void;
   /** Stops listening and drops every connection. */
   close(): Promise<void>;
 }
@@ -41,6 +43,8 @@ export interface TestServer {
 type Listenable = {
   listen(target: string | number, host?: string | (() => void), cb?: () => void): unknown;
   on(event: "connection", listener: (socket: Socket) => void): unknown;
+  once(event: "error", listener: (error: Error) => void): unknown;
+  off(event: "error", listener: (error: Error) => void): unknown;
   close(cb?: (err?: Error) => void): unknown;
   address(): unknown;
 };
@@ -51,6 +55,9 @@ export async function listen(server: Listenable, target: string | number): Promi
   const state: TestServer = {
     address: target,
     connections: 0,
+    cut: () => {
+      for (const socket of sockets) socket.destroy();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -62,9 +69,14 @@ export async function listen(server: Listenable, target: string | number): Promi
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => {
-    if (typeof target === "string") server.listen(target, resolve);
-    else server.listen(target, "127.0.0.1", resolve);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    const listening = (): void => {
+      server.off("error", reject);
+      resolve();
+    };
+    if (typeof target === "string") server.listen(target, listening);
+    else server.listen(target, "127.0.0.1", listening);
   });
   if (typeof target === "number") state.address = (server.address() as { port: number }).port;
   return state;
@@ -88,3 +100,44 @@ export function rawServer(target: string, onSocket: (socket: Socket) => void): P
   return listen(server, target);
 }
 
+
+/** A server listening on a socket in its own temporary directory. */
+export interface UnixSocketServer extends AsyncDisposable {
+  /** The socket path. */
+  readonly socket: string;
+  /** The directory holding it, removed by `close()`. */
+  readonly dir: string;
+  /** Connections accepted so far. */
+  readonly connections: number;
+  /** Drops every open connection; the server keeps listening. */
+  cut(): void;
+  /** Stops listening, drops every connection and removes the directory. */
+  close(): Promise<void>;
+}
+
+/** Starts `server` on `<fresh temp dir>/<name>` and tracks its connections. */
+export async function unixSocketServer(server: Listenable, name = "server.sock"): Promise<UnixSocketServer> {
+  const dir = makeTempDir();
+  const socket = join(dir.path, name);
+  let listening: TestServer;
+  try {
+    listening = await listen(server, socket);
+  } catch (error) {
+    dir.remove();
+    throw error;
+  }
+  const close = async (): Promise<void> => {
+    await listening.close();
+    dir.remove();
+  };
+  return {
+    socket,
+    dir: dir.path,
+    get connections() {
+      return listening.connections;
+    },
+    cut: () => listening.cut(),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

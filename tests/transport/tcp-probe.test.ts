@@ -10,7 +10,7 @@ import { connect, createServer, type Server } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { TcpReachability } from "../../lib/transport/tcp-probe.ts";
 import { sleep } from "./support.ts";
-import { httpServer } from "../support/unix-server.ts";
+import { httpServer, listen, type TestServer } from "../support/unix-server.ts";
 
 /** A TCP server that records the client port of every connection it accepts. */
 class CountingServer {
@@ -20,10 +20,11 @@ class CountingServer {
     socket.on("error", () => {}).end();
   });
   port = 0;
+  #listening: TestServer | undefined;
 
   async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", resolve));
-    this.port = (this.#server.address() as { port: number }).port;
+    this.#listening = await listen(this.#server, 0);
+    this.port = this.#listening.address as number;
   }
 
   /**
@@ -43,7 +44,7 @@ class CountingServer {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => this.#server.close(() => resolve()));
+    return this.#listening?.close() ?? Promise.resolve();
   }
 }
 
