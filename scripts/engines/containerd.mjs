@@ -2,6 +2,7 @@
 // except the shim sockets (containerd 1.6 hard-codes /run/containerd/s/<hash of address>, so no collision).
 import fs from "node:fs";
 import path from "node:path";
+import { containerdConfigToml } from "./containerd-config.mjs";
 import { log, run, startDaemon, waitUntil } from "./util.mjs";
 
 /** Plugins never needed here: CRI (costly, wants CNI), and snapshotters that only log errors on this host. */
@@ -30,22 +31,7 @@ export function containerdPaths(dir) {
 export async function startContainerd(dir) {
   const p = containerdPaths(dir);
   fs.mkdirSync(dir, { recursive: true });
-  const toml = `version = 2
-root = ${JSON.stringify(path.join(dir, "root"))}
-state = ${JSON.stringify(path.join(dir, "state"))}
-disabled_plugins = ${JSON.stringify(DISABLED_PLUGINS)}
-[grpc]
-  address = ${JSON.stringify(p.socket)}
-[ttrpc]
-  address = ${JSON.stringify(p.socket + ".ttrpc")}
-[debug]
-  address = ""
-  level = "warn"
-[metrics]
-  address = ""
-[plugins."io.containerd.internal.v1.opt"]
-  path = ${JSON.stringify(path.join(dir, "opt"))}
-`;
+  const toml = containerdConfigToml(dir, p.socket, DISABLED_PLUGINS);
   fs.writeFileSync(p.config, toml);
   const pid = startDaemon("containerd", ["--config", p.config], p);
   log(`containerd ${dir} started, pid ${pid}`);

@@ -13,6 +13,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { containerdConfigToml } from "./containerd-config.mjs";
 import { alive, log, must, run, sleep, startDaemon, waitUntil } from "./util.mjs";
 
 /** The sandbox ("pause") image name the CRI plugin is configured with; also the tests' container image. */
@@ -93,22 +94,7 @@ export async function startCri(dir, { rootfs }) {
   fs.mkdirSync(dir, { recursive: true });
   for (const d of ["cni/bin", "cni/conf", "runc", "logs"]) fs.mkdirSync(path.join(dir, d), { recursive: true });
   const cri = 'plugins."io.containerd.grpc.v1.cri"';
-  const toml = `version = 2
-root = ${JSON.stringify(path.join(dir, "root"))}
-state = ${JSON.stringify(path.join(dir, "state"))}
-disabled_plugins = ${JSON.stringify(DISABLED_PLUGINS)}
-[grpc]
-  address = ${JSON.stringify(p.socket)}
-[ttrpc]
-  address = ${JSON.stringify(p.socket + ".ttrpc")}
-[debug]
-  address = ""
-  level = "warn"
-[metrics]
-  address = ""
-[plugins."io.containerd.internal.v1.opt"]
-  path = ${JSON.stringify(path.join(dir, "opt"))}
-[${cri}]
+  const toml = `${containerdConfigToml(dir, p.socket, DISABLED_PLUGINS)}[${cri}]
   sandbox_image = ${JSON.stringify(CRI_SANDBOX_IMAGE)}
   restrict_oom_score_adj = true
   stream_server_address = "127.0.0.1"

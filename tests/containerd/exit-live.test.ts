@@ -9,10 +9,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ContainerdClient } from "../../engines/containerd/mod.ts";
-import type { LifecycleEvent } from "../../lib/events.ts";
 import { Watcher } from "../../lib/watcher.ts";
 import { containerdEngine, ctr, EngineCleanup, READ_ONLY_GRPC_METHODS, stdoutOf, testRootfs, uniqueName } from "../support/engines.ts";
 import { FaultProxy } from "../support/fault-proxy.ts";
+import { WatcherEvents } from "../support/watcher-events.ts";
 
 const engine = containerdEngine();
 const rootfs = testRootfs();
@@ -20,33 +20,6 @@ const skip = engine.skip ?? (rootfs === undefined ? "SKIPPED: WW_TEST_ROOTFS is 
 const socket = engine.endpoint ?? "";
 const EVENT_TIMEOUT_MS = 20_000;
 const FAST = { backoff: { initialMs: 50, maxMs: 200, jitter: "none" as const } };
-
-/** Collects a subscription's events; waits for one matching. */
-class Events {
-  readonly seen: LifecycleEvent[] = [];
-  readonly #done: Promise<void>;
-  readonly #abort = new AbortController();
-  constructor(watcher: Watcher) {
-    const subscription = watcher.events({ signal: this.#abort.signal });
-    this.#done = (async () => {
-      for await (const event of subscription) this.seen.push(event);
-    })();
-    this.#done.catch(() => {});
-  }
-  async next(what: string, predicate: (event: LifecycleEvent) => boolean): Promise<LifecycleEvent> {
-    const deadline = Date.now() + EVENT_TIMEOUT_MS;
-    for (;;) {
-      const found = this.seen.find(predicate);
-      if (found) return found;
-      if (Date.now() > deadline) assert.fail(`no ${what}; saw ${this.seen.map((e) => `${e.type} ${e.container.id}`).join(", ")}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-  async close(): Promise<void> {
-    this.#abort.abort();
-    await this.#done;
-  }
-}
 
 const calls: string[] = [];
 const client = (path = socket): ContainerdClient => new ContainerdClient({ socket: path, onCall: (method) => void calls.push(method) });
@@ -71,7 +44,7 @@ describe("exit details with ContainerdClient against a real containerd", () => {
       const identity = { type: "containerd.io", api: socket, id: await watched.id() };
       assert.match(identity.id, /^[0-9a-f-]{36}$/, "containerd's introspection UUID");
       assert.deepEqual(watcher.identity, identity);
-      const events = new Events(watcher);
+      const events = new WatcherEvents(watcher);
 
       cleanup.containerd(socket, "default", killed);
       stdoutOf(await ctr(socket, "run", "-d", "--rootfs", rootfs!, killed, "/bin/sleep", "1000"), "ctr run");
@@ -119,7 +92,7 @@ describe("exit details with ContainerdClient against a real containerd", () => {
     try {
       await watcher.ready;
       assert.ok(watcher.portfolio.containerById(id));
-      const events = new Events(watcher);
+      const events = new WatcherEvents(watcher);
       // The outage: no connection while both die; `gone`'s task is deleted as well, so its exit is unknown.
       proxy.refuse(60_000);
       proxy.cutAll();

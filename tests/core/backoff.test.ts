@@ -125,7 +125,11 @@ describe("Backoff", () => {
 
 describe("sleep", () => {
   it("resolves after the delay", async () => {
-    await sleep(1);
+    // Order, not time: a 0 ms timer armed first has fired by the time a 5 ms sleep resolves.
+    let earlierTimerFired = false;
+    setTimeout(() => { earlierTimerFired = true; }, 0);
+    await sleep(5);
+    assert.equal(earlierTimerFired, true);
   });
 
   it("rejects with the abort reason and leaves no timer behind (Deno's sanitizer checks)", async () => {

@@ -173,14 +173,24 @@ for (const [label, engine, expectedType] of dockerApiEngines()) {
       const stream = client.lifecycleEvents({ signal: abort.signal });
       await stream.subscribed;
       setTimeout(() => abort.abort(), 200);
-      for await (const _ of stream) { /* idle engine or replayed events */ }
+      for await (const _ of stream) { /* idle engine */ }
+      // Reaching here without a throw is "quietly"; and only the abort may have ended it.
+      assert.equal(abort.signal.aborted, true);
 
       const name = uniqueName("breaker");
       cleanup.docker(host, name);
       const second = client.lifecycleEvents({ signal: new AbortController().signal });
       await second.subscribed;
-      await runSleeper(host, name);
-      for await (const _ of second) break;
+      const id = await runSleeper(host, name);
+      const iterator = second[Symbol.asyncIterator]();
+      // Earlier tests' containers may still be going away: skip to this one's event.
+      let next = await iterator.next();
+      while (next.done !== true && next.value.id !== id) next = await iterator.next();
+      assert.equal(next.done, false, "the new container's event came through");
+      // break = return(): the stream is cancelled, so nothing more comes although the engine goes on.
+      await iterator.return?.();
+      await dockerOk(host, "kill", name);
+      assert.deepEqual(await iterator.next(), { done: true, value: undefined });
     });
   });
 }

@@ -10,45 +10,16 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { DockerClient } from "../../engines/docker/mod.ts";
 import type { EngineClient, EngineExit, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
-import type { LifecycleEvent } from "../../lib/events.ts";
 import type { Container } from "../../lib/model/container.ts";
 import { Watcher } from "../../lib/watcher.ts";
 import { dockerApiEngines, EngineCleanup, testImage, uniqueName } from "../support/engines.ts";
 import { FaultProxy } from "../support/fault-proxy.ts";
-import { dockerOk, EVENT_TIMEOUT_MS, liveClient, seenRequests } from "./live.ts";
+import { WatcherEvents } from "../support/watcher-events.ts";
+import { dockerOk, liveClient, seenRequests } from "./live.ts";
 
 after(() => {
   for (const { method, path } of seenRequests) assert.ok(method === "GET" || method === "HEAD", `${method} ${path}`);
 });
-
-/** Collects a subscription's events; waits for one matching. */
-class Events {
-  readonly seen: LifecycleEvent[] = [];
-  readonly #done: Promise<void>;
-  readonly #abort = new AbortController();
-  constructor(watcher: Watcher) {
-    const subscription = watcher.events({ signal: this.#abort.signal });
-    this.#done = (async () => {
-      for await (const event of subscription) this.seen.push(event);
-    })();
-    this.#done.catch(() => {});
-  }
-  async next(what: string, predicate: (event: LifecycleEvent) => boolean, timeoutMs = EVENT_TIMEOUT_MS): Promise<LifecycleEvent> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.seen.find(predicate);
-      if (found) return found;
-      if (Date.now() > deadline) {
-        assert.fail(`no ${what} within ${timeoutMs} ms; saw ${this.seen.map((e) => `${e.type} ${e.container.name}`).join(", ")}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-  async close(): Promise<void> {
-    this.#abort.abort();
-    await this.#done;
-  }
-}
 
 /**
  * The DockerClient, but its subscriptions never ask for a replay of what
@@ -119,7 +90,7 @@ for (const [label, engine, expectedType] of dockerApiEngines()) {
         if (podman) assert.equal(identity.id, "");
         else assert.notEqual(identity.id, "");
         assert.deepEqual(watcher.identity, identity);
-        const events = new Events(watcher);
+        const events = new WatcherEvents(watcher);
         const id = await dockerOk(host, "run", "-d", "--network", "none", "--name", killed, testImage(), "sleep", "1000");
         const started = await events.next("start", (e) => e.type === "started" && e.container.id === id);
         assert.deepEqual(started.engine, identity);
@@ -155,7 +126,7 @@ for (const [label, engine, expectedType] of dockerApiEngines()) {
         const watching = watcher.watch();
         try {
           await watcher.ready;
-          const events = new Events(watcher);
+          const events = new WatcherEvents(watcher);
           const id = await dockerOk(
             host, "run", "-d", "--network", "none", "-m", "8m", "--memory-swap", "8m", "--name", name, testImage(),
             "sh", "-c", "sleep 2; tail /dev/zero",
@@ -181,7 +152,7 @@ for (const [label, engine, expectedType] of dockerApiEngines()) {
       try {
         await watcher.ready;
         assert.ok(watcher.portfolio.containerById(id));
-        const events = new Events(watcher);
+        const events = new WatcherEvents(watcher);
         // The outage: no connection to the engine while the container dies.
         proxy.refuse(60_000);
         proxy.cutAll();

@@ -4,13 +4,12 @@
  * a correct portfolio and exactly the missed transitions.
  */
 import { dockerEngine } from "../support/engines.ts";
-import type { FaultProxy } from "../support/fault-proxy.ts";
-import { DockerDriver } from "./drivers.ts";
+import { DockerDriver, dockerEventStream } from "./drivers.ts";
 import { commonFaults, faultScenarios, GARBAGE, garbageFault } from "./faults.ts";
 
 const engine = dockerEngine();
 const host = engine.endpoint ?? "";
-const events = async (proxy: FaultProxy) => [await proxy.waitForConnection("/events")];
+const events = dockerEventStream;
 const malformed = '{"status":"die","id":tru\n';
 
 faultScenarios(

@@ -8,7 +8,7 @@
  */
 
 import type { EngineClient } from "../../lib/engine.ts";
-import type { SeenRequest } from "../support/fault-proxy.ts";
+import type { FaultProxy, ProxyConnection, SeenRequest } from "../support/fault-proxy.ts";
 import { ContainerdClient, type ContainerdClientOptions } from "../../engines/containerd/mod.ts";
 import { DockerClient } from "../../engines/docker/mod.ts";
 import { ctr, docker, READ_ONLY_GRPC_METHODS, stdoutOf, testImage, uniqueName } from "../support/engines.ts";
@@ -52,6 +52,18 @@ export interface EngineDriver {
 
 /** Label marking the containers of one Docker test run. */
 const RUN_LABEL = "ww.reliability.run";
+
+/** Whether a connection carries dockerd's live event stream: its latest request is `/events` without `until`
+ * (a bounded replay leaves its kept-alive connection idle, and a fault injected there never reaches the stream). */
+function isDockerEventStream(connection: ProxyConnection): boolean {
+  const latest = connection.requests.at(-1)?.path ?? "";
+  return latest.includes("/events") && !latest.includes("until=");
+}
+
+/** The connection carrying dockerd's live event stream (waits, bounded, for it). */
+export async function dockerEventStream(proxy: FaultProxy): Promise<ProxyConnection[]> {
+  return [await proxy.waitForConnection(isDockerEventStream)];
+}
 
 /** Drives a Docker-API engine (dockerd, podman) at `host` with the Docker CLI. */
 export class DockerDriver implements EngineDriver {

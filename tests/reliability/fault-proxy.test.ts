@@ -140,9 +140,13 @@ describe("fault proxy", () => {
   it("stall(ms) ends by itself", async () => {
     const client = await connect();
     const connection = proxy.connections.at(-1)!;
-    connection.stall(50);
+    connection.stall(1_000);
     server.last.write("late");
+    // Held first (a stall that did nothing would pass "late" straight on), then let go without resume().
+    await waitUntil("held bytes", () => connection.queuedBytes === 4);
+    assert.equal(client.received.length, 0);
     await waitUntil("bytes after the stall", () => client.text === "late");
+    assert.equal(connection.queuedBytes, 0);
     await client.destroy();
   });
 

@@ -19,6 +19,8 @@ import { EventLog, settle, SETTLE_TIMEOUT_MS, TEST_BACKOFF, transitionsSince } f
 export interface Fault {
   /** What it does, for the test name. */
   readonly name: string;
+  /** The fault leaves the watcher no way on but to reconnect and resync (the test asserts it did). */
+  readonly reconnects?: boolean;
   /** Injects the fault; resolves a function that releases it (after the engine changes). */
   inject(proxy: FaultProxy): Promise<() => Promise<void>> | (() => Promise<void>);
 }
@@ -35,6 +37,7 @@ export const GARBAGE = new Uint8Array([0xde, 0xad, 0xbe, 0xef, 0x00, 0xff, 0x0a]
 export function garbageFault(name: string, stream: StreamConnections, bytes: Uint8Array | string): Fault {
   return {
     name,
+    reconnects: true,
     async inject(proxy) {
       for (const connection of await stream(proxy)) connection.inject(bytes);
       return nothingToRelease;
@@ -47,6 +50,7 @@ export function commonFaults(stream: StreamConnections): Fault[] {
   return [
     {
       name: "outage: every connection cut, new ones refused while the engine changes",
+      reconnects: true,
       inject(proxy) {
         proxy.refuse(600_000);
         proxy.cutAll();
@@ -55,6 +59,7 @@ export function commonFaults(stream: StreamConnections): Fault[] {
     },
     {
       name: "refused reconnects: the watcher's retries are refused several times",
+      reconnects: true,
       inject(proxy) {
         const accepted = proxy.accepted;
         proxy.refuse(600_000);
@@ -67,6 +72,7 @@ export function commonFaults(stream: StreamConnections): Fault[] {
     },
     {
       name: "stream cut mid-stream after its next byte",
+      reconnects: true,
       async inject(proxy) {
         for (const connection of await stream(proxy)) connection.cutAfter(1);
         return nothingToRelease;
@@ -74,6 +80,7 @@ export function commonFaults(stream: StreamConnections): Fault[] {
     },
     {
       name: "stream's next chunk truncated mid-way, then closed",
+      reconnects: true,
       async inject(proxy) {
         for (const connection of await stream(proxy)) connection.truncateNext();
         return nothingToRelease;
@@ -120,13 +127,16 @@ export function faultScenarios(
     let watching: Promise<void>;
     const alive: string[] = [];
     let frozen = "";
+    let syncs = 0;
     before(async () => {
       if (skip) return;
       driver = makeDriver();
       proxy = await FaultProxy.start(engineSocket);
       for (let i = 0; i < 2; i++) alive.push(await driver.start());
       frozen = await driver.start();
-      watcher = new Watcher(driver.client(proxy.socketPath), { backoff: TEST_BACKOFF });
+      // Each completed (re)sync is logged: the observable sign that the watcher reconnected.
+      const logger = { debug: (message: string) => void (message.includes(": synced with ") && syncs++), warn() {} };
+      watcher = new Watcher(driver.client(proxy.socketPath), { backoff: TEST_BACKOFF, logger });
       watching = watcher.watch();
       await watcher.ready;
       log = new EventLog(watcher);
@@ -148,6 +158,8 @@ export function faultScenarios(
       it(fault.name, { skip, timeout: settleTimeoutMs + SETTLE_TIMEOUT_MS * 2 }, async () => {
         round++;
         const mark = log.events.length;
+        const faultsBefore = proxy.faults;
+        const syncsBefore = syncs;
         const release = await fault.inject(proxy);
         // The engine changes while the fault is in effect: one exit, one start, one pause flip.
         const victim = alive.shift()!;
@@ -159,6 +171,10 @@ export function faultScenarios(
         else await driver.unpause(frozen);
         await release();
         await settled(fault.name);
+        // Recovering means nothing unless the fault hit the watcher's connections and, where it must, a reconnect followed.
+        const live = (): string => proxy.connections.map((c) => `#${c.id} ${c.requests.map((r) => `${r.method} ${r.path}`).join(" ")}`).join("; ");
+        assert.ok(proxy.faults > faultsBefore, `${fault.name}: the fault never took effect; live connections: ${live()}`);
+        if (fault.reconnects) assert.ok(syncs > syncsBefore, `${fault.name}: no reconnect and resync; live connections: ${live()}`);
         assert.deepEqual(
           transitionsSince(log, mark, driver.keep),
           [`exited ${victim}`, `started ${newcomer}`, `${pausing ? "paused" : "unpaused"} ${frozen}`].sort(),

@@ -5,7 +5,7 @@
  *
  * Usage: soak-main.ts --minutes N [--seed S]
  */
-import { ContainerdDriver, DockerDriver, type EngineDriver } from "./drivers.ts";
+import { ContainerdDriver, DockerDriver, dockerEventStream, type EngineDriver } from "./drivers.ts";
 import type { StreamConnections } from "./faults.ts";
 import { runSoak, type SoakResult } from "./soak.ts";
 import { waitUntil } from "./support.ts";
@@ -24,9 +24,7 @@ const containerdSocket = process.env.WW_TEST_CONTAINERD;
 const rootfs = process.env.WW_TEST_ROOTFS;
 const plans: Array<[string, () => EngineDriver, string, StreamConnections]> = [];
 if (dockerHost) {
-  plans.push(["dockerd", () => new DockerDriver(dockerHost), dockerHost.replace(/^unix:\/\//, ""), async (proxy) => [
-    await proxy.waitForConnection("/events"),
-  ]]);
+  plans.push(["dockerd", () => new DockerDriver(dockerHost), dockerHost.replace(/^unix:\/\//, ""), dockerEventStream]);
 }
 if (containerdSocket && rootfs) {
   plans.push(["containerd", () => new ContainerdDriver(containerdSocket, rootfs), containerdSocket, (proxy) =>

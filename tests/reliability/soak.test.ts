@@ -7,7 +7,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { containerdEngine, dockerEngine, testRootfs } from "../support/engines.ts";
-import { ContainerdDriver, DockerDriver, type EngineDriver } from "./drivers.ts";
+import { ContainerdDriver, DockerDriver, dockerEventStream, type EngineDriver } from "./drivers.ts";
 import { runSoak } from "./soak.ts";
 import type { StreamConnections } from "./faults.ts";
 import { waitUntil } from "./support.ts";
@@ -25,7 +25,7 @@ const plans: Array<[string, string | undefined, () => EngineDriver, string, Stre
     docker.skip,
     () => new DockerDriver(docker.endpoint!),
     (docker.endpoint ?? "").replace(/^unix:\/\//, ""),
-    async (proxy) => [await proxy.waitForConnection("/events")],
+    dockerEventStream,
   ],
   [
     "containerd",

@@ -125,8 +125,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }
   } finally {
     await watcher.close();
-    await watching.catch(() => {});
-    await events.close().catch(() => {});
+    // How the watcher and its subscription end counts too: an error there is a mismatch, not noise.
+    const [watchEnd, eventsEnd] = await Promise.allSettled([watching, events.close()]);
+    if (watchEnd.status === "rejected") result.mismatches.push(`watch() rejected on close: ${String(watchEnd.reason)}`);
+    if (eventsEnd.status === "rejected") result.mismatches.push(`event subscription failed: ${String(eventsEnd.reason)}`);
     await proxy.close();
   }
   return result;

@@ -126,6 +126,7 @@ export class ProxyConnection {
     if (this.#closed) return;
     const chunk = typeof bytes === "string" ? Buffer.from(bytes, "utf8") : Buffer.from(bytes);
     this.#queue.push({ chunk, dueAt: 0 });
+    this.#proxy.faults++;
     this.#flush();
   }
 
@@ -347,8 +348,7 @@ export class FaultProxy implements AsyncDisposable {
 
   /** Injects `bytes` downstream on every live connection. */
   injectAll(bytes: string | Uint8Array): void {
-    for (const connection of this.#live) connection.inject(bytes);
-    this.faults++;
+    for (const connection of this.#live) connection.inject(bytes); // each counts as a fault
   }
 
   /** Truncates the next downstream chunk of every live connection (then cuts it). */
@@ -357,13 +357,14 @@ export class FaultProxy implements AsyncDisposable {
   }
 
   /** The live connection that carried a request whose path contains `fragment`, if any. */
-  connectionWith(fragment: string): ProxyConnection | undefined {
-    return this.connections.find((c) => c.requests.some((r) => r.path.includes(fragment)));
+  connectionWith(fragment: string | ((connection: ProxyConnection) => boolean)): ProxyConnection | undefined {
+    const matches = typeof fragment === "string" ? (c: ProxyConnection) => c.requests.some((r) => r.path.includes(fragment)) : fragment;
+    return this.connections.find(matches);
   }
 
-  /** Waits (bounded) until a live connection carries a request whose path contains `fragment`. */
-  waitForConnection(fragment: string, timeoutMs = 30_000): Promise<ProxyConnection> {
-    return this.#waitFor(() => this.connectionWith(fragment), `a connection with ${fragment}`, timeoutMs);
+  /** Waits (bounded) until a live connection carries a request whose path contains `fragment` (or matches it). */
+  waitForConnection(fragment: string | ((connection: ProxyConnection) => boolean), timeoutMs = 30_000): Promise<ProxyConnection> {
+    return this.#waitFor(() => this.connectionWith(fragment), `a connection with ${String(fragment)}`, timeoutMs);
   }
 
   /** Waits (bounded) until at least `count` connections have been accepted. */
