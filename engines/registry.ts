@@ -18,6 +18,7 @@ import { DEFAULT_CONTAINERD_SOCKET } from "./containerd/socket.ts";
 import { DEFAULT_DOCKER_HOST, DOCKER_VARIABLES } from "./docker/default-host.ts";
 import { CONTAINERD_DISCOVERY } from "./containerd/discovery.ts";
 import { DOCKER_DISCOVERY } from "./docker/discovery.ts";
+import { DEFAULT_CRI_SOCKETS } from "./cri/sockets.ts";
 
 /** Options every engine kind's {@linkcode EngineKind.create} accepts. */
 export interface EngineClientCommonOptions {
@@ -126,8 +127,30 @@ const CONTAINERD: EngineKind = {
   discovery: CONTAINERD_DISCOVERY,
 };
 
+/**
+ * A Kubernetes node's runtime through CRI (containerd's CRI plugin, CRI-O).
+ * On containerd it shares the native API's socket; both views together show
+ * each container once, since the containerd client ignores the CRI plugin's
+ * namespace `k8s.io`. A containerd without the CRI plugin does not answer.
+ */
+const CRI: EngineKind = {
+  name: "cri",
+  defaultEndpoints: DEFAULT_CRI_SOCKETS,
+  defaultSources: [],
+  flag: { name: "--cri", value: "PATH", description: "Kubernetes CRI runtime socket (containerd, CRI-O)" },
+  unreachableHint: "start the node's CRI runtime (containerd with its CRI plugin, or CRI-O), or point at its socket with " +
+    "--cri PATH; on a permission error run as root (in a pod: mount the socket writable)",
+  create: async (endpoint, options) => {
+    const { CriClient } = await import("./cri/client.ts");
+    return new CriClient({
+      ...(endpoint !== undefined ? { socket: endpoint } : {}),
+      ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    });
+  },
+};
+
 /** Every engine kind whalewatcher knows, in the order the CLI lists and shows them. */
-export const ENGINE_REGISTRY: EngineRegistry = Object.freeze([DOCKER, CONTAINERD]);
+export const ENGINE_REGISTRY: EngineRegistry = Object.freeze([DOCKER, CONTAINERD, CRI]);
 
 /** The kind called `name` in `registry`, or `undefined`. */
 export function engineKind(name: string, registry: EngineRegistry = ENGINE_REGISTRY): EngineKind | undefined {

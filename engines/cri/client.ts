@@ -19,15 +19,14 @@ import type { UnixGrpcTransport } from "../../lib/transport/grpc.ts";
 import { sandboxContainer, workloadContainer, parseVerboseInfo } from "./container.ts";
 import type { Converted, SandboxRecord } from "./container.ts";
 import { CriEventStream } from "./events.ts";
-import type { CriEventMode, CriRuntimeEvent } from "./events.ts";
+import type { CriEventMode, CriLiveness, CriRuntimeEvent } from "./events.ts";
 import { ContainerState, PodSandboxState, RuntimeService } from "./gen/runtime/v1/api_pb.ts";
 import type { ContainerEventResponse, Container as CriContainer } from "./gen/runtime/v1/api_pb.ts";
 
 /** The engine type a {@linkcode CriClient} reports by default. */
 export const CRI_ENGINE_TYPE = "k8s.io/cri-api";
 
-/** The CRI sockets tried in order when none is given: containerd's, then CRI-O's. */
-export const DEFAULT_CRI_SOCKETS: readonly string[] = ["/run/containerd/containerd.sock", "/var/run/crio/crio.sock"];
+export { DEFAULT_CRI_SOCKETS } from "./sockets.ts";
 
 /** The socket a {@linkcode CriClient} uses when none is given: containerd's (its CRI plugin shares it). */
 export const DEFAULT_CRI_SOCKET = "/run/containerd/containerd.sock";
@@ -47,6 +46,9 @@ export interface CriLogger {
   warn(message: string): void;
 }
 
+/** The default logger: whalewatcher's clients and watchers say nothing unless given a logger. */
+const SILENT: CriLogger = { warn() {} };
+
 /** Options of {@linkcode CriClient}. */
 export interface CriClientOptions {
   /** Path of the runtime's CRI socket, bare or as `unix://` URL; default `/run/containerd/containerd.sock`. */
@@ -65,7 +67,7 @@ export interface CriClientOptions {
   events?: boolean;
   /** How many status calls a list may have in flight; default 8. */
   statusConcurrency?: number;
-  /** Receives diagnostics; default `console`. */
+  /** Receives diagnostics (skips, unavailable events); default: silent, like every whalewatcher logger (pass `console` to see them). */
   logger?: CriLogger;
   /** Time the runtime has to answer the HTTP/2 handshake; default 5 s. */
   handshakeTimeoutMs?: number;
@@ -129,7 +131,7 @@ export class CriClient implements EngineClient, AsyncDisposable {
     if (!Number.isSafeInteger(this.#concurrency) || this.#concurrency < 1) {
       throw new RangeError(`statusConcurrency must be a positive integer, got ${this.#concurrency}`);
     }
-    this.#logger = options.logger ?? console;
+    this.#logger = options.logger ?? SILENT;
     this.#grpc = createUnixGrpcTransport({
       socketPath: this.api,
       ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
@@ -313,15 +315,25 @@ export class CriClient implements EngineClient, AsyncDisposable {
     return ids;
   }
 
-  /** Whether a container or sandbox is alive now, by a cheap (non-verbose) status call; NOT_FOUND is not alive. */
-  async #isAlive(id: string, sandbox: boolean | undefined, signal: AbortSignal): Promise<boolean> {
+  /**
+   * Whether a container or sandbox is alive now, by a cheap (non-verbose)
+   * status call; NOT_FOUND is not alive. An exited workload container tells
+   * its exit code and time.
+   */
+  async #isAlive(id: string, sandbox: boolean | undefined, signal: AbortSignal): Promise<CriLiveness> {
     const options = callOptions(signal);
     if (sandbox !== true) {
       const answer = await this.#runtime.containerStatus({ containerId: id }, options).catch(nullIfNotFound);
-      if (answer !== null) return answer.status?.state === ContainerState.CONTAINER_RUNNING;
+      if (answer !== null) {
+        const status = answer.status;
+        if (status?.state === ContainerState.CONTAINER_RUNNING) return { alive: true };
+        if (status?.state !== ContainerState.CONTAINER_EXITED) return { alive: false };
+        const time = status.finishedAt > 0n ? { time: Number(status.finishedAt / 1_000_000n) } : {};
+        return { alive: false, exit: { code: status.exitCode, ...time } };
+      }
     }
     const answer = await this.#runtime.podSandboxStatus({ podSandboxId: id }, options).catch(nullIfNotFound);
-    return answer !== null && answer.status !== undefined && isReady(answer.status.state);
+    return answer !== null && answer.status !== undefined && isReady(answer.status.state) ? { alive: true } : { alive: false };
   }
 
   /**

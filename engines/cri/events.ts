@@ -16,7 +16,7 @@
  */
 
 import { PROJECT_UNKNOWN } from "../../lib/engine.ts";
-import type { EngineEvent, EventStream } from "../../lib/engine.ts";
+import type { EngineEvent, EngineExit, EventStream } from "../../lib/engine.ts";
 import { deferred } from "../../lib/async/deferred.ts";
 import type { Deferred } from "../../lib/async/deferred.ts";
 import { linkSignals } from "../../lib/async/signals.ts";
@@ -38,12 +38,15 @@ export interface CriRuntimeEvent {
   readonly sandbox: boolean;
 }
 
+/** What a status call says: alive, or not (with the exit where the runtime tells it: workload containers). */
+export type CriLiveness = { readonly alive: true } | { readonly alive: false; readonly exit?: EngineExit };
+
 /** What the stream needs from the client. */
 export interface CriStreamSource {
   /** IDs of the RUNNING workload containers and READY sandboxes, one consistent pair of list calls. */
   aliveIds(signal: AbortSignal): Promise<Set<string>>;
-  /** Whether the container or sandbox with this ID is alive now (a non-verbose status call). */
-  isAlive(id: string, sandbox: boolean | undefined, signal: AbortSignal): Promise<boolean>;
+  /** Whether the container or sandbox with this ID is alive now, and how it exited if not (a non-verbose status call). */
+  isAlive(id: string, sandbox: boolean | undefined, signal: AbortSignal): Promise<CriLiveness>;
   /**
    * Opens `GetContainerEvents`; `sent` settles once the request reached the
    * connection. Undefined when events are switched off.
@@ -160,14 +163,14 @@ export class CriEventStream implements EventStream {
   /** Confirms one runtime event with a status call; announces it only when it changes what the stream knows. */
   async #confirm(event: CriRuntimeEvent): Promise<void> {
     if (event.type !== STARTED && event.type !== STOPPED && event.type !== DELETED) return; // created, or unknown
-    const alive = await this.#options.source.isAlive(event.id, event.sandbox || undefined, this.#life.signal);
+    const status = await this.#options.source.isAlive(event.id, event.sandbox || undefined, this.#life.signal);
     const time = event.time > 0 ? event.time : Date.now();
-    if (alive && !this.#known.has(event.id)) {
+    if (status.alive && !this.#known.has(event.id)) {
       this.#known.add(event.id);
       this.#push({ type: "started", id: event.id, time });
-    } else if (!alive && this.#known.has(event.id)) {
+    } else if (!status.alive && this.#known.has(event.id)) {
       this.#known.delete(event.id);
-      this.#push({ type: "exited", id: event.id, project: PROJECT_UNKNOWN, time });
+      this.#push(exited(event.id, time, status));
     }
   }
 
@@ -193,10 +196,11 @@ export class CriEventStream implements EventStream {
     for (const id of [...this.#known].sort()) {
       if (alive.has(id)) continue;
       // Gone from the list; a status call makes sure (a list can race with a start announced meanwhile).
-      if (await source.isAlive(id, undefined, signal)) continue;
+      const status = await source.isAlive(id, undefined, signal);
+      if (status.alive) continue;
       this.#known.delete(id);
       this.#options.onCorrection();
-      this.#push({ type: "exited", id, project: PROJECT_UNKNOWN, time: now });
+      this.#push(exited(id, now, status));
     }
     for (const id of [...alive].sort()) {
       if (!this.#known.has(id)) {
@@ -255,6 +259,11 @@ export class CriEventStream implements EventStream {
       this.#end();
     }
   }
+}
+
+/** An exit event, with the runtime's exit code and time where its status told them. */
+function exited(id: string, time: number, status: { readonly exit?: EngineExit }): EngineEvent {
+  return { type: "exited", id, project: PROJECT_UNKNOWN, time: status.exit?.time ?? time, ...(status.exit ? { exit: status.exit } : {}) };
 }
 
 function describe(error: unknown): string {

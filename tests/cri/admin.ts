@@ -78,10 +78,25 @@ export class CriAdmin {
     await this.#admin.stopContainer({ containerId: id, timeout: 0n });
   }
 
+  /** Stops a pod (its sandbox becomes NOTREADY, its containers exit) without removing it. */
+  async stopPod(id: string): Promise<void> {
+    await this.#admin.stopPodSandbox({ podSandboxId: id });
+  }
+
   /** Stops and removes a pod with its containers. */
   async removePod(id: string): Promise<void> {
     await this.#admin.stopPodSandbox({ podSandboxId: id });
     await this.#admin.removePodSandbox({ podSandboxId: id });
+  }
+
+  /**
+   * Stops and removes the pods of one Kubernetes namespace (and so their
+   * containers): each test file tears down only its own pods, since the
+   * files of a runtime run at the same time against the same CRI.
+   */
+  async removePods(namespace: string): Promise<void> {
+    const { items } = await this.#runtime.listPodSandbox({});
+    for (const pod of items) if (pod.metadata?.namespace === namespace) await this.removePod(pod.id);
   }
 
   /** Stops and removes every pod of the runtime (and so every container). */

@@ -100,7 +100,7 @@ describe("CRI client against containerd 1.6", { skip }, () => {
       assert.ok(!warnings.some((w) => w.includes("skipping")), `no skips: ${warnings.join("; ")}`);
     } finally {
       await watcher.close();
-      await admin.removeAllPods();
+      await admin.removePods(ns);
       admin.close();
     }
   });
