@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { USAGE } from "../../cli/args.ts";
-import { EXIT_FAILURE, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE } from "../../cli/main.ts";
+import { EXIT_FAILURE, EXIT_OK, EXIT_NO_CONTAINER, EXIT_UNREACHABLE, EXIT_USAGE } from "../../cli/main.ts";
 import { cliCommand, ROOT, runCli, startCli } from "./child.ts";
 import { FakeDocker, inspectJson } from "../support/fake-docker.ts";
 
@@ -44,10 +44,20 @@ const hasScript = existsSync("/usr/bin/script") || existsSync("/bin/script");
 
 describe("CLI: what the README promises", () => {
   it("the README and --help list every exit code, 1 (a watch that broke for good) included", () => {
-    const readme = readFileSync(`${ROOT}README.md`, "utf8").split("\n").find((l) => l.startsWith("Exit codes:"));
-    const usage = USAGE.split("\n").find((l) => l.startsWith("Exit codes:"));
+    /** The "Exit codes:" sentence, which may wrap over several lines (up to a blank line or a fence). */
+    const exitCodes = (text: string): string => {
+      const lines = text.split("\n");
+      const start = lines.findIndex((l) => l.startsWith("Exit codes:"));
+      assert.ok(start >= 0, "an Exit codes: line");
+      const end = lines.findIndex((l, i) => i > start && (l.trim() === "" || l.startsWith("```")));
+      return lines.slice(start, end < 0 ? undefined : end).join(" ");
+    };
+    const readme = exitCodes(readFileSync(`${ROOT}README.md`, "utf8"));
+    const usage = exitCodes(USAGE);
     assert.equal(readme, usage);
-    for (const code of [EXIT_OK, EXIT_FAILURE, EXIT_UNREACHABLE, EXIT_USAGE]) assert.match(usage ?? "", new RegExp(` ${code} `));
+    for (const code of [EXIT_OK, EXIT_FAILURE, EXIT_UNREACHABLE, EXIT_NO_CONTAINER, EXIT_USAGE]) {
+      assert.match(usage, new RegExp(` ${code} `));
+    }
   });
 
   it("colours on a terminal, never with NO_COLOR, never into a pipe", { ...TIMEOUT, skip: !hasScript && "no `script` for a pseudo-terminal" }, async () => {
