@@ -21,6 +21,14 @@ import type { Version } from "./gen/containerd/services/version/v1/version_pb.ts
 /** Full path of the Subscribe method, as it appears on the wire. */
 const SUBSCRIBE_PATH = `/${Events.typeName}/${Events.method.subscribe.name}`;
 
+/**
+ * How long an exit by SIGKILL (137, as the OOM killer kills) waits for a
+ * `/tasks/oom` of its container that the shim published after the exit:
+ * the shim reports OOM kills and exits from different goroutines, so under
+ * load the OOM event can come second.
+ */
+const OOM_GRACE_MS = 250;
+
 /** How many containers with an OOM kill but no exit yet a stream remembers; beyond, the oldest are forgotten. */
 const MAX_OOM_REMEMBERED = 4096;
 
@@ -50,9 +58,11 @@ export interface ContainerdEventStreamContext {
  * One subscription to containerd's task events of all namespaces but the
  * ignored ones. containerd keeps no event log, so there is no replay.
  *
- * An OOM kill comes as `/tasks/oom` before the task's exit: the stream
- * remembers it per container and marks that container's next exit
- * `oom: true`; a start clears the mark.
+ * An OOM kill comes as `/tasks/oom`, usually before the task's exit: the
+ * stream remembers it per container and marks that container's next exit
+ * `oom: true`; a start clears the mark. A SIGKILL exit without the mark
+ * waits up to {@linkcode OOM_GRACE_MS} for the next envelope, in case it is
+ * that container's late OOM event.
  */
 export class ContainerdEventStream implements EventStream {
   /** Settles once containerd has surely received the Subscribe request; rejects when subscribing failed. */
@@ -136,11 +146,28 @@ export class ContainerdEventStream implements EventStream {
   ): AsyncGenerator<EngineEvent, void, undefined> {
     const { api, ignored, logger } = this.#context;
     try {
-      for (let result = await first; !result.done; result = await envelopes.next()) {
+      let result = await first;
+      while (!result.done) {
         const outcome = decodeEnvelope(result.value, ignored);
-        if (outcome.kind === "event") yield this.#withOom(outcome.event);
-        else if (outcome.kind === "oom") this.#remember(outcome.id);
+        /** The envelope after this one, when it was asked for already (an exit looking for its late OOM event). */
+        let following: Promise<IteratorResult<Envelope>> | undefined;
+        if (outcome.kind === "event") {
+          let event = this.#withOom(outcome.event);
+          if (event.type === "exited" && event.exit?.code === 137 && event.exit.oom === undefined) {
+            following = envelopes.next();
+            const late = await this.#soon(following);
+            if (late !== undefined && !late.done) {
+              const next = decodeEnvelope(late.value, ignored);
+              if (next.kind === "oom" && next.id === event.id) {
+                event = { ...event, exit: { ...event.exit, oom: true } };
+                following = undefined;
+              }
+            }
+          }
+          yield event;
+        } else if (outcome.kind === "oom") this.#remember(outcome.id);
         else if (outcome.kind === "skipped") logger.warn(outcome.reason);
+        result = await (following ?? envelopes.next());
       }
       if (this.#endedOnPurpose()) return;
       throw new EngineUnavailableError(`containerd at ${api} ended the event stream`, { endpoint: api, retryable: true });
@@ -149,6 +176,18 @@ export class ContainerdEventStream implements EventStream {
       throw this.#context.error(error);
     } finally {
       this.#release();
+    }
+  }
+
+  /** What `next` resolves within {@linkcode OOM_GRACE_MS}, else `undefined` (it goes on; the caller awaits it later). */
+  async #soon(next: Promise<IteratorResult<Envelope>>): Promise<IteratorResult<Envelope> | undefined> {
+    const grace = linkSignals(this.#call.signal);
+    try {
+      // The sleep is cut short once `next` wins (or the call ends); either way it only stands for "not soon".
+      return await Promise.race([next, sleep(OOM_GRACE_MS, grace.signal).then(() => undefined, () => undefined)]);
+    } finally {
+      grace.abort();
+      grace.dispose();
     }
   }
 

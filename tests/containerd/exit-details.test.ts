@@ -96,4 +96,39 @@ describe("containerd event stream: OOM kills", () => {
       ["b", 8_000, { code: 1 }],
     ]);
   });
+
+  it("a TaskOOM that comes right after its SIGKILL exit still marks it; nothing else is held back or lost", { timeout: 30_000 }, async () => {
+    const exit = (containerId: string, exitStatus: number, ms: number) =>
+      envelopeOf("/tasks/exit", TaskExitSchema, { containerId, id: containerId, exitStatus, exitedAt: timestampFromMs(ms) }, ms + 1);
+    const start = (containerId: string, ms: number) => envelopeOf("/tasks/start", TaskStartSchema, { containerId, pid: 7 }, ms);
+    const oom = (containerId: string, ms: number) => envelopeOf("/tasks/oom", TaskOOMSchema, { containerId }, ms);
+    await using fake = await startFakeContainerd({
+      envelopes: [
+        start("c", 1_000),
+        exit("c", 137, 2_000),
+        oom("c", 2_100), // late: the shim reported the exit first
+        start("d", 3_000),
+        exit("d", 137, 4_000),
+        start("e", 5_000), // not an OOM: d's exit goes out as it is, e's start right after
+        exit("e", 137, 6_000), // the last envelope: no OOM comes, the exit goes out after the grace
+      ],
+    });
+    await using client = new ContainerdClient({ socket: fake.socket, logger: { warn() {} } });
+    const abort = new AbortController();
+    const stream = client.lifecycleEvents({ signal: abort.signal });
+    await stream.subscribed;
+    const seen: string[] = [];
+    for await (const event of stream) {
+      seen.push(`${event.type} ${event.id}${event.type === "exited" ? ` ${JSON.stringify(event.exit)}` : ""}`);
+      if (seen.length === 6) abort.abort();
+    }
+    assert.deepEqual(seen, [
+      "started c",
+      'exited c {"code":137,"oom":true}',
+      "started d",
+      'exited d {"code":137}',
+      "started e",
+      'exited e {"code":137}',
+    ]);
+  });
 });
