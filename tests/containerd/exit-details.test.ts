@@ -60,11 +60,12 @@ describe("containerd exit details in envelopes", () => {
 });
 
 describe("containerd event stream: OOM kills", () => {
+  const exit = (containerId: string, exitStatus: number, ms: number) =>
+    envelopeOf("/tasks/exit", TaskExitSchema, { containerId, id: containerId, exitStatus, exitedAt: timestampFromMs(ms) }, ms + 1);
+  const start = (containerId: string, ms: number) => envelopeOf("/tasks/start", TaskStartSchema, { containerId, pid: 7 }, ms);
+  const oom = (containerId: string, ms: number) => envelopeOf("/tasks/oom", TaskOOMSchema, { containerId }, ms);
+
   it("marks the exit after a TaskOOM oom: true, once per instance and per container", { timeout: 30_000 }, async () => {
-    const exit = (containerId: string, exitStatus: number, ms: number) =>
-      envelopeOf("/tasks/exit", TaskExitSchema, { containerId, id: containerId, exitStatus, exitedAt: timestampFromMs(ms) }, ms + 1);
-    const start = (containerId: string, ms: number) => envelopeOf("/tasks/start", TaskStartSchema, { containerId, pid: 7 }, ms);
-    const oom = (containerId: string, ms: number) => envelopeOf("/tasks/oom", TaskOOMSchema, { containerId }, ms);
     await using fake = await startFakeContainerd({
       envelopes: [
         start("a", 1_000),
@@ -98,10 +99,6 @@ describe("containerd event stream: OOM kills", () => {
   });
 
   it("a TaskOOM that comes right after its SIGKILL exit still marks it; nothing else is held back or lost", { timeout: 30_000 }, async () => {
-    const exit = (containerId: string, exitStatus: number, ms: number) =>
-      envelopeOf("/tasks/exit", TaskExitSchema, { containerId, id: containerId, exitStatus, exitedAt: timestampFromMs(ms) }, ms + 1);
-    const start = (containerId: string, ms: number) => envelopeOf("/tasks/start", TaskStartSchema, { containerId, pid: 7 }, ms);
-    const oom = (containerId: string, ms: number) => envelopeOf("/tasks/oom", TaskOOMSchema, { containerId }, ms);
     await using fake = await startFakeContainerd({
       envelopes: [
         start("c", 1_000),
