@@ -12,7 +12,7 @@ import type { EngineEvent, EventStream } from "../../lib/engine.ts";
 import { PROJECT_UNKNOWN } from "../../lib/engine.ts";
 import { EngineProtocolError, EngineUnavailableError } from "../../lib/errors.ts";
 import { containerdEngine, ctr, dockerEngine, READ_ONLY_GRPC_METHODS, stdoutOf, testRootfs, uniqueName } from "../support/engines.ts";
-import { cuttableProxy } from "./peers.ts";
+import { cuttableProxy } from "../support/peers.ts";
 
 const engine = containerdEngine();
 const rootfs = testRootfs();

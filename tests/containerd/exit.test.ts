@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { runChild, runtimeCommand } from "../support/child.ts";
 import { ContainerdClient } from "../../engines/containerd/mod.ts";
 import { containerdEngine } from "../support/engines.ts";
-import { http1Peer, silentPeer } from "./peers.ts";
+import { http1Peer, silentPeer } from "../support/peers.ts";
 
 const CHILD_ENV = "WW_CONTAINERD_EXIT_CHILD";
 const DONE = "containerd-exit-child: done";

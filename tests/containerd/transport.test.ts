@@ -16,7 +16,7 @@ import {
   EngineUnavailableError,
 } from "../../lib/errors.ts";
 import { containerdError } from "../../engines/containerd/errors.ts";
-import { hangUpPeer, http1Peer, silentPeer } from "./peers.ts";
+import { hangUpPeer, http1Peer, silentPeer } from "../support/peers.ts";
 
 /** Short enough to keep the suite fast, long enough for a slow CI machine to connect. */
 const HANDSHAKE_TIMEOUT_MS = 1_000;

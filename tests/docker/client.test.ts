@@ -23,7 +23,7 @@ import {
   recordedPingHeaders,
   ReplayTransport,
   type Route,
-} from "./replay.ts";
+} from "../support/replay-transport.ts";
 
 function clientOn(transport: ReplayTransport, options: DockerClientOptions = {}): DockerClient {
   return new DockerClient({ env: {}, transportFactory: factoryOf(transport), ...options });

@@ -18,7 +18,7 @@ import { DockerClient, type DockerClientOptions } from "../../engines/docker/mod
 import { EngineError, EngineUnavailableError } from "../../lib/errors.ts";
 import { runtime } from "../../lib/runtime.ts";
 import { dockerEngine, dockerWithConfig } from "../support/engines.ts";
-import { factoryOf, ReplayTransport } from "./replay.ts";
+import { factoryOf, ReplayTransport } from "../support/replay-transport.ts";
 
 const root = mkdtempSync(join(tmpdir(), "ww-docker-contexts-"));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { eventFromMessage, exitFromInspect, oomFromMessage, parseEngineTime } fr
 import { sinceParameter, SUBSCRIBE_MARGIN_MS } from "../../engines/docker/events.ts";
 import type { EngineEvent, EventStream } from "../../lib/engine.ts";
 import { EngineApiError, EngineProtocolError, EngineUnavailableError } from "../../lib/errors.ts";
-import { factoryOf, type Flavour, fixtureBytes, recordedPingHeaders, ReplayTransport } from "./replay.ts";
+import { factoryOf, type Flavour, fixtureBytes, recordedPingHeaders, ReplayTransport } from "../support/replay-transport.ts";
 
 function clientOn(transport: ReplayTransport, options: DockerClientOptions = {}): DockerClient {
   return new DockerClient({ env: {}, transportFactory: factoryOf(transport), ...options });

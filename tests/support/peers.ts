@@ -6,7 +6,7 @@
 
 import * as http from "node:http";
 import * as net from "node:net";
-import { type UnixSocketServer, unixSocketServer } from "../support/unix-server.ts";
+import { type UnixSocketServer, unixSocketServer } from "./unix-server.ts";
 
 /** A listening server on a unix socket in a private temporary directory; `close()` removes the directory. */
 export type Peer = UnixSocketServer;
