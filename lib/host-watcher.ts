@@ -8,6 +8,7 @@
  */
 
 import { sleep } from "./async/wait.ts";
+import { ContainerLocator, type ProcessContainer } from "./container-of.ts";
 import type { DiscoveredEngine } from "./discovery/types.ts";
 import type { EngineClient } from "./engine.ts";
 import { WatcherClosedError } from "./errors.ts";
@@ -53,6 +54,8 @@ export interface HostWatcherOptions {
   readonly rescanInterval?: number;
   /** Options of every engine's watcher. */
   readonly watcher?: WatcherOptions;
+  /** The /proc tree {@linkcode HostWatcher.containerOf} reads; default `/proc`. */
+  readonly procRoot?: string;
 }
 
 /** Default time between scans. */
@@ -81,6 +84,7 @@ export class HostWatcher implements AsyncDisposable {
   readonly #entries = new Map<string, Entry>();
   readonly #fanout = new Fanout<HostEvent>();
   readonly #lifetime = new AbortController();
+  readonly #locator: ContainerLocator;
   #scanning: Promise<void> | undefined;
   #watching: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
@@ -90,6 +94,19 @@ export class HostWatcher implements AsyncDisposable {
     const interval = options.rescanInterval ?? DEFAULT_RESCAN_INTERVAL_MS;
     if (!Number.isFinite(interval) || interval < 0) throw new RangeError(`rescanInterval must be >= 0, got ${interval}`);
     this.#options = options;
+    this.#locator = new ContainerLocator(() => [...this.#entries.values()].map((entry) => entry.watcher), {
+      procRoot: options.procRoot,
+    });
+  }
+
+  /**
+   * The alive container host process `pid` belongs to, of whichever watched
+   * engine, with that engine; `undefined` when it is in none. Answered from
+   * the watchers' pictures and /proc (see {@linkcode ContainerLocator}): no
+   * engine round trip.
+   */
+  containerOf(pid: number): Promise<ProcessContainer | undefined> {
+    return this.#locator.containerOf(pid);
   }
 
   /** The merged read-only view: every watched engine with its containers, listed even with none. */
