@@ -168,6 +168,8 @@ export class ContainerdEventStream implements EventStream {
         } else if (outcome.kind === "oom") this.#remember(outcome.id);
         else if (outcome.kind === "skipped") logger.warn(outcome.reason);
         result = await (following ?? envelopes.next());
+        // An envelope fetched ahead (above) is not processed once the caller has stopped.
+        if (this.#endedOnPurpose()) return;
       }
       if (this.#endedOnPurpose()) return;
       throw new EngineUnavailableError(`containerd at ${api} ended the event stream`, { endpoint: api, retryable: true });
