@@ -71,6 +71,8 @@ export function runtimeCommand(script: string, denoFlags: DenoFlags = ["-A"]): s
 export interface ChildOptions {
   /** Extra environment, over the test process's own. */
   env?: Record<string, string>;
+  /** Variables of the test process's own environment the child does not get. */
+  unsetEnv?: readonly string[];
   /** Working directory; default the repository root. */
   cwd?: string;
   /** Kill it (SIGKILL) after this long and report `timedOut`; default: never. */
@@ -89,11 +91,17 @@ export interface LiveChild {
   readonly exited: Promise<ChildResult>;
 }
 
+function childEnv(options: ChildOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  for (const key of options.unsetEnv ?? []) delete env[key];
+  return env;
+}
+
 /** Starts `command` (program and arguments). */
 export function startChild(command: readonly string[], options: ChildOptions = {}): LiveChild {
   const child = spawn(command[0]!, command.slice(1), {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, ...options.env },
+    env: childEnv(options),
     stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
   if (options.stdin !== undefined) child.stdin!.end(options.stdin);
