@@ -10,7 +10,7 @@
  * {@linkcode LifecycleEvent}s.
  *
  * @example Ask what is alive right now
- * ```ts ignore
+ * ```ts
  * import { DockerClient, Watcher } from "@whalewatcher/whalewatcher";
  *
  * await using watcher = new Watcher(new DockerClient());
@@ -23,10 +23,10 @@
  * ```
  *
  * @example Follow lifecycle events until aborted
- * ```ts ignore
+ * ```ts
  * import { ContainerdClient, Watcher } from "@whalewatcher/whalewatcher";
  *
- * const stop = AbortSignal.timeout(60_000);
+ * const stop = AbortSignal.timeout(1_000);
  * await using watcher = new Watcher(new ContainerdClient());
  * void watcher.watch(stop);
  * for await (const event of watcher.events({ signal: stop, initial: true })) {

@@ -6,13 +6,22 @@
  * or `whalewatcher/testing` (npm) to script a Docker engine in tests or to
  * route requests through a transport of your own.
  *
- * @example A transport that answers every request with 503
- * ```ts ignore
- * import { DockerClient } from "@whalewatcher/whalewatcher";
+ * @example A Docker engine that is up but fails every API call with 503
+ * ```ts
+ * import { DockerClient, EngineApiError } from "@whalewatcher/whalewatcher";
  * import type { TransportFactory } from "@whalewatcher/whalewatcher/testing";
  *
- * const unavailable: TransportFactory = (endpoint) => Promise.resolve(myFakeTransport(endpoint, 503));
- * const client = new DockerClient({ host: "unix:///fake.sock", transportFactory: unavailable });
+ * const headers = new Headers({ "api-version": "1.41" });
+ * const body = (text: string) => new TextEncoder().encode(text);
+ * const maintenance: TransportFactory = (endpoint) => Promise.resolve({
+ *   endpoint,
+ *   get: (path) => Promise.resolve(path === "/_ping" ? { status: 200, statusText: "OK", headers, body: body("OK") } : { status: 503, statusText: "", headers, body: body("{}") }),
+ *   request: () => Promise.resolve(new Response("{}", { status: 503 })),
+ *   close: () => Promise.resolve(),
+ *   [Symbol.asyncDispose]: () => Promise.resolve(),
+ * });
+ * await using client = new DockerClient({ host: "unix:///fake.sock", transportFactory: maintenance });
+ * console.assert((await client.list().catch((e: unknown) => e)) instanceof EngineApiError);
  * ```
  *
  * @module

@@ -9,13 +9,33 @@ import { discover } from "../lib/discovery/discover.ts";
 import type { DiscoverableKind, DiscoverOptions, DiscoveryReport } from "../lib/discovery/types.ts";
 import { ENGINE_REGISTRY, type EngineRegistry } from "./registry.ts";
 
-/** Options of {@linkcode discoverEngines}. */
+/**
+ * Options of {@linkcode discoverEngines}.
+ *
+ * @example Only the well-known places, no /proc scan, short probes
+ * ```ts
+ * import { type DiscoverEnginesOptions, discoverEngines } from "@whalewatcher/whalewatcher";
+ *
+ * const options: DiscoverEnginesOptions = { processScan: false, probeTimeout: 1_000 };
+ * const report = await discoverEngines(options);
+ * console.log(report.processScan, report.engines.map((e) => `${e.kind} ${e.api}`));
+ * ```
+ */
 export interface DiscoverEnginesOptions extends DiscoverOptions {
   /** The engine kinds to look for; default every kind of the registry. */
   readonly registry?: EngineRegistry | undefined;
 }
 
-/** The registry's discoverable kinds, as the scan takes them. */
+/**
+ * The registry's discoverable kinds, as the scan takes them.
+ *
+ * @example The engine kinds discovery looks for
+ * ```ts
+ * import { discoverableKinds } from "@whalewatcher/whalewatcher";
+ *
+ * for (const kind of discoverableKinds()) console.log(kind.name, kind.processNames.join(", "));
+ * ```
+ */
 export function discoverableKinds(registry: EngineRegistry = ENGINE_REGISTRY): DiscoverableKind[] {
   return registry.flatMap((kind) =>
     kind.discovery === undefined ? [] : [{ ...kind.discovery, name: kind.name, create: (endpoint: string) => kind.create(endpoint, {}) }]
@@ -31,7 +51,8 @@ export function discoverableKinds(registry: EngineRegistry = ENGINE_REGISTRY): D
  *
  * @example
  * ```ts
- * import { discoverEngines } from "./discovery.ts";
+ * import { discoverEngines } from "@whalewatcher/whalewatcher";
+ *
  * const report = await discoverEngines({ probeTimeout: 500 });
  * for (const engine of report.engines) console.log(engine.kind, engine.api, engine.version);
  * ```

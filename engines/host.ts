@@ -9,7 +9,19 @@ import { HostWatcher, type HostWatcherOptions } from "../lib/host-watcher.ts";
 import { type DiscoverEnginesOptions, discoverEngines } from "./discovery.ts";
 import { ENGINE_REGISTRY, engineKind, type EngineRegistry } from "./registry.ts";
 
-/** Options of {@linkcode hostWatcher}: those of the host watcher (discovery and clients default to the registry's) and of each scan. */
+/**
+ * Options of {@linkcode hostWatcher}: those of the host watcher (discovery and clients default to the registry's) and of each scan.
+ *
+ * @example Watch only the Docker engines of a host, rescanning every minute
+ * ```ts
+ * import { hostWatcher, type HostWatcherBindingOptions } from "@whalewatcher/whalewatcher";
+ *
+ * const options: HostWatcherBindingOptions = { rescanInterval: 60_000, discovery: { probeTimeout: 2_000 }, watcher: { backoff: { maxMs: 10_000 } } };
+ * await using host = hostWatcher(options);
+ * await host.rescan();
+ * console.log([...host.engines()].map((view) => `${view.engine.kind} ${view.engine.api}`));
+ * ```
+ */
 export interface HostWatcherBindingOptions extends Partial<HostWatcherOptions> {
   /** Options of each scan when `discover` is not given. */
   readonly discovery?: Omit<DiscoverEnginesOptions, "signal">;
@@ -23,8 +35,9 @@ export interface HostWatcherBindingOptions extends Partial<HostWatcherOptions> {
  *
  * @example
  * ```ts
- * import { hostWatcher } from "./host.ts";
- * await using host = hostWatcher({ rescanInterval: 0 });
+ * import { hostWatcher } from "@whalewatcher/whalewatcher";
+ *
+ * await using host = hostWatcher({ rescanInterval: 0, discovery: { processScan: false } });
  * await host.rescan();
  * for (const { engine, health } of host.engines()) console.log(engine.kind, engine.api, health.state);
  * ```

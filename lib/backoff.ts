@@ -16,10 +16,33 @@
  * - `"decorrelated"`: uniformly between `initialMs` and `factor` times the
  *   previous delay, capped at `maxMs` (never shorter than `initialMs`);
  * - `"none"`: exactly the envelope (deterministic).
+ *
+ * @example Deterministic delays, e.g. for a demo
+ * ```ts
+ * import { DockerClient, type BackoffJitter, Watcher } from "@whalewatcher/whalewatcher";
+ *
+ * const jitter: BackoffJitter = "none";
+ * await using watcher = new Watcher(new DockerClient(), { backoff: { jitter, initialMs: 250 } });
+ * void watcher.watch();
+ * await watcher.ready;
+ * ```
  */
 export type BackoffJitter = "full" | "decorrelated" | "none";
 
-/** Options of the reconnect backoff; every field has a default. */
+/**
+ * Options of the reconnect backoff; every field has a default.
+ *
+ * @example Fail at once instead of retrying (a one-shot tool)
+ * ```ts
+ * import { type BackoffOptions, DockerClient, Watcher } from "@whalewatcher/whalewatcher";
+ *
+ * const once: BackoffOptions = { maxRetries: 0 };
+ * await using watcher = new Watcher(new DockerClient({ host: "unix:///run/no-such-engine.sock" }), { backoff: once });
+ * void watcher.watch();
+ * const error = await watcher.ready.catch((e: unknown) => e);
+ * console.log("no engine:", (error as Error).message);
+ * ```
+ */
 export interface BackoffOptions {
   /** Base delay in milliseconds (default 500). */
   initialMs?: number;

@@ -12,7 +12,23 @@ import type { Container } from "./model/container.ts";
 import type { ReadonlyPortfolio } from "./model/portfolio.ts";
 import { ProcAccessError, ProcFs } from "./proc/procfs.ts";
 
-/** Where containers come from: a watcher (`Watcher` has both) or anything else with a portfolio and an engine. */
+/**
+ * Where containers come from: a watcher (`Watcher` has both) or anything else with a portfolio and an engine.
+ *
+ * @example Any watcher is a container source
+ * ```ts
+ * import { ContainerLocator, type ContainerSource, DockerClient, Watcher } from "@whalewatcher/whalewatcher";
+ *
+ * await using watcher = new Watcher(new DockerClient());
+ * void watcher.watch();
+ * await watcher.ready;
+ * const sources: ContainerSource[] = [watcher];
+ * const locator = new ContainerLocator(() => sources);
+ * for (const container of watcher.portfolio.allContainers()) {
+ *   console.log(container.name, (await locator.containerOf(container.pid))?.match); // "init"
+ * }
+ * ```
+ */
 export interface ContainerSource {
   /** The alive containers now. */
   readonly portfolio: ReadonlyPortfolio;
@@ -20,7 +36,25 @@ export interface ContainerSource {
   readonly identity: EngineIdentity;
 }
 
-/** How a process was matched to its container. */
+/**
+ * How a process was matched to its container.
+ *
+ * @example Say how a process was matched
+ * ```ts
+ * import { type ContainerMatch, hostWatcher } from "@whalewatcher/whalewatcher";
+ *
+ * const how: Record<ContainerMatch, string> = {
+ *   init: "is the container's initial process",
+ *   "pid-namespace": "runs in the container's PID namespace",
+ *   ancestry: "descends from the container's initial process",
+ *   cgroup: "is in the container's cgroup",
+ * };
+ * await using host = hostWatcher({ rescanInterval: 0, discovery: { processScan: false } });
+ * await host.rescan();
+ * const found = await host.containerOf(process.pid);
+ * console.log(found ? `${found.container.name}: ${how[found.match]}` : "not in a container");
+ * ```
+ */
 export type ContainerMatch =
   /** The process is the container's initial process. */
   | "init"
@@ -31,7 +65,20 @@ export type ContainerMatch =
   /** The process's cgroup path names the container's ID. */
   | "cgroup";
 
-/** The container a process belongs to. */
+/**
+ * The container a process belongs to.
+ *
+ * @example Which container is this process in?
+ * ```ts
+ * import { ContainerLocator, DockerClient, type ProcessContainer, Watcher } from "@whalewatcher/whalewatcher";
+ *
+ * await using watcher = new Watcher(new DockerClient());
+ * void watcher.watch();
+ * await watcher.ready;
+ * const found: ProcessContainer | undefined = await new ContainerLocator(() => [watcher]).containerOf(process.pid);
+ * console.log(found === undefined ? "this process runs on the host" : `${found.container.name} of ${found.engine.type}`);
+ * ```
+ */
 export interface ProcessContainer {
   /** The alive container. */
   readonly container: Container;
@@ -41,7 +88,18 @@ export interface ProcessContainer {
   readonly match: ContainerMatch;
 }
 
-/** Options of {@linkcode ContainerLocator}. */
+/**
+ * Options of {@linkcode ContainerLocator}.
+ *
+ * @example Resolve against a recorded /proc tree
+ * ```ts
+ * import { ContainerLocator, type ContainerLocatorOptions, Portfolio } from "@whalewatcher/whalewatcher";
+ *
+ * const options: ContainerLocatorOptions = { procRoot: "/proc", maxAncestry: 16 };
+ * const locator = new ContainerLocator(() => [{ portfolio: new Portfolio(), identity: { type: "example", api: "", id: "" } }], options);
+ * console.log(await locator.containerOf(1)); // undefined: no containers known
+ * ```
+ */
 export interface ContainerLocatorOptions {
   /** The /proc tree to read; default `/proc`. */
   readonly procRoot?: string | undefined;
@@ -79,8 +137,7 @@ interface Known {
  *
  * @example
  * ```ts
- * import { ContainerLocator } from "./container-of.ts";
- * import { Portfolio } from "./model/portfolio.ts";
+ * import { ContainerLocator, Portfolio } from "@whalewatcher/whalewatcher";
  *
  * const locator = new ContainerLocator(() => [
  *   { portfolio: new Portfolio(), identity: { type: "example", api: "unix:///nowhere", id: "" } },

@@ -10,12 +10,28 @@ import type { Container } from "./model/container.ts";
 /**
  * Marks an exit event whose engine does not say which composer project the
  * container belonged to; the core then looks the container up by ID.
+ *
+ * @example An exit whose engine does not name the project
+ * ```ts
+ * import { type EngineEvent, PROJECT_UNKNOWN } from "@whalewatcher/whalewatcher";
+ *
+ * const exit: EngineEvent = { type: "exited", id: "4f1c", project: PROJECT_UNKNOWN, time: Date.now(), exit: { code: 0 } };
+ * console.assert(exit.type === "exited" && exit.project === PROJECT_UNKNOWN);
+ * ```
  */
 export const PROJECT_UNKNOWN: unique symbol = Symbol("whalewatcher.projectUnknown");
 
 /**
  * What an engine reports about an exit. Absent fields are unknown.
  * Times are engine times in milliseconds since the epoch.
+ *
+ * @example What a client reports about an exit
+ * ```ts
+ * import type { EngineExit } from "@whalewatcher/whalewatcher";
+ *
+ * const killed: EngineExit = { code: 137, oom: true, time: Date.parse("2026-12-02T10:00:00Z") };
+ * console.log(killed.code, killed.oom, new Date(killed.time!).toISOString());
+ * ```
  */
 export interface EngineExit {
   /** The exit code of the container's initial process. */
@@ -26,7 +42,22 @@ export interface EngineExit {
   readonly time?: number;
 }
 
-/** A container lifecycle event as reported by an engine, before the core folds it in. */
+/**
+ * A container lifecycle event as reported by an engine, before the core folds it in.
+ *
+ * @example Read an engine's raw events, before any watcher
+ * ```ts
+ * import { DockerClient, type EngineEvent } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new DockerClient();
+ * const signal = AbortSignal.timeout(300);
+ * const stream = client.lifecycleEvents({ signal });
+ * await stream.subscribed;
+ * const seen: EngineEvent[] = [];
+ * for await (const event of stream) seen.push(event);
+ * console.log(seen.map((e) => `${e.type} ${e.id}`));
+ * ```
+ */
 export type EngineEvent =
   | {
     /** The container's initial process started; the core inspects it for details. */
@@ -70,6 +101,20 @@ export type EngineEvent =
  * {@linkcode LifecycleEventsOptions.signal} aborts (iteration then ends
  * quietly) or the connection is lost (iteration throws). Breaking out of the
  * iteration cancels the subscription.
+ *
+ * @example Subscribe first, then list: nothing falls between the two
+ * ```ts
+ * import { ContainerdClient, type EventStream } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new ContainerdClient();
+ * const stop = new AbortController();
+ * const stream: EventStream = client.lifecycleEvents({ signal: stop.signal });
+ * await stream.subscribed;
+ * const alive = await client.list(); // every change after this list arrives on the stream
+ * console.log(alive.length, "alive");
+ * stop.abort();
+ * for await (const event of stream) console.log(event.type, event.id); // ends quietly once aborted
+ * ```
  */
 export interface EventStream extends AsyncIterable<EngineEvent> {
   /**
@@ -80,7 +125,18 @@ export interface EventStream extends AsyncIterable<EngineEvent> {
   readonly subscribed: Promise<void>;
 }
 
-/** Options of {@linkcode EngineClient.lifecycleEvents}. */
+/**
+ * Options of {@linkcode EngineClient.lifecycleEvents}.
+ *
+ * @example Replay what happened in the last minute (Docker keeps an event log)
+ * ```ts
+ * import { DockerClient, type LifecycleEventsOptions } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new DockerClient();
+ * const options: LifecycleEventsOptions = { signal: AbortSignal.timeout(300), since: Date.now() - 60_000 };
+ * for await (const event of client.lifecycleEvents(options)) console.log(new Date(event.time).toISOString(), event.type, event.id);
+ * ```
+ */
 export interface LifecycleEventsOptions {
   /** Ends the subscription when aborted. */
   signal: AbortSignal;
@@ -92,6 +148,20 @@ export interface LifecycleEventsOptions {
  * What an engine client provides to the watcher core. Implementations are
  * read-only towards their engine: they never create, change or delete
  * anything.
+ *
+ * @example Any engine client, used the same way
+ * ```ts
+ * import { ContainerdClient, DockerClient, type EngineClient } from "@whalewatcher/whalewatcher";
+ *
+ * async function describe(client: EngineClient): Promise<string> {
+ *   const alive = await client.list();
+ *   return `${client.type} ${await client.version()} at ${client.api}: ${alive.length} alive`;
+ * }
+ * await using docker = new DockerClient();
+ * await using containerd = new ContainerdClient();
+ * console.log(await describe(docker));
+ * console.log(await describe(containerd));
+ * ```
  */
 export interface EngineClient {
   /** Engine type identifier, e.g. `docker.com`, `podman.io`, `containerd.io`. */

@@ -29,6 +29,20 @@ export interface SubscribeOptions<T> {
  * Breaking out of a `for await` loop, calling `return()`, aborting the
  * signal or disposing it (`await using`) unsubscribes and frees the buffer.
  * A subscription can be iterated once.
+ *
+ * @example A subscription is an async iterator you can dispose
+ * ```ts
+ * import { DockerClient, type LifecycleEvent, type Subscription, Watcher } from "@whalewatcher/whalewatcher";
+ *
+ * await using watcher = new Watcher(new DockerClient());
+ * void watcher.watch();
+ * await watcher.ready;
+ * {
+ *   await using events: Subscription<LifecycleEvent> = watcher.events({ initial: true, signal: AbortSignal.timeout(500) });
+ *   const first = await events.next();
+ *   console.log(first.done ? "no containers yet" : first.value.container.name, events.pending, "more buffered");
+ * } // disposed here: unsubscribed
+ * ```
  */
 export interface Subscription<T> extends AsyncIterableIterator<T, undefined>, AsyncDisposable {
   /** The number of items buffered and not yet delivered (initial items included). */

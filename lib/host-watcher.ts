@@ -17,7 +17,19 @@ import { Fanout, type Subscription } from "./fanout.ts";
 import type { ReadonlyPortfolio } from "./model/portfolio.ts";
 import { Watcher, type WatcherOptions } from "./watcher.ts";
 
-/** How one engine's watcher is doing. */
+/**
+ * How one engine's watcher is doing.
+ *
+ * @example A host-wide health check
+ * ```ts
+ * import { type EngineHealth, hostWatcher } from "@whalewatcher/whalewatcher";
+ *
+ * await using host = hostWatcher({ rescanInterval: 0, discovery: { processScan: false } });
+ * await host.rescan();
+ * const unhealthy = [...host.engines()].filter(({ health }: { health: EngineHealth }) => health.state === "failed");
+ * for (const { engine, health } of unhealthy) console.log(engine.api, health.lastError);
+ * ```
+ */
 export interface EngineHealth {
   /** `"syncing"` until the first sync, `"synced"` while events flow, `"reconnecting"` after a lost connection, `"failed"` when the watch gave up (retried at the next scan while discovery still finds the engine). */
   readonly state: "syncing" | "synced" | "reconnecting" | "failed";
@@ -25,7 +37,19 @@ export interface EngineHealth {
   readonly lastError?: unknown;
 }
 
-/** One engine of the merged view. */
+/**
+ * One engine of the merged view.
+ *
+ * @example Every engine with its containers
+ * ```ts
+ * import { type HostEngineView, hostWatcher } from "@whalewatcher/whalewatcher";
+ *
+ * await using host = hostWatcher({ rescanInterval: 0, discovery: { processScan: false } });
+ * await host.rescan();
+ * const views: HostEngineView[] = [...host.engines()];
+ * for (const { engine, portfolio } of views) console.log(engine.type, engine.api, portfolio.containerTotal);
+ * ```
+ */
 export interface HostEngineView {
   /** The engine as discovery found it (its `key` names it in events). */
   readonly engine: DiscoveredEngine;
@@ -35,7 +59,20 @@ export interface HostEngineView {
   readonly health: EngineHealth;
 }
 
-/** An event of the merged stream. */
+/**
+ * An event of the merged stream.
+ *
+ * @example One event stream for the whole host
+ * ```ts
+ * import { type HostEvent, hostWatcher } from "@whalewatcher/whalewatcher";
+ *
+ * const text = (e: HostEvent) => e.type === "container" ? `${e.key}: ${e.event.type} ${e.event.container.name}` : `${e.type} ${e.key}`;
+ * await using host = hostWatcher({ rescanInterval: 0, discovery: { processScan: false } });
+ * const events = host.events({ signal: AbortSignal.timeout(3_000) });
+ * await host.rescan();
+ * for await (const event of events) console.log(text(event));
+ * ```
+ */
 export type HostEvent =
   /** A container event of one engine (`event.engine` says which; `key` is the engine's discovery key). */
   | { readonly type: "container"; readonly key: string; readonly event: LifecycleEvent }
@@ -44,7 +81,24 @@ export type HostEvent =
   /** A scan no longer found a watched engine; its watcher is closed and dropped. */
   | { readonly type: "engine-vanished"; readonly key: string; readonly engine: DiscoveredEngine };
 
-/** Options of a {@linkcode HostWatcher}. */
+/**
+ * Options of a {@linkcode HostWatcher}.
+ *
+ * @example A host watcher over engines you name yourself
+ * ```ts
+ * import { DockerClient, HostWatcher, type HostWatcherOptions } from "@whalewatcher/whalewatcher";
+ *
+ * const docker = { key: "docker/mine", kind: "docker", type: "docker.com", api: "unix:///var/run/docker.sock", version: "", id: "", pid: 0, sources: [], alsoAt: [] };
+ * const options: HostWatcherOptions = {
+ *   discover: () => Promise.resolve([docker]),
+ *   create: (engine) => new DockerClient({ host: engine.api }),
+ *   rescanInterval: 0,
+ * };
+ * await using host = new HostWatcher(options);
+ * await host.rescan();
+ * console.log([...host.engines()].map((view) => view.engine.key));
+ * ```
+ */
 export interface HostWatcherOptions {
   /** One scan: the engines on the host now, each once (by `key`). */
   readonly discover: (signal: AbortSignal) => Promise<readonly DiscoveredEngine[]>;
@@ -58,7 +112,17 @@ export interface HostWatcherOptions {
   readonly procRoot?: string;
 }
 
-/** Default time between scans. */
+/**
+ * Default time between scans.
+ *
+ * @example Rescan twice as often as by default
+ * ```ts
+ * import { DEFAULT_RESCAN_INTERVAL_MS, hostWatcher } from "@whalewatcher/whalewatcher";
+ *
+ * await using host = hostWatcher({ rescanInterval: DEFAULT_RESCAN_INTERVAL_MS / 2, discovery: { processScan: false } });
+ * await host.rescan();
+ * ```
+ */
 export const DEFAULT_RESCAN_INTERVAL_MS = 30_000;
 
 interface Entry {
@@ -72,11 +136,13 @@ interface Entry {
  *
  * @example
  * ```ts
- * import { hostWatcher } from "../mod.ts";
+ * import { hostWatcher } from "@whalewatcher/whalewatcher";
+ *
  * await using host = hostWatcher();
- * const watching = host.watch(AbortSignal.timeout(10_000));
+ * const watching = host.watch(AbortSignal.timeout(3_000));
  * await host.rescan();
- * for (const { engine, portfolio } of host.engines()) console.log(engine.kind, engine.api, [...portfolio.allContainers()].length);
+ * for (const { engine, portfolio } of host.engines()) console.log(engine.kind, engine.api, portfolio.containerTotal);
+ * await watching;
  * ```
  */
 export class HostWatcher implements AsyncDisposable {

@@ -61,7 +61,20 @@ export type ReducerInput =
   /** The subscription or the list failed; a resync will follow. */
   | { readonly kind: "stream-lost"; readonly time: number };
 
-/** Where the watcher stands with its engine. */
+/**
+ * Where the watcher stands with its engine.
+ *
+ * @example A health check
+ * ```ts
+ * import { DockerClient, Watcher, type WatchPhase } from "@whalewatcher/whalewatcher";
+ *
+ * await using watcher = new Watcher(new DockerClient());
+ * void watcher.watch();
+ * await watcher.ready;
+ * const phase: WatchPhase = watcher.phase;
+ * console.log(phase === "synced" ? "healthy" : `degraded (${phase})`);
+ * ```
+ */
 export type WatchPhase = "idle" | "syncing" | "synced" | "lost";
 
 /** What a resync collects until its list arrives. */

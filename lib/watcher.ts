@@ -23,7 +23,19 @@ import { OrderedInputs } from "./ordered-inputs.ts";
 import { initialState, reduce, unexplainedExits } from "./reducer.ts";
 import type { ReducerInput, WatchPhase, WatchState } from "./reducer.ts";
 
-/** Where a watcher reports reconnects and skipped input; `console` fits. */
+/**
+ * Where a watcher reports reconnects and skipped input; `console` fits.
+ *
+ * @example See reconnects on the console
+ * ```ts
+ * import { DockerClient, Watcher, type WatcherLogger } from "@whalewatcher/whalewatcher";
+ *
+ * const logger: WatcherLogger = { debug: () => {}, warn: (message) => console.warn("whalewatcher:", message) };
+ * await using watcher = new Watcher(new DockerClient(), { logger });
+ * void watcher.watch();
+ * await watcher.ready;
+ * ```
+ */
 export interface WatcherLogger {
   /** Routine information, e.g. a completed (re)sync. */
   debug(message: string, ...data: unknown[]): void;
@@ -31,7 +43,20 @@ export interface WatcherLogger {
   warn(message: string, ...data: unknown[]): void;
 }
 
-/** Options of a {@linkcode Watcher}. */
+/**
+ * Options of a {@linkcode Watcher}.
+ *
+ * @example Give up after three failed reconnects in a row
+ * ```ts
+ * import { DockerClient, Watcher, type WatcherOptions } from "@whalewatcher/whalewatcher";
+ *
+ * const options: WatcherOptions = { backoff: { initialMs: 100, maxMs: 5_000, maxRetries: 3 }, inspectConcurrency: 4, logger: console };
+ * await using watcher = new Watcher(new DockerClient(), options);
+ * void watcher.watch();
+ * await watcher.ready;
+ * console.log(watcher.phase); // "synced"
+ * ```
+ */
 export interface WatcherOptions {
   /** Reconnect backoff; default: 500 ms doubling to 30 s, full jitter, retrying forever. */
   backoff?: BackoffOptions;
@@ -45,7 +70,19 @@ export interface WatcherOptions {
   logger?: WatcherLogger;
 }
 
-/** Options of {@linkcode Watcher.events}. */
+/**
+ * Options of {@linkcode Watcher.events}.
+ *
+ * @example The current picture first, then every change, for one second
+ * ```ts
+ * import { DockerClient, type EventsOptions, Watcher } from "@whalewatcher/whalewatcher";
+ *
+ * await using watcher = new Watcher(new DockerClient());
+ * void watcher.watch();
+ * const options: EventsOptions = { initial: true, buffer: 10_000, signal: AbortSignal.timeout(1_000) };
+ * for await (const event of watcher.events(options)) console.log(event.type, event.container.name);
+ * ```
+ */
 export interface EventsOptions {
   /** Ends the iteration quietly when aborted. */
   signal?: AbortSignal;
@@ -59,10 +96,33 @@ export interface EventsOptions {
   initial?: boolean;
 }
 
-/** Default of {@linkcode EventsOptions.buffer}. */
+/**
+ * Default of {@linkcode EventsOptions.buffer}.
+ *
+ * @example A subscriber with twice the default buffer
+ * ```ts
+ * import { DEFAULT_EVENT_BUFFER, DockerClient, Watcher } from "@whalewatcher/whalewatcher";
+ *
+ * await using watcher = new Watcher(new DockerClient());
+ * void watcher.watch();
+ * await using events = watcher.events({ buffer: 2 * DEFAULT_EVENT_BUFFER });
+ * console.log(events.pending); // 0: nothing happened yet
+ * ```
+ */
 export const DEFAULT_EVENT_BUFFER = 1024;
 
-/** Default of {@linkcode WatcherOptions.inspectConcurrency}. */
+/**
+ * Default of {@linkcode WatcherOptions.inspectConcurrency}.
+ *
+ * @example Inspect more containers at once on a busy engine
+ * ```ts
+ * import { DEFAULT_INSPECT_CONCURRENCY, DockerClient, Watcher } from "@whalewatcher/whalewatcher";
+ *
+ * await using watcher = new Watcher(new DockerClient(), { inspectConcurrency: 2 * DEFAULT_INSPECT_CONCURRENCY });
+ * void watcher.watch();
+ * await watcher.ready;
+ * ```
+ */
 export const DEFAULT_INSPECT_CONCURRENCY = 8;
 
 const SILENT: WatcherLogger = { debug() {}, warn() {} };
@@ -76,12 +136,16 @@ const SILENT: WatcherLogger = { debug() {}, warn() {} };
  * `await using`) releases everything, including the engine client.
  *
  * @example
- * ```ts ignore
- * await using watcher = new Watcher(engine);
- * const watching = watcher.watch();
+ * ```ts
+ * import { DockerClient, Watcher } from "@whalewatcher/whalewatcher";
+ *
+ * await using watcher = new Watcher(new DockerClient());
+ * const stop = AbortSignal.timeout(1_000);
+ * const watching = watcher.watch(stop); // resolves when stopped, rejects if the watch breaks for good
  * await watcher.ready;
  * for (const container of watcher.portfolio.allContainers()) console.log(container.name, container.pid);
- * for await (const event of watcher.events({ initial: true })) console.log(event.type, event.container.name);
+ * for await (const event of watcher.events({ initial: true, signal: stop })) console.log(event.type, event.container.name);
+ * await watching;
  * ```
  */
 export class Watcher implements AsyncDisposable {

@@ -33,13 +33,35 @@ export { DEFAULT_CONTAINERD_SOCKET };
 /** Namespaces skipped by default: Docker's (`moby`) and the CRI plugin's (`k8s.io`), watched through their own engines. */
 export const DEFAULT_IGNORED_NAMESPACES: readonly string[] = ["moby", "k8s.io"];
 
-/** The engine type reported by default. */
+/**
+ * The engine type reported by default.
+ *
+ * @example Pick the containerd watchers of a host
+ * ```ts
+ * import { CONTAINERD_ENGINE_TYPE, hostWatcher } from "@whalewatcher/whalewatcher";
+ *
+ * await using host = hostWatcher({ rescanInterval: 0, discovery: { processScan: false } });
+ * await host.rescan();
+ * console.log([...host.engines()].filter((view) => view.engine.type === CONTAINERD_ENGINE_TYPE).map((view) => view.engine.api));
+ * ```
+ */
 export const CONTAINERD_ENGINE_TYPE = "containerd.io";
 
 /** The gRPC metadata key selecting the namespace of a namespaced call. */
 const NAMESPACE_HEADER = "containerd-namespace";
 
-/** Receives diagnostics about skipped events. */
+/**
+ * Receives diagnostics about skipped events.
+ *
+ * @example See what the client skipped
+ * ```ts
+ * import { ContainerdClient, type ContainerdLogger } from "@whalewatcher/whalewatcher";
+ *
+ * const logger: ContainerdLogger = { warn: (message) => console.warn("containerd:", message) };
+ * await using client = new ContainerdClient({ logger });
+ * console.log((await client.list()).length, "alive");
+ * ```
+ */
 export interface ContainerdLogger {
   /** Reports something unexpected that the client skipped. */
   warn(message: string): void;
@@ -48,7 +70,25 @@ export interface ContainerdLogger {
 /** The default logger: whalewatcher's clients and watchers say nothing unless given a logger. */
 const SILENT: ContainerdLogger = { warn() {} };
 
-/** Options of {@linkcode ContainerdClient}. */
+/**
+ * Options of {@linkcode ContainerdClient}.
+ *
+ * @example Also watch nerdctl's and Docker's namespaces, and audit the calls
+ * ```ts
+ * import { ContainerdClient, type ContainerdClientOptions } from "@whalewatcher/whalewatcher";
+ *
+ * const calls = new Set<string>();
+ * const options: ContainerdClientOptions = {
+ *   socket: "/run/containerd/containerd.sock",
+ *   ignoredNamespaces: [], // default ["moby", "k8s.io"]
+ *   requestTimeoutMs: 10_000,
+ *   onCall: (method) => calls.add(method),
+ * };
+ * await using client = new ContainerdClient(options);
+ * await client.list();
+ * console.log([...calls]); // only List, Get, Version… methods: read-only
+ * ```
+ */
 export interface ContainerdClientOptions {
   /** Path of containerd's gRPC socket, bare or as `unix://` URL; default `/run/containerd/containerd.sock`. */
   socket?: string;
@@ -90,6 +130,8 @@ export interface ContainerdClientOptions {
  *
  * @example
  * ```ts
+ * import { ContainerdClient } from "@whalewatcher/whalewatcher";
+ *
  * await using client = new ContainerdClient({ socket: "/run/containerd/containerd.sock" });
  * for (const container of await client.list()) console.log(container.id, container.pid);
  * ```

@@ -13,7 +13,19 @@ import type { Process } from "./gen/containerd/types/task/task_pb.ts";
 import { COMPOSE_PROJECT_LABEL } from "../../lib/model/labels.ts";
 import { NERDCTL_NAME_LABEL, namespacedRef } from "./naming.ts";
 
-/** A protobuf `Any`: a message of the type `typeUrl` names, serialized. */
+/**
+ * A protobuf `Any`: a message of the type `typeUrl` names, serialized.
+ *
+ * @example Read the OCI spec a container was created with
+ * ```ts
+ * import { type ContainerdAny, ContainerdClient } from "@whalewatcher/whalewatcher";
+ *
+ * const specOf = (any: ContainerdAny | undefined) =>
+ *   any === undefined ? undefined : JSON.parse(new TextDecoder().decode(any.value)) as { process?: { args?: string[] } };
+ * await using client = new ContainerdClient({ packer: (_c, raw) => specOf(raw.container.spec)?.process?.args });
+ * for (const container of await client.list()) console.log(container.name, container.rucksack);
+ * ```
+ */
 export interface ContainerdAny {
   /** The type, e.g. `types.containerd.io/opencontainers/runtime-spec/1/Spec`. */
   readonly typeUrl: string;
@@ -25,6 +37,15 @@ export interface ContainerdAny {
  * The parts of containerd's container record (`Containers/List`,
  * `Containers/Get`) a packer can use. The generated message has these fields
  * and more; this view keeps generated types out of the public API.
+ *
+ * @example Keep each container's image
+ * ```ts
+ * import { ContainerdClient, type ContainerdContainerRecord } from "@whalewatcher/whalewatcher";
+ *
+ * const imageOf = (record: ContainerdContainerRecord) => record.image;
+ * await using client = new ContainerdClient({ packer: (_c, raw) => imageOf(raw.container) });
+ * for (const container of await client.list()) console.log(container.name, container.rucksack);
+ * ```
  */
 export interface ContainerdContainerRecord {
   /** The container ID within its namespace. */
@@ -45,7 +66,18 @@ export interface ContainerdContainerRecord {
   readonly extensions: { readonly [key: string]: ContainerdAny };
 }
 
-/** The parts of containerd's task process record (`Tasks/List`, `Tasks/Get`) a packer can use. */
+/**
+ * The parts of containerd's task process record (`Tasks/List`, `Tasks/Get`) a packer can use.
+ *
+ * @example The task's PID and status as containerd reports them
+ * ```ts
+ * import { ContainerdClient, type ContainerdProcessRecord } from "@whalewatcher/whalewatcher";
+ *
+ * const task = (process: ContainerdProcessRecord) => `${process.id}: pid ${process.pid}, status ${process.status}`;
+ * await using client = new ContainerdClient({ packer: (_c, raw) => task(raw.process) });
+ * for (const container of await client.list()) console.log(container.rucksack);
+ * ```
+ */
 export interface ContainerdProcessRecord {
   /** The process (task) ID: the container ID for the init process. */
   readonly id: string;
@@ -55,7 +87,18 @@ export interface ContainerdProcessRecord {
   readonly status: number;
 }
 
-/** The containerd records a packer receives for a container. */
+/**
+ * The containerd records a packer receives for a container.
+ *
+ * @example Both records of a container
+ * ```ts
+ * import { ContainerdClient, type ContainerdRecord } from "@whalewatcher/whalewatcher";
+ *
+ * const summary = ({ container, process }: ContainerdRecord) => ({ image: container.image, runtime: container.runtime?.name, pid: process.pid });
+ * await using client = new ContainerdClient({ packer: (_c, raw) => summary(raw) });
+ * for (const container of await client.list()) console.log(container.name, container.rucksack);
+ * ```
+ */
 export interface ContainerdRecord {
   /** The container record. */
   readonly container: ContainerdContainerRecord;
@@ -66,6 +109,17 @@ export interface ContainerdRecord {
 /**
  * Computes application data ("rucksack") to attach to a container from its
  * containerd records.
+ *
+ * @example A packer for containerd
+ * ```ts
+ * import { ContainerdClient, type ContainerdPacker, Watcher } from "@whalewatcher/whalewatcher";
+ *
+ * const snapshotter: ContainerdPacker = (_container, raw) => raw.container.snapshotter;
+ * await using watcher = new Watcher(new ContainerdClient({ packer: snapshotter }));
+ * void watcher.watch();
+ * await watcher.ready;
+ * for (const container of watcher.portfolio.allContainers()) console.log(container.name, container.rucksack);
+ * ```
  */
 export type ContainerdPacker = Packer<ContainerdRecord>;
 

@@ -5,5 +5,16 @@
  * @module
  */
 
-/** containerd's default socket on Linux. */
+/**
+ * containerd's default socket on Linux.
+ *
+ * @example The containerd client's default socket
+ * ```ts
+ * import { ContainerdClient, DEFAULT_CONTAINERD_SOCKET } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new ContainerdClient();
+ * console.assert(client.api === DEFAULT_CONTAINERD_SOCKET);
+ * console.log(await client.version());
+ * ```
+ */
 export const DEFAULT_CONTAINERD_SOCKET = "/run/containerd/containerd.sock";

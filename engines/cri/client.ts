@@ -23,24 +23,78 @@ import type { CriEventMode, CriLiveness, CriRuntimeEvent } from "./events.ts";
 import { ContainerState, PodSandboxState, RuntimeService } from "./gen/runtime/v1/api_pb.ts";
 import type { ContainerEventResponse, Container as CriContainer } from "./gen/runtime/v1/api_pb.ts";
 
-/** The engine type a {@linkcode CriClient} reports by default. */
+/**
+ * The engine type a {@linkcode CriClient} reports by default.
+ *
+ * @example A CRI watcher's events say they come from CRI
+ * ```ts
+ * import { CRI_ENGINE_TYPE, CriClient, Watcher } from "@whalewatcher/whalewatcher";
+ *
+ * await using watcher = new Watcher(new CriClient({ socket: "/var/run/crio/crio.sock" }));
+ * void watcher.watch();
+ * await watcher.ready;
+ * console.assert(watcher.identity.type === CRI_ENGINE_TYPE);
+ * ```
+ */
 export const CRI_ENGINE_TYPE = "k8s.io/cri-api";
 
 export { DEFAULT_CRI_SOCKETS } from "./sockets.ts";
 
-/** The socket a {@linkcode CriClient} uses when none is given: containerd's (its CRI plugin shares it). */
+/**
+ * The socket a {@linkcode CriClient} uses when none is given: containerd's (its CRI plugin shares it).
+ *
+ * @example containerd's CRI plugin shares containerd's socket
+ * ```ts
+ * import { CriClient, DEFAULT_CONTAINERD_SOCKET, DEFAULT_CRI_SOCKET } from "@whalewatcher/whalewatcher";
+ *
+ * console.assert(DEFAULT_CRI_SOCKET === DEFAULT_CONTAINERD_SOCKET);
+ * await using client = new CriClient();
+ * console.log(client.api); // /run/containerd/containerd.sock
+ * ```
+ */
 export const DEFAULT_CRI_SOCKET = "/run/containerd/containerd.sock";
 
-/** Default of {@linkcode CriClientOptions.relistIntervalMs}. */
+/**
+ * Default of {@linkcode CriClientOptions.relistIntervalMs}.
+ *
+ * @example Relist more often on a small node
+ * ```ts
+ * import { CriClient, DEFAULT_RELIST_INTERVAL_MS } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new CriClient({ socket: "/var/run/crio/crio.sock", relistIntervalMs: DEFAULT_RELIST_INTERVAL_MS / 5 });
+ * console.log((await client.list()).length, "alive");
+ * ```
+ */
 export const DEFAULT_RELIST_INTERVAL_MS = 5_000;
 
-/** Default of {@linkcode CriClientOptions.statusConcurrency}. */
+/**
+ * Default of {@linkcode CriClientOptions.statusConcurrency}.
+ *
+ * @example Fewer status calls in flight
+ * ```ts
+ * import { CriClient, DEFAULT_STATUS_CONCURRENCY } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new CriClient({ socket: "/var/run/crio/crio.sock", statusConcurrency: Math.max(1, DEFAULT_STATUS_CONCURRENCY / 4) });
+ * console.log((await client.list()).map((c) => c.name));
+ * ```
+ */
 export const DEFAULT_STATUS_CONCURRENCY = 8;
 
 /** The CRI API version whalewatcher announces in `Version` (the runtimes ignore it). */
 const CRI_CLIENT_VERSION = "0.1.0";
 
-/** Receives diagnostics about skipped containers and unavailable events. */
+/**
+ * Receives diagnostics about skipped containers and unavailable events.
+ *
+ * @example See skipped containers and unavailable events
+ * ```ts
+ * import { CriClient, type CriLogger } from "@whalewatcher/whalewatcher";
+ *
+ * const logger: CriLogger = { warn: (message) => console.warn("cri:", message) };
+ * await using client = new CriClient({ socket: "/var/run/crio/crio.sock", logger });
+ * console.log((await client.list()).length, "alive");
+ * ```
+ */
 export interface CriLogger {
   /** Reports something unexpected that the client skipped or worked around. */
   warn(message: string): void;
@@ -49,7 +103,25 @@ export interface CriLogger {
 /** The default logger: whalewatcher's clients and watchers say nothing unless given a logger. */
 const SILENT: CriLogger = { warn() {} };
 
-/** Options of {@linkcode CriClient}. */
+/**
+ * Options of {@linkcode CriClient}.
+ *
+ * @example A DaemonSet pod: the node's name from the downward API, relist only
+ * ```ts
+ * import { CriClient, type CriClientOptions, Watcher } from "@whalewatcher/whalewatcher";
+ *
+ * const options: CriClientOptions = {
+ *   socket: "/var/run/crio/crio.sock",
+ *   nodeName: process.env.NODE_NAME ?? "node-1",
+ *   events: false,
+ *   relistIntervalMs: 2_000,
+ * };
+ * await using watcher = new Watcher(new CriClient(options));
+ * void watcher.watch();
+ * await watcher.ready;
+ * console.log(watcher.identity.id, watcher.portfolio.names()); // the node, and its pods as projects
+ * ```
+ */
 export interface CriClientOptions {
   /** Path of the runtime's CRI socket, bare or as `unix://` URL; default `/run/containerd/containerd.sock`. */
   socket?: string;
@@ -93,8 +165,10 @@ const EVENTS_PATH = `/${RuntimeService.typeName}/${RuntimeService.method.getCont
  * status and events methods.
  *
  * @example
- * ```ts ignore
- * await using client = new CriClient({ socket: "/run/containerd/containerd.sock" });
+ * ```ts
+ * import { CriClient } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new CriClient({ socket: "/var/run/crio/crio.sock" }); // or containerd's socket
  * for (const container of await client.list()) console.log(container.name, container.pid);
  * ```
  */

@@ -9,17 +9,83 @@
 import { newContainer } from "../../lib/model/container.ts";
 import type { Container } from "../../lib/model/container.ts";
 
-/** Prefix under which a container's or sandbox's CRI annotations are copied into its labels (as the Go reference). */
+/**
+ * Prefix under which a container's or sandbox's CRI annotations are copied into its labels (as the Go reference).
+ *
+ * @example A pod's annotations, back from the labels
+ * ```ts
+ * import { ANNOTATION_LABEL_PREFIX, CriClient } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new CriClient({ socket: "/var/run/crio/crio.sock" });
+ * for (const container of await client.list()) {
+ *   const annotations = Object.entries(container.labels).filter(([key]) => key.startsWith(ANNOTATION_LABEL_PREFIX));
+ *   console.log(container.name, Object.fromEntries(annotations.map(([k, v]) => [k.slice(ANNOTATION_LABEL_PREFIX.length), v])));
+ * }
+ * ```
+ */
 export const ANNOTATION_LABEL_PREFIX = "io.kubernetes.annotation/";
-/** Label marking a pod sandbox (whalewatcher's own key; value `"true"`). */
+/**
+ * Label marking a pod sandbox (whalewatcher's own key; value `"true"`).
+ *
+ * @example Workload containers only, without the pod sandboxes
+ * ```ts
+ * import { CriClient, SANDBOX_LABEL } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new CriClient({ socket: "/var/run/crio/crio.sock" });
+ * const workloads = (await client.list()).filter((c) => c.labels[SANDBOX_LABEL] !== "true");
+ * console.log(workloads.map((c) => `${c.name} ${c.pid}`));
+ * ```
+ */
 export const SANDBOX_LABEL = "io.kubernetes.sandbox";
-/** Label with the pod name (the kubelet sets it too; whalewatcher fills it from the sandbox metadata). */
+/**
+ * Label with the pod name (the kubelet sets it too; whalewatcher fills it from the sandbox metadata).
+ *
+ * @example The pods of a node
+ * ```ts
+ * import { CriClient, POD_NAME_LABEL, POD_NAMESPACE_LABEL } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new CriClient({ socket: "/var/run/crio/crio.sock" });
+ * const pods = new Set((await client.list()).map((c) => `${c.labels[POD_NAMESPACE_LABEL]}/${c.labels[POD_NAME_LABEL]}`));
+ * console.log([...pods]);
+ * ```
+ */
 export const POD_NAME_LABEL = "io.kubernetes.pod.name";
-/** Label with the pod namespace. */
+/**
+ * Label with the pod namespace.
+ *
+ * @example The containers of one Kubernetes namespace
+ * ```ts
+ * import { CriClient, POD_NAMESPACE_LABEL } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new CriClient({ socket: "/var/run/crio/crio.sock" });
+ * console.log((await client.list()).filter((c) => c.labels[POD_NAMESPACE_LABEL] === "kube-system").map((c) => c.name));
+ * ```
+ */
 export const POD_NAMESPACE_LABEL = "io.kubernetes.pod.namespace";
-/** Label with the pod UID. */
+/**
+ * Label with the pod UID.
+ *
+ * @example Group by pod UID (pod names repeat over time, UIDs do not)
+ * ```ts
+ * import { CriClient, POD_UID_LABEL } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new CriClient({ socket: "/var/run/crio/crio.sock" });
+ * const byUid = Map.groupBy(await client.list(), (c) => c.labels[POD_UID_LABEL]);
+ * for (const [uid, containers] of byUid) console.log(uid, containers.length);
+ * ```
+ */
 export const POD_UID_LABEL = "io.kubernetes.pod.uid";
-/** Label with the Kubernetes container name (workload containers only). */
+/**
+ * Label with the Kubernetes container name (workload containers only).
+ *
+ * @example The Kubernetes container name, without namespace and pod
+ * ```ts
+ * import { CONTAINER_NAME_LABEL, CriClient } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new CriClient({ socket: "/var/run/crio/crio.sock" });
+ * for (const container of await client.list()) console.log(container.name, "→", container.labels[CONTAINER_NAME_LABEL] ?? "(sandbox)");
+ * ```
+ */
 export const CONTAINER_NAME_LABEL = "io.kubernetes.container.name";
 
 /** What a pod contributes to its containers: from the sandbox's metadata, falling back to its labels. */

@@ -23,7 +23,21 @@ import { linkSignals } from "../../lib/async/signals.ts";
 import type { LinkedSignal } from "../../lib/async/signals.ts";
 import { sleep } from "../../lib/async/wait.ts";
 
-/** How a CRI event stream learns of changes. */
+/**
+ * How a CRI event stream learns of changes.
+ *
+ * @example Which way a CRI watcher learns of changes
+ * ```ts
+ * import { CriClient, type CriEventMode, Watcher } from "@whalewatcher/whalewatcher";
+ *
+ * const client = new CriClient({ socket: "/var/run/crio/crio.sock" });
+ * await using watcher = new Watcher(client);
+ * void watcher.watch();
+ * await watcher.ready;
+ * const mode: CriEventMode | undefined = client.mode;
+ * console.log(mode, client.corrections); // containerd 1.6: "relist-only"
+ * ```
+ */
 export type CriEventMode = "evented+relist" | "relist-only";
 
 /** A runtime event as the stream needs it (decoded from `ContainerEventResponse`). */

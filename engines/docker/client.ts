@@ -15,9 +15,30 @@ import { containerFromInspect, exitFromInspect, idsFromList, type Packer } from 
 import { DockerEventStream } from "./events.ts";
 import { type DockerEnv, processEnv, resolveDockerHost } from "./host.ts";
 
-/** Engine type of Docker. */
+/**
+ * Engine type of Docker.
+ *
+ * @example Is it Docker or podman behind the Docker API?
+ * ```ts
+ * import { DOCKER_ENGINE_TYPE, DockerClient, PODMAN_ENGINE_TYPE } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new DockerClient();
+ * await client.version(); // the first contact tells
+ * console.log(client.type === DOCKER_ENGINE_TYPE ? "Docker" : client.type === PODMAN_ENGINE_TYPE ? "podman" : client.type);
+ * ```
+ */
 export const DOCKER_ENGINE_TYPE = "docker.com";
-/** Engine type of podman's Docker-compatible API. */
+/**
+ * Engine type of podman's Docker-compatible API.
+ *
+ * @example podman's Docker API is recognised
+ * ```ts
+ * import { DockerClient, PODMAN_ENGINE_TYPE } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new DockerClient({ host: "unix:///run/podman/podman.sock" });
+ * console.log(await client.version(), client.type === PODMAN_ENGINE_TYPE); // e.g. 4.3.1 true
+ * ```
+ */
 export const PODMAN_ENGINE_TYPE = "podman.io";
 /** Default number of inspects in flight while listing. */
 export const DEFAULT_LIST_CONCURRENCY = 8;
@@ -25,7 +46,18 @@ export const DEFAULT_LIST_CONCURRENCY = 8;
 /** The list request: alive containers. podman's unfiltered list omits paused ones. */
 const LIST_PATH = `/containers/json?filters=${encodeURIComponent(JSON.stringify({ status: ["running", "paused"] }))}`;
 
-/** Options of a {@linkcode DockerClient}. */
+/**
+ * Options of a {@linkcode DockerClient}.
+ *
+ * @example A rootless Docker, with a fixed API version
+ * ```ts
+ * import { DockerClient, type DockerClientOptions } from "@whalewatcher/whalewatcher";
+ *
+ * const options: DockerClientOptions = { host: "unix:///var/run/docker.sock", apiVersion: "1.41", concurrency: 4 };
+ * await using client = new DockerClient(options);
+ * console.log(client.api, client.addressSource, await client.version());
+ * ```
+ */
 export interface DockerClientOptions {
   /**
    * Engine address: `unix:///path`, a bare `/path`, `tcp://host:port[/base]`
@@ -60,6 +92,15 @@ export interface DockerClientOptions {
  * A read-only {@linkcode EngineClient} for Docker and Docker-compatible
  * engines (podman). Connects lazily on the first request, negotiating the
  * API version once.
+ *
+ * @example The alive containers of Docker, found as the Docker CLI finds it
+ * ```ts
+ * import { DockerClient } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new DockerClient(); // DOCKER_HOST, else the CLI context, else /var/run/docker.sock
+ * console.log(`${client.type} ${await client.version()} at ${client.api} (from ${client.addressSource})`);
+ * for (const container of await client.list()) console.log(container.name, container.pid, container.project);
+ * ```
  */
 export class DockerClient implements EngineClient, AsyncDisposable {
   /** The engine's PID, or 0 when not given. */

@@ -20,7 +20,31 @@ import { negotiateApiVersion } from "./api-version.ts";
 import { dockerError } from "./errors.ts";
 import { type DockerHost, loadTlsMaterial } from "./host.ts";
 
-/** Creates the HTTP transport to an endpoint (replaceable for tests). */
+/**
+ * Creates the HTTP transport to an endpoint (replaceable for tests).
+ *
+ * @example A Docker engine scripted in a test: up, but every API call fails with 503
+ * ```ts
+ * import { DockerClient, EngineApiError } from "@whalewatcher/whalewatcher";
+ * import type { HttpReply, HttpTransport, TransportFactory } from "@whalewatcher/whalewatcher/testing";
+ *
+ * const reply = (status: number, text: string): HttpReply =>
+ *   ({ status, statusText: "", headers: new Headers({ "api-version": "1.41" }), body: new TextEncoder().encode(text) });
+ * const maintenance: TransportFactory = (endpoint) => {
+ *   const transport: HttpTransport = {
+ *     endpoint,
+ *     get: (path) => Promise.resolve(path === "/_ping" ? reply(200, "OK") : reply(503, '{"message":"maintenance"}')),
+ *     request: () => Promise.resolve(new Response('{"message":"maintenance"}', { status: 503 })),
+ *     close: () => Promise.resolve(),
+ *     [Symbol.asyncDispose]: () => Promise.resolve(),
+ *   };
+ *   return Promise.resolve(transport);
+ * };
+ * await using client = new DockerClient({ host: "unix:///nowhere.sock", transportFactory: maintenance });
+ * const error = await client.list().catch((e: unknown) => e);
+ * console.assert(error instanceof EngineApiError && error.status === 503 && error.retryable, String(error));
+ * ```
+ */
 export type TransportFactory = (endpoint: HttpEndpoint) => Promise<HttpTransport>;
 
 /** What the first `/_ping` revealed. */

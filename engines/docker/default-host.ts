@@ -5,7 +5,17 @@
  * @module
  */
 
-/** The Docker client's default engine address. */
+/**
+ * The Docker client's default engine address.
+ *
+ * @example Where the Docker client looks when nothing says otherwise
+ * ```ts
+ * import { DEFAULT_DOCKER_HOST, DockerClient } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new DockerClient({ env: {} }); // no DOCKER_HOST, no CLI context
+ * console.assert(client.api === DEFAULT_DOCKER_HOST, client.api);
+ * ```
+ */
 export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
 /**

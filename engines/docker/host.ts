@@ -18,7 +18,18 @@ import { DEFAULT_DOCKER_HOST, DOCKER_VARIABLES } from "./default-host.ts";
 
 export { DEFAULT_DOCKER_HOST };
 
-/** Environment variables, as a plain record (for tests and Deno-safe access). */
+/**
+ * Environment variables, as a plain record (for tests and Deno-safe access).
+ *
+ * @example Resolve the engine from settings of your own, not the process environment
+ * ```ts
+ * import { DockerClient, type DockerEnv } from "@whalewatcher/whalewatcher";
+ *
+ * const env: DockerEnv = { DOCKER_HOST: "unix:///run/podman/podman.sock" };
+ * await using client = new DockerClient({ env });
+ * console.log(client.api, client.addressSource); // unix:///run/podman/podman.sock DOCKER_HOST
+ * ```
+ */
 export type DockerEnv = Readonly<Record<string, string | undefined>>;
 
 /** Where to connect, and where the TLS material still has to be read from. */

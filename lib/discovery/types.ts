@@ -9,7 +9,8 @@
  *
  * @example
  * ```ts
- * import { discoverEngines } from "../../mod.ts";
+ * import { discoverEngines } from "@whalewatcher/whalewatcher";
+ *
  * const report = await discoverEngines({ signal: AbortSignal.timeout(5_000) });
  * for (const engine of report.engines) console.log(engine.key, engine.type, engine.api, engine.version);
  * for (const candidate of report.candidates) {
@@ -22,7 +23,18 @@
 
 import type { EngineClient } from "../engine.ts";
 
-/** How a candidate endpoint came up. */
+/**
+ * How a candidate endpoint came up.
+ *
+ * @example Engines the user configured, apart from those found
+ * ```ts
+ * import { type DiscoveryMethod, discoverEngines } from "@whalewatcher/whalewatcher";
+ *
+ * const configured: DiscoveryMethod = "configured";
+ * const report = await discoverEngines({ processScan: false, probeTimeout: 1_000 });
+ * console.log(report.engines.filter((e) => e.sources.some((s) => s.method === configured)).map((e) => e.api));
+ * ```
+ */
 export type DiscoveryMethod =
   /** A setting the user made: an environment variable, a CLI context, an explicit address. */
   | "configured"
@@ -31,7 +43,17 @@ export type DiscoveryMethod =
   /** A listening socket of a running engine process, found through /proc. */
   | "process";
 
-/** One way a candidate was found; a candidate reached several ways has several. */
+/**
+ * One way a candidate was found; a candidate reached several ways has several.
+ *
+ * @example How each engine was found
+ * ```ts
+ * import { discoverEngines, type DiscoverySource } from "@whalewatcher/whalewatcher";
+ *
+ * const said = (source: DiscoverySource) => source.pid ? `${source.detail} (pid ${source.pid})` : source.detail;
+ * for (const engine of (await discoverEngines({ probeTimeout: 2_000 })).engines) console.log(engine.api, engine.sources.map(said));
+ * ```
+ */
 export interface DiscoverySource {
   /** The kind of way. */
   readonly method: DiscoveryMethod;
@@ -100,7 +122,18 @@ export interface DiscoverableKind extends DiscoveryFacts {
   create(endpoint: string): EngineClient | Promise<EngineClient>;
 }
 
-/** An engine found: one engine view, reachable at {@linkcode DiscoveredEngine.api}, listed once however many ways lead to it. */
+/**
+ * An engine found: one engine view, reachable at {@linkcode DiscoveredEngine.api}, listed once however many ways lead to it.
+ *
+ * @example Watch what discovery found
+ * ```ts
+ * import { type DiscoveredEngine, discoverEngines } from "@whalewatcher/whalewatcher";
+ *
+ * const report = await discoverEngines({ probeTimeout: 2_000 });
+ * const docker: DiscoveredEngine | undefined = report.engines.find((engine) => engine.kind === "docker");
+ * if (docker) console.log(docker.key, docker.type, docker.version, docker.api, docker.alsoAt, docker.sources.map((s) => s.detail));
+ * ```
+ */
 export interface DiscoveredEngine {
   /**
    * Stable identity of the engine view within a host, used to list it once:
@@ -132,7 +165,20 @@ export interface DiscoveredEngine {
   readonly parent?: EngineParent;
 }
 
-/** The engine and container an engine runs inside. */
+/**
+ * The engine and container an engine runs inside.
+ *
+ * @example Engines that run inside a container of another engine
+ * ```ts
+ * import { discoverEngines, type EngineParent } from "@whalewatcher/whalewatcher";
+ *
+ * const inner = (await discoverEngines({ probeTimeout: 2_000 })).engines.filter((e) => e.parent !== undefined);
+ * for (const engine of inner) {
+ *   const parent: EngineParent = engine.parent!;
+ *   console.log(`${engine.key} runs in ${parent.containerName} (${parent.containerId}) of ${parent.engine}`);
+ * }
+ * ```
+ */
 export interface EngineParent {
   /** {@linkcode DiscoveredEngine.key} of the outer engine. */
   readonly engine: string;
@@ -142,7 +188,24 @@ export interface EngineParent {
   readonly containerName: string;
 }
 
-/** What became of a candidate. */
+/**
+ * What became of a candidate.
+ *
+ * @example Explain why an engine is not watched
+ * ```ts
+ * import { type CandidateOutcome, discoverEngines } from "@whalewatcher/whalewatcher";
+ *
+ * function explain(outcome: CandidateOutcome): string {
+ *   switch (outcome.status) {
+ *     case "found": return outcome.duplicateOf ? `same engine as ${outcome.duplicateOf}` : `found ${outcome.engine.type}`;
+ *     case "skipped": return `skipped: ${outcome.reason}`;
+ *     default: return `${outcome.status}: ${outcome.error.message}`;
+ *   }
+ * }
+ * const report = await discoverEngines({ processScan: false, probeTimeout: 1_000 });
+ * for (const candidate of report.candidates) console.log(candidate.kind, candidate.endpoint, explain(candidate.outcome));
+ * ```
+ */
 export type CandidateOutcome =
   /** It answered: the engine (maybe one already found another way; then `duplicateOf` says so). */
   | { readonly status: "found"; readonly engine: DiscoveredEngine; readonly duplicateOf?: string }
@@ -157,7 +220,18 @@ export type CandidateOutcome =
   /** Not probed, for the reason given (e.g. Docker's own containerd). */
   | { readonly status: "skipped"; readonly reason: string };
 
-/** One endpoint tried by one kind. */
+/**
+ * One endpoint tried by one kind.
+ *
+ * @example Every place tried, and how it came up
+ * ```ts
+ * import { type DiscoveryCandidate, discoverEngines } from "@whalewatcher/whalewatcher";
+ *
+ * const { candidates } = await discoverEngines({ processScan: false, probeTimeout: 1_000 });
+ * const line = (c: DiscoveryCandidate) => `${c.kind} ${c.endpoint} via ${c.sources.map((s) => s.method).join("+")}: ${c.outcome.status}`;
+ * console.log(candidates.map(line).join("\n"));
+ * ```
+ */
 export interface DiscoveryCandidate {
   /** The registry kind that tried it. */
   readonly kind: string;
@@ -169,7 +243,18 @@ export interface DiscoveryCandidate {
   readonly outcome: CandidateOutcome;
 }
 
-/** The result of one scan. */
+/**
+ * The result of one scan.
+ *
+ * @example A scan's report
+ * ```ts
+ * import { discoverEngines, type DiscoveryReport } from "@whalewatcher/whalewatcher";
+ *
+ * const report: DiscoveryReport = await discoverEngines({ probeTimeout: 2_000 });
+ * console.log(`${report.engines.length} engines from ${report.candidates.length} candidates; /proc scanned: ${report.processScan}`);
+ * for (const note of report.notes) console.log("note:", note);
+ * ```
+ */
 export interface DiscoveryReport {
   /** Every engine found, each once, in registry order, then by endpoint. */
   readonly engines: readonly DiscoveredEngine[];
@@ -181,7 +266,18 @@ export interface DiscoveryReport {
   readonly notes: readonly string[];
 }
 
-/** Options of a scan. */
+/**
+ * Options of a scan.
+ *
+ * @example Scan a recorded /proc tree instead of the host's
+ * ```ts
+ * import { type DiscoverOptions, discoverEngines } from "@whalewatcher/whalewatcher";
+ *
+ * const options: DiscoverOptions = { procRoot: "/proc", wellKnown: false, probeTimeout: 2_000 };
+ * const report = await discoverEngines(options);
+ * console.log(report.engines.map((engine) => `${engine.kind} pid ${engine.pid}`), report.notes);
+ * ```
+ */
 export interface DiscoverOptions {
   /** Aborts the scan (it then rejects with the reason). */
   readonly signal?: AbortSignal | undefined;

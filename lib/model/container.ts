@@ -12,6 +12,14 @@
  * Containers are immutable values: changing one (for instance its paused
  * state) means replacing it with a new value, so a reference handed out
  * earlier never changes under its holder.
+ *
+ * @example Read what a watcher knows of a container
+ * ```ts
+ * import { type Container, newContainer } from "@whalewatcher/whalewatcher";
+ *
+ * const web: Container = newContainer({ id: "4f1c", name: "web", pid: 4242, project: "shop", labels: { tier: "front" } });
+ * console.log(`${web.name} (${web.id}) has PID ${web.pid} in project "${web.project}", paused: ${web.paused}`);
+ * ```
  */
 export interface Container {
   /** Unique identifier of the container within its engine. */
@@ -30,7 +38,18 @@ export interface Container {
   readonly rucksack?: unknown;
 }
 
-/** The fields from which {@linkcode newContainer} creates a container. */
+/**
+ * The fields from which {@linkcode newContainer} creates a container.
+ *
+ * @example Only the ID and the PID are required
+ * ```ts
+ * import { type ContainerInit, newContainer } from "@whalewatcher/whalewatcher";
+ *
+ * const init: ContainerInit = { id: "4f1c", pid: 4242 };
+ * const container = newContainer(init);
+ * console.assert(container.name === "4f1c" && container.project === "" && !container.paused);
+ * ```
+ */
 export interface ContainerInit {
   /** Unique identifier of the container within its engine. */
   id: string;
@@ -54,8 +73,12 @@ export interface ContainerInit {
  *
  * @example
  * ```ts
- * import { newContainer } from "./container.ts";
- * const c = newContainer({ id: "abc", name: "web", pid: 42, project: "shop" });
+ * import { newContainer } from "@whalewatcher/whalewatcher";
+ *
+ * const web = newContainer({ id: "abc", name: "web", pid: 42, project: "shop" });
+ * console.assert(Object.isFrozen(web) && web.paused === false);
+ * const error = (() => { try { newContainer({ id: "abc", pid: 0 }); } catch (e) { return e; } })();
+ * console.assert(error instanceof TypeError); // a container without a process is not alive
  * ```
  */
 export function newContainer(init: ContainerInit): Container {
@@ -77,7 +100,19 @@ export function newContainer(init: ContainerInit): Container {
   return Object.freeze(container);
 }
 
-/** Returns `container` with its paused state set to `paused` (a new value when it changes). */
+/**
+ * Returns `container` with its paused state set to `paused` (a new value when it changes).
+ *
+ * @example A paused copy; the original value never changes
+ * ```ts
+ * import { newContainer, withPaused } from "@whalewatcher/whalewatcher";
+ *
+ * const running = newContainer({ id: "4f1c", pid: 4242 });
+ * const paused = withPaused(running, true);
+ * console.assert(paused.paused && !running.paused);
+ * console.assert(withPaused(paused, true) === paused); // no change, same value
+ * ```
+ */
 export function withPaused(container: Container, paused: boolean): Container {
   return container.paused === paused ? container : Object.freeze({ ...container, paused });
 }
@@ -89,5 +124,14 @@ export function withPaused(container: Container, paused: boolean): Container {
  * the Docker client passes the full inspect JSON (`Packer<unknown>`, the
  * default), the containerd client its container and task records
  * (`Packer<ContainerdRecord>`).
+ *
+ * @example Keep the image of each Docker container in its rucksack
+ * ```ts
+ * import { DockerClient, type Packer } from "@whalewatcher/whalewatcher";
+ *
+ * const image: Packer = (_container, inspect) => (inspect as { Config?: { Image?: string } }).Config?.Image;
+ * await using client = new DockerClient({ packer: image });
+ * for (const container of await client.list()) console.log(container.name, container.rucksack);
+ * ```
  */
 export type Packer<Raw = unknown> = (container: Container, raw: Raw) => unknown;

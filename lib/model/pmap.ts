@@ -169,6 +169,18 @@ const EMPTY_ROOT = new Branch<never>(0, []);
 /**
  * An immutable map from strings to values. `set` and `delete` return a new
  * map (or the same one when nothing changed).
+ *
+ * @example A project's containers: every change makes a new map, the old one stays as it was
+ * ```ts
+ * import { type Container, newContainer, type PersistentMap, Portfolio } from "@whalewatcher/whalewatcher";
+ *
+ * const portfolio = new Portfolio();
+ * portfolio.add(newContainer({ id: "1", name: "web", pid: 101, project: "shop" }));
+ * const before: PersistentMap<Container> = portfolio.projectContainers("shop")!;
+ * portfolio.add(newContainer({ id: "2", name: "db", pid: 102, project: "shop" }));
+ * const after = portfolio.projectContainers("shop")!;
+ * console.assert(before.size === 1 && after.size === 2 && after.get("2")?.name === "db");
+ * ```
  */
 export class PersistentMap<V> {
   readonly #root: Branch<V>;

@@ -30,6 +30,17 @@ const EMPTY: Indexes = {
  * out. A watcher's snapshot never changes under its reader, and it cannot be
  * changed through this view either: no `add`, `remove`, `setPaused` or
  * `clone`; its projects are {@linkcode ReadonlyComposerProject}s.
+ *
+ * @example What a watcher hands out
+ * ```ts
+ * import { DockerClient, type ReadonlyPortfolio, Watcher } from "@whalewatcher/whalewatcher";
+ *
+ * await using watcher = new Watcher(new DockerClient());
+ * void watcher.watch();
+ * await watcher.ready;
+ * const snapshot: ReadonlyPortfolio = watcher.portfolio; // never changes under its reader
+ * console.log(`${snapshot.containerTotal} alive`, snapshot.names(), snapshot.project("")?.containerNames());
+ * ```
  */
 export interface ReadonlyPortfolio {
   /** Names of the named composer projects, sorted; without the standalone `""` project. */
@@ -62,7 +73,7 @@ export interface ReadonlyPortfolio {
  *
  * @example
  * ```ts
- * import { Portfolio, newContainer } from "jsr:@whalewatcher/whalewatcher";
+ * import { Portfolio, newContainer } from "@whalewatcher/whalewatcher";
  * const portfolio = new Portfolio();
  * portfolio.add(newContainer({ id: "1a2b", name: "web", pid: 4242, project: "shop" }));
  * console.log(portfolio.names());              // ["shop"]

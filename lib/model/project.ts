@@ -7,7 +7,18 @@
 import type { Container } from "./container.ts";
 import type { PersistentMap } from "./pmap.ts";
 
-/** What a project reads its containers from and writes pause changes to. */
+/**
+ * What a project reads its containers from and writes pause changes to.
+ *
+ * @example A portfolio is the owner of its projects
+ * ```ts
+ * import { ComposerProject, newContainer, Portfolio, type ProjectOwner } from "@whalewatcher/whalewatcher";
+ *
+ * const owner: ProjectOwner = new Portfolio();
+ * (owner as Portfolio).add(newContainer({ id: "1", name: "web", pid: 101, project: "shop" }));
+ * console.log(new ComposerProject("shop", owner).containerNames()); // ["web"]
+ * ```
+ */
 export interface ProjectOwner {
   /** The container with this ID or name, in any project. */
   container(nameOrId: string): Container | undefined;
@@ -20,6 +31,19 @@ export interface ProjectOwner {
 /**
  * A read-only view of one composer project: what a watcher's snapshot hands
  * out ({@linkcode ComposerProject} without {@linkcode ComposerProject.setPaused}).
+ *
+ * @example The projects of a watcher's snapshot
+ * ```ts
+ * import { DockerClient, type ReadonlyComposerProject, Watcher } from "@whalewatcher/whalewatcher";
+ *
+ * await using watcher = new Watcher(new DockerClient());
+ * void watcher.watch();
+ * await watcher.ready;
+ * for (const name of watcher.portfolio.names()) {
+ *   const project: ReadonlyComposerProject = watcher.portfolio.project(name)!;
+ *   console.log(project.name, project.containers().map((c) => c.pid));
+ * }
+ * ```
  */
 export interface ReadonlyComposerProject {
   /** The project's name; `""` for standalone containers. */
@@ -38,6 +62,18 @@ export interface ReadonlyComposerProject {
  * The alive containers of one composer project, or with the name `""` the
  * standalone containers that belong to no project. A project is a live view
  * of the portfolio it came from.
+ *
+ * @example A project is a live view of its portfolio
+ * ```ts
+ * import { newContainer, Portfolio } from "@whalewatcher/whalewatcher";
+ *
+ * const portfolio = new Portfolio();
+ * portfolio.add(newContainer({ id: "1", name: "web", pid: 101, project: "shop" }));
+ * portfolio.add(newContainer({ id: "2", name: "db", pid: 102, project: "shop" }));
+ * const shop = portfolio.project("shop")!;
+ * shop.setPaused("db", true);
+ * console.log(shop.containerNames(), portfolio.container("db")?.paused); // ["db", "web"] true
+ * ```
  */
 export class ComposerProject implements ReadonlyComposerProject {
   /** The project's name; `""` for standalone containers. */

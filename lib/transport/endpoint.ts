@@ -5,7 +5,18 @@
  * @module
  */
 
-/** TLS settings of a TCP endpoint; certificates and key are PEM strings. */
+/**
+ * TLS settings of a TCP endpoint; certificates and key are PEM strings.
+ *
+ * @example TLS material of a TCP endpoint
+ * ```ts
+ * import type { HttpEndpoint, TlsSettings } from "@whalewatcher/whalewatcher/testing";
+ *
+ * const tls: TlsSettings = { verify: true, ca: "-----BEGIN CERTIFICATE-----\n…" };
+ * const endpoint: HttpEndpoint = { kind: "tcp", host: "docker.example", port: 2376, tls };
+ * console.log(endpoint.kind, tls.verify);
+ * ```
+ */
 export interface TlsSettings {
   /** CA certificate(s) to trust in addition to the system's. */
   ca?: string;
@@ -17,7 +28,17 @@ export interface TlsSettings {
   verify: boolean;
 }
 
-/** Where an HTTP engine API listens. */
+/**
+ * Where an HTTP engine API listens.
+ *
+ * @example Where a transport sends its requests
+ * ```ts
+ * import type { HttpEndpoint } from "@whalewatcher/whalewatcher/testing";
+ *
+ * const describe = (endpoint: HttpEndpoint) => endpoint.kind === "unix" ? `unix socket ${endpoint.path}` : `${endpoint.tls ? "https" : "http"}://${endpoint.host}:${endpoint.port}`;
+ * console.log(describe({ kind: "unix", path: "/var/run/docker.sock" }), describe({ kind: "tcp", host: "10.0.0.5", port: 2376, tls: { verify: true } }));
+ * ```
+ */
 export type HttpEndpoint =
   | {
     /** A unix domain socket. */

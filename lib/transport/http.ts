@@ -33,7 +33,17 @@ export function isRetryableStatus(status: number): boolean {
   return status >= 500 || status === 404 || status === 408 || status === 429;
 }
 
-/** Options of {@linkcode HttpTransport.get}. */
+/**
+ * Options of {@linkcode HttpTransport.get}.
+ *
+ * @example Options a transport's `get` receives
+ * ```ts
+ * import type { HttpGetInit } from "@whalewatcher/whalewatcher/testing";
+ *
+ * const init: HttpGetInit = { signal: AbortSignal.timeout(5_000), headers: { accept: "application/json" }, headersTimeoutMs: 1_000 };
+ * console.log(Object.keys(init));
+ * ```
+ */
 export interface HttpGetInit {
   /** Aborts the request and, later, its body. */
   signal?: AbortSignal;
@@ -48,13 +58,33 @@ export interface HttpGetInit {
   headersTimeoutMs?: number;
 }
 
-/** Options of {@linkcode HttpTransport.request}. */
+/**
+ * Options of {@linkcode HttpTransport.request}.
+ *
+ * @example Only GET and HEAD: the client is read-only
+ * ```ts
+ * import type { HttpRequestInit } from "@whalewatcher/whalewatcher/testing";
+ *
+ * const ping: HttpRequestInit = { method: "HEAD", headersTimeoutMs: 1_000 };
+ * console.log(ping.method);
+ * ```
+ */
 export interface HttpRequestInit extends HttpGetInit {
   /** `GET` (default) or `HEAD`; anything else is refused before any I/O. */
   method?: "GET" | "HEAD";
 }
 
-/** A response read whole by {@linkcode HttpTransport.get}. */
+/**
+ * A response read whole by {@linkcode HttpTransport.get}.
+ *
+ * @example A whole answer, as a fake transport returns it
+ * ```ts
+ * import type { HttpReply } from "@whalewatcher/whalewatcher/testing";
+ *
+ * const reply: HttpReply = { status: 200, statusText: "OK", headers: new Headers({ "api-version": "1.41" }), body: new TextEncoder().encode("OK") };
+ * console.log(reply.status, reply.headers.get("api-version"), new TextDecoder().decode(reply.body));
+ * ```
+ */
 export interface HttpReply {
   /** HTTP status code. */
   readonly status: number;
@@ -72,7 +102,35 @@ export interface HttpTransportOptions {
   connectTimeoutMs?: number;
 }
 
-/** An HTTP client bound to one engine endpoint. */
+/**
+ * An HTTP client bound to one engine endpoint.
+ *
+ * @example Route a Docker client through a transport that records every path
+ * ```ts
+ * import { DockerClient } from "@whalewatcher/whalewatcher";
+ * import type { HttpTransport, TransportFactory } from "@whalewatcher/whalewatcher/testing";
+ *
+ * const paths: string[] = [];
+ * const recording = (inner: HttpTransport): HttpTransport => ({
+ *   endpoint: inner.endpoint,
+ *   request: (path, init) => (paths.push(path), inner.request(path, init)),
+ *   get: (path, init) => (paths.push(path), inner.get(path, init)),
+ *   close: () => inner.close(),
+ *   [Symbol.asyncDispose]: () => inner.close(),
+ * });
+ * const ping = { status: 200, statusText: "OK", headers: new Headers({ "api-version": "1.41" }), body: new TextEncoder().encode("OK") };
+ * const fake: HttpTransport = {
+ *   endpoint: { kind: "unix", path: "/fake.sock" },
+ *   request: () => Promise.resolve(new Response("[]")),
+ *   get: (path) => Promise.resolve(path.endsWith("/_ping") ? ping : { ...ping, body: new TextEncoder().encode("[]") }),
+ *   close: () => Promise.resolve(),
+ *   [Symbol.asyncDispose]: () => Promise.resolve(),
+ * };
+ * const factory: TransportFactory = () => Promise.resolve(recording(fake));
+ * await using client = new DockerClient({ host: "unix:///fake.sock", transportFactory: factory });
+ * console.log(await client.list(), paths); // [] and the requests the client made
+ * ```
+ */
 export interface HttpTransport extends AsyncDisposable {
   /** Where requests go. */
   readonly endpoint: HttpEndpoint;

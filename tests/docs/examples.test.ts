@@ -14,7 +14,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { describe, test } from "node:test";
+import { describe, test, type TestContext } from "node:test";
 import { pathToFileURL } from "node:url";
 import { runtime } from "../../lib/runtime.ts";
 import { ROOT, runChild, runtimeCommand } from "../support/child.ts";
@@ -59,6 +59,8 @@ function namespaceScript(mounts: ReadonlyArray<[string, string]>): string {
   return `set -e; ${steps.join("; ")}; exec "$@"`;
 }
 
+const { mounts, skip } = defaultSockets();
+
 describe("documentation examples", () => {
   test("entry points export symbols (deno doc read them)", () => {
     assert.ok(symbols.length > 50, `only ${symbols.length} symbols read from deno doc`);
@@ -70,38 +72,45 @@ describe("documentation examples", () => {
     assert.deepEqual(missing, []);
   });
 
-  const { mounts, skip } = defaultSockets();
   test("every example runs as written against engines at the default sockets", { skip }, async (t) => {
     const dir = path.join(ROOT, ".tmp", `doc-examples-${runtime}-${process.pid}`);
     mkdirSync(dir, { recursive: true });
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const examples = symbols.flatMap((s) => s.examples);
-    const files = examples.map((example, i) => {
-      const file = path.join(dir, `${String(i).padStart(3, "0")}.ts`);
-      writeFileSync(file, exampleModule(example, ROOT_URL));
-      return file;
-    });
-    const command = ["unshare", "-m", "--propagation", "private", "sh", "-c", namespaceScript(mounts), "sh",
-      ...runtimeCommand(path.join(ROOT, "tests/docs/run-examples.ts")), ...files];
-    const result = await runChild(command, {
-      timeoutMs: 600_000,
-      env: { NO_COLOR: "1", DOCKER_CONFIG: path.join(dir, "no-docker-config") },
-      unsetEnv: ["DOCKER_HOST", "DOCKER_CONTEXT", "CONTAINERD_ADDRESS", "CONTAINER_RUNTIME_ENDPOINT"],
-    });
-    const outcomes = new Map<string, { ok: boolean; error?: string }>();
-    for (const line of result.stdout.split("\n")) {
-      if (!line.startsWith("@@example ")) continue;
-      const { file, ...outcome } = JSON.parse(line.slice("@@example ".length)) as { file: string; ok: boolean; error?: string };
-      outcomes.set(file, outcome);
+    try {
+      await runExamples(t, dir, mounts);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    for (const [i, example] of examples.entries()) {
-      await t.test(`${example.id} (${example.where})`, () => {
-        const outcome = outcomes.get(path.basename(files[i]!));
-        assert.ok(outcome !== undefined, `the example did not report; the runner's stderr:\n${result.stderr.slice(-3000)}`);
-        assert.ok(outcome.ok, outcome.error);
-      });
-    }
-    assert.equal(result.timedOut, false, "the example runner did not exit by itself (an example left a handle open)");
-    assert.equal(result.code, 0, `the example runner failed:\n${result.stderr.slice(-3000)}`);
   });
 });
+
+/** Writes every example as a module under `dir`, runs them all in one child, and reports each as a subtest. */
+async function runExamples(t: TestContext, dir: string, mounts: ReadonlyArray<[string, string]>): Promise<void> {
+  const examples = symbols.flatMap((s) => s.examples);
+  const files = examples.map((example, i) => {
+    const file = path.join(dir, `${String(i).padStart(3, "0")}.ts`);
+    writeFileSync(file, exampleModule(example, ROOT_URL));
+    return file;
+  });
+  const command = ["unshare", "-m", "--propagation", "private", "sh", "-c", namespaceScript(mounts), "sh",
+    ...runtimeCommand(path.join(ROOT, "tests/docs/run-examples.ts")), ...files];
+  const result = await runChild(command, {
+    timeoutMs: 600_000,
+    env: { NO_COLOR: "1", DOCKER_CONFIG: path.join(dir, "no-docker-config") },
+    unsetEnv: ["DOCKER_HOST", "DOCKER_CONTEXT", "CONTAINERD_ADDRESS", "CONTAINER_RUNTIME_ENDPOINT"],
+  });
+  const outcomes = new Map<string, { ok: boolean; error?: string }>();
+  for (const line of result.stdout.split("\n")) {
+    if (!line.startsWith("@@example ")) continue;
+    const { file, ...outcome } = JSON.parse(line.slice("@@example ".length)) as { file: string; ok: boolean; error?: string };
+    outcomes.set(file, outcome);
+  }
+  for (const [i, example] of examples.entries()) {
+    await t.test(`${example.id} (${example.where})`, () => {
+      const outcome = outcomes.get(path.basename(files[i]!));
+      assert.ok(outcome !== undefined, `the example did not report; the runner's stderr:\n${result.stderr.slice(-3000)}`);
+      assert.ok(outcome.ok, outcome.error);
+    });
+  }
+  assert.equal(result.timedOut, false, "the example runner did not exit by itself (an example left a handle open)");
+  assert.equal(result.code, 0, `the example runner failed:\n${result.stderr.slice(-3000)}`);
+}

@@ -3,7 +3,8 @@
  * the command line one after another and prints one result line per example
  * (`@@example {"id",…}`); an example gets {@linkcode EXAMPLE_LIMIT_MS}. It
  * never calls `process.exit` on success, so a handle an example leaves open
- * keeps this process alive and the test sees it.
+ * keeps this process alive and the test sees it. A false `console.assert`
+ * throws here, so that what an example asserts is checked.
  *
  * @module
  */
@@ -15,15 +16,21 @@ const EXAMPLE_LIMIT_MS = 20_000;
 /** Marks the result lines among whatever the examples print. */
 const MARK = "@@example ";
 
+// The examples state what they show with console.assert; here a false one fails the example.
+console.assert = (condition?: boolean, ...data: unknown[]): void => {
+  if (!condition) throw new Error(`console.assert failed${data.length ? `: ${data.map(String).join(" ")}` : ""}`);
+};
+
 for (const file of process.argv.slice(2)) {
   const id = file.slice(file.lastIndexOf("/") + 1);
+  const started = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const limit = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`did not finish within ${EXAMPLE_LIMIT_MS} ms`)), EXAMPLE_LIMIT_MS);
   });
   try {
     await Promise.race([import(pathToFileURL(file).href), limit]);
-    console.log(MARK + JSON.stringify({ file: id, ok: true }));
+    console.log(MARK + JSON.stringify({ file: id, ok: true, ms: Math.round(performance.now() - started) }));
   } catch (error) {
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     console.log(MARK + JSON.stringify({ file: id, ok: false, error: text }));
