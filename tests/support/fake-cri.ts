@@ -58,6 +58,8 @@ export interface FakeContainer {
   exitCode?: number;
   /** Replaces the verbose `info` map; default `{ info: JSON({ pid, sandboxID }) }`. */
   info?: Record<string, string>;
+  /** The state ContainerStatus tells, when it differs from the listed `state` (e.g. an unknown enum value). */
+  statusState?: number;
 }
 
 /** How GetContainerEvents behaves. */
@@ -131,7 +133,7 @@ export async function startFakeCri(options: { eventsMode?: FakeEventsMode } = {}
     create(ContainerStatusSchema, {
       id,
       metadata: { name: container.name, attempt: 0 },
-      state: container.state as ContainerState,
+      state: (container.statusState ?? container.state) as ContainerState,
       exitCode: container.exitCode ?? 0,
       finishedAt: container.state === ContainerState.CONTAINER_EXITED ? 1_700_000_000_000_000_000n : 0n,
       labels: { "io.kubernetes.container.name": container.name },
