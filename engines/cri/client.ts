@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import type { CallOptions, Client } from "@connectrpc/connect";
 import { mapConcurrent } from "../../lib/async/pool.ts";
-import type { EngineClient, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
+import type { EngineClient, EngineExit, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
 import { EngineApiError } from "../../lib/errors.ts";
 import type { Container } from "../../lib/model/container.ts";
 import { createUnixGrpcTransport } from "../../lib/transport/grpc.ts";
@@ -145,6 +145,15 @@ export interface CriClientOptions {
   handshakeTimeoutMs?: number;
   /** Deadline of each unary call; default 30 s. */
   requestTimeoutMs?: number;
+  /**
+   * Time without any data from the runtime, while a call is open, after
+   * which an HTTP/2 PING checks that the connection still works; default 6
+   * minutes (containerd, whose socket CRI shares, closes connections that
+   * ping more often than every 5 minutes while sending nothing back).
+   */
+  pingIntervalMs?: number;
+  /** Time the runtime has to answer a PING before the connection counts as broken; default 20 s. */
+  pingTimeoutMs?: number;
   /** Observes every gRPC call by its full method name, e.g. `runtime.v1.RuntimeService/ListContainers`. */
   onCall?: (method: string) => void;
 }
@@ -210,6 +219,8 @@ export class CriClient implements EngineClient, AsyncDisposable {
       socketPath: this.api,
       ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+      ...(options.pingIntervalMs !== undefined ? { pingIntervalMs: options.pingIntervalMs } : {}),
+      ...(options.pingTimeoutMs !== undefined ? { pingTimeoutMs: options.pingTimeoutMs } : {}),
       ...(options.onCall !== undefined ? { onCall: options.onCall } : {}),
     });
     this.#runtime = createClient(RuntimeService, this.#grpc.transport);
@@ -290,6 +301,20 @@ export class CriClient implements EngineClient, AsyncDisposable {
       if (container !== notFound) return container;
       const sandbox = await this.#sandbox(nameOrId, signal);
       return sandbox === notFound ? undefined : sandbox;
+    } catch (error) {
+      throw this.#error(error);
+    }
+  }
+
+  /**
+   * The exit code and time of a workload container that exited and is not
+   * removed yet, from its (non-verbose) status; `undefined` for one alive,
+   * removed, or a sandbox (CRI tells no sandbox exit codes).
+   */
+  async exitDetails(id: string, signal?: AbortSignal): Promise<EngineExit | undefined> {
+    try {
+      const status = await this.#isAlive(id, undefined, signal);
+      return status.alive ? undefined : status.exit;
     } catch (error) {
       throw this.#error(error);
     }
@@ -394,7 +419,7 @@ export class CriClient implements EngineClient, AsyncDisposable {
    * status call; NOT_FOUND is not alive. An exited workload container tells
    * its exit code and time.
    */
-  async #isAlive(id: string, sandbox: boolean | undefined, signal: AbortSignal): Promise<CriLiveness> {
+  async #isAlive(id: string, sandbox: boolean | undefined, signal: AbortSignal | undefined): Promise<CriLiveness> {
     const options = callOptions(signal);
     if (sandbox !== true) {
       const answer = await this.#runtime.containerStatus({ containerId: id }, options).catch(nullIfNotFound);

@@ -105,6 +105,31 @@ export class CriAdmin {
     for (const pod of items) await this.removePod(pod.id);
   }
 
+  /**
+   * The truth for one Kubernetes namespace: its READY sandboxes and RUNNING
+   * containers with their PIDs (verbose status), named as the watcher
+   * names them (sandbox ID; `<namespace>/<pod>/<container>`).
+   */
+  async alive(namespace: string): Promise<Array<{ id: string; name: string; pid: number; paused: boolean }>> {
+    const { items } = await this.#runtime.listPodSandbox({});
+    const pods = new Map(items.filter((pod) => pod.metadata?.namespace === namespace).map((pod) => [pod.id, pod]));
+    const { containers } = await this.#runtime.listContainers({});
+    const pidOf = (info: { [key: string]: string }): number => (JSON.parse(info["info"] ?? "{}") as { pid?: number }).pid ?? 0;
+    const alive: Array<{ id: string; name: string; pid: number; paused: boolean }> = [];
+    for (const pod of pods.values()) {
+      if (pod.state !== 0) continue; // READY
+      const { info } = await this.#runtime.podSandboxStatus({ podSandboxId: pod.id, verbose: true });
+      alive.push({ id: pod.id, name: pod.id, pid: pidOf(info), paused: false });
+    }
+    for (const container of containers) {
+      const pod = pods.get(container.podSandboxId);
+      if (pod === undefined || container.state !== 1) continue; // RUNNING
+      const { info } = await this.#runtime.containerStatus({ containerId: container.id, verbose: true });
+      alive.push({ id: container.id, name: `${namespace}/${pod.metadata!.name}/${container.metadata!.name}`, pid: pidOf(info), paused: false });
+    }
+    return alive;
+  }
+
   /** The exit code of a container, from its status. */
   async exitCode(id: string): Promise<{ state: number; exitCode: number }> {
     const { status } = await this.#runtime.containerStatus({ containerId: id });

@@ -78,8 +78,10 @@ describe("CRI client against containerd 1.6", { skip }, () => {
       // A container that exits on its own, and one started later.
       const quitter = await admin.runContainer(pod, "quitter", ["/bin/sh", "-c", "sleep 1; exit 3"]);
       await waitFor(events, "start of quitter", (e) => e.type === "started" && e.container.id === quitter);
-      await waitFor(events, "exit of quitter", (e) => e.type === "exited" && e.container.id === quitter);
+      const quit = await waitFor(events, "exit of quitter", (e) => e.type === "exited" && e.container.id === quitter);
       assert.deepEqual(await admin.exitCode(quitter), { state: 2, exitCode: 3 });
+      assert.equal(quit.exit?.code, 3, "the exit event carries the exit code");
+      assert.ok(quit.exit?.time instanceof Date && quit.exit.time.getTime() > 0, "and the runtime's exit time");
 
       // The whole pod goes: its containers and its sandbox exit, each once.
       const correctionsBefore = client.corrections;

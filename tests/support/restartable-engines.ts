@@ -1,6 +1,7 @@
 /**
  * Private engines that a test may stop and start again: a dockerd started
- * with `--live-restore` (on its own containerd) and a plain containerd, in a
+ * with `--live-restore` (on its own containerd), a plain containerd, and a
+ * containerd with its CRI plugin, in a
  * temporary directory of their own — never the shared engines of the test
  * runner, which other suites use at the same time.
  *
@@ -15,22 +16,27 @@
 import { spawn } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { CriClient } from "../../engines/cri/mod.ts";
 import { ctr, docker } from "./engines.ts";
 
 /** The starters of `scripts/engines/`, typed for what is used here (they are plain .mjs). */
 interface EngineScripts {
   startDockerd(dir: string, options: { rootfs: string; image: string }): Promise<{ host: string; socket: string }>;
   startContainerd(dir: string): Promise<{ socket: string; pidFile: string; logFile: string }>;
+  startCri(dir: string, options: { rootfs: string }): Promise<{ socket: string; pidFile: string; logFile: string }>;
+  teardownCri(dir: string): Promise<void>;
   cleanup(dir: string): Promise<void>;
 }
 
 async function engineScripts(): Promise<EngineScripts> {
   const load = (name: string): Promise<Record<string, unknown>> =>
     import(new URL(`../../scripts/engines/${name}.mjs`, import.meta.url).href) as Promise<Record<string, unknown>>;
-  const [dockerd, containerd, cleanup] = await Promise.all([load("dockerd"), load("containerd"), load("cleanup")]);
+  const [dockerd, containerd, cri, cleanup] = await Promise.all([load("dockerd"), load("containerd"), load("cri"), load("cleanup")]);
   return {
     startDockerd: dockerd.startDockerd as EngineScripts["startDockerd"],
     startContainerd: containerd.startContainerd as EngineScripts["startContainerd"],
+    startCri: cri.startCri as EngineScripts["startCri"],
+    teardownCri: cri.teardownCri as EngineScripts["teardownCri"],
     cleanup: cleanup.cleanup as EngineScripts["cleanup"],
   };
 }
@@ -145,6 +151,45 @@ export async function startPrivateEngines(rootfs: string, image: string): Promis
     };
   } catch (error) {
     await scripts.cleanup(dir);
+    throw error;
+  }
+}
+
+/** A private containerd with its CRI plugin. */
+export interface PrivateCri {
+  /** The directory everything lives in. */
+  readonly dir: string;
+  /** Its socket (CRI and containerd's own API). */
+  readonly socket: string;
+  /** The containerd. */
+  readonly containerd: RestartableDaemon;
+  /** Tears its pods down through CRI, stops it and removes the directory. */
+  stop(): Promise<void>;
+}
+
+/** Starts a private CRI containerd (sandbox image built from `rootfs`). Root only, like the runner's. */
+export async function startPrivateCri(rootfs: string): Promise<PrivateCri> {
+  const scripts = await engineScripts();
+  const dir = mkdtempSync(`/tmp/ww-e-${process.pid}-`);
+  const criDir = join(dir, "cri");
+  const stop = async (): Promise<void> => {
+    await scripts.teardownCri(criDir);
+    await scripts.cleanup(dir);
+  };
+  try {
+    const cri = await scripts.startCri(criDir, { rootfs });
+    // The CRI plugin answers "server is not initialized yet" for a while after containerd does: ask CRI itself.
+    const ready = async (): Promise<boolean> => {
+      const client = new CriClient({ socket: cri.socket, requestTimeoutMs: 2_000 });
+      try {
+        return (await client.version()) !== "";
+      } finally {
+        await client.close();
+      }
+    };
+    return { dir, socket: cri.socket, containerd: new RestartableDaemon("CRI containerd", cri.pidFile, cri.logFile, ready), stop };
+  } catch (error) {
+    await stop();
     throw error;
   }
 }
