@@ -88,14 +88,13 @@ export interface ProcFsOptions {
 export class ProcFs {
   /** The root of the tree, e.g. `/proc`. */
   readonly root: string;
+  readonly #synchronous: boolean;
 
   /** Reads the tree at `options.root` (default `/proc`). */
   constructor(options: ProcFsOptions = {}) {
     this.root = options.root ?? DEFAULT_PROC_ROOT;
     this.#synchronous = options.synchronous ?? false;
   }
-
-  readonly #synchronous: boolean;
 
   /** The IDs of the processes the tree lists now, ascending. Throws {@linkcode ProcAccessError} when the tree is unreadable. */
   async pids(): Promise<number[]> {
