@@ -109,6 +109,14 @@ export interface ContainerLocatorOptions {
 
 const DEFAULT_MAX_ANCESTRY = 64;
 
+/** The alive containers of the sources' portfolios at one time. */
+interface Index {
+  readonly portfolios: readonly ReadonlyPortfolio[];
+  readonly inits: Map<number, Known>;
+  byNamespace?: Map<string, number[]>;
+  byId?: Map<string, Known>;
+}
+
 /** One alive container with its engine, indexed by its initial process. */
 interface Known {
   readonly container: Container;
@@ -152,11 +160,13 @@ export class ContainerLocator {
   /** PID namespace of each known initial process (by PID), while its container is alive. */
   readonly #namespaces = new Map<number, string | undefined>();
   #ownNamespace: Promise<string | undefined> | undefined;
+  /** The alive containers indexed, for the portfolios they came from (immutable snapshots: the same ones, the same index). */
+  #index: Index | undefined;
 
   /** Resolves against the containers `sources` hold at the time of each lookup. */
   constructor(sources: () => Iterable<ContainerSource>, options: ContainerLocatorOptions = {}) {
     this.#sources = sources;
-    this.#proc = new ProcFs({ root: options.procRoot });
+    this.#proc = new ProcFs({ root: options.procRoot, synchronous: true });
     this.#maxAncestry = options.maxAncestry ?? DEFAULT_MAX_ANCESTRY;
   }
 
@@ -173,26 +183,42 @@ export class ContainerLocator {
       (await this.#byCgroup(pid, inits));
   }
 
-  /** The alive containers by initial process; forgets the namespaces of containers that are gone. */
+  /** The alive containers by initial process, re-indexed when a portfolio changed; forgets the namespaces of containers that are gone. */
   #inits(): Map<number, Known> {
+    const sources = [...this.#sources()];
+    const known = this.#index;
+    if (known !== undefined && known.portfolios.length === sources.length && sources.every((source, i) => known.portfolios[i] === source.portfolio)) {
+      return known.inits;
+    }
     const inits = new Map<number, Known>();
-    for (const source of this.#sources()) {
+    for (const source of sources) {
       for (const container of source.portfolio.allContainers()) {
         if (container.pid > 0) inits.set(container.pid, { container, engine: source.identity });
       }
     }
     for (const pid of this.#namespaces.keys()) if (!inits.has(pid)) this.#namespaces.delete(pid);
+    this.#index = { portfolios: sources.map((source) => source.portfolio), inits };
     return inits;
+  }
+
+  /** The initial processes by PID namespace, for the current index. */
+  async #initsByNamespace(inits: Map<number, Known>): Promise<Map<string, number[]>> {
+    const index = this.#index!;
+    if (index.byNamespace !== undefined && index.inits === inits) return index.byNamespace;
+    const byNamespace = new Map<string, number[]>();
+    for (const init of inits.keys()) {
+      const namespace = await this.#namespaceOf(init);
+      if (namespace !== undefined) byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), init]);
+    }
+    if (index.inits === inits) index.byNamespace = byNamespace;
+    return byNamespace;
   }
 
   async #byNamespace(pid: number, inits: Map<number, Known>): Promise<ProcessContainer | undefined> {
     // A process whose namespace may not be read (another user's) is left to the rules that read stat and cgroup.
     const namespace = await unlessDenied(this.#proc.pidNamespace(pid));
     if (namespace === undefined || namespace === (await this.#ownPidNamespace())) return undefined;
-    const sharing: number[] = [];
-    for (const init of inits.keys()) {
-      if ((await this.#namespaceOf(init)) === namespace) sharing.push(init);
-    }
+    const sharing = (await this.#initsByNamespace(inits)).get(namespace) ?? [];
     if (sharing.length === 0) return undefined;
     if (sharing.length > 1) {
       const ancestor = await this.#byAncestry(pid, new Map(sharing.map((init) => [init, inits.get(init)!])));
@@ -219,8 +245,10 @@ export class ContainerLocator {
   async #byCgroup(pid: number, inits: Map<number, Known>): Promise<ProcessContainer | undefined> {
     const entries = await this.#proc.cgroup(pid);
     if (entries === undefined) return undefined;
-    const byId = new Map<string, Known>();
-    for (const known of inits.values()) byId.set(known.container.id, known);
+    const index = this.#index!;
+    const byId = index.inits === inits && index.byId !== undefined ? index.byId : new Map<string, Known>();
+    if (byId.size === 0) for (const known of inits.values()) byId.set(known.container.id, known);
+    if (index.inits === inits) index.byId = byId;
     for (const { path } of entries) {
       for (const element of path.split("/").reverse()) {
         const known = byId.get(cgroupIdCandidate(element)) ?? byId.get(element);

@@ -13,6 +13,7 @@ import type { DiscoveredEngine } from "./discovery/types.ts";
 import type { EngineClient } from "./engine.ts";
 import { WatcherClosedError } from "./errors.ts";
 import type { LifecycleEvent } from "./events.ts";
+import { NestedEngineClient } from "./nested-engine.ts";
 import { Fanout, type Subscription } from "./fanout.ts";
 import type { ReadonlyPortfolio } from "./model/portfolio.ts";
 import { Watcher, type WatcherOptions } from "./watcher.ts";
@@ -253,7 +254,8 @@ export class HostWatcher implements AsyncDisposable {
   }
 
   async #start(engine: DiscoveredEngine): Promise<void> {
-    const watcher = new Watcher(await this.#options.create(engine), this.#options.watcher);
+    const client = await this.#options.create(engine);
+    const watcher = new Watcher(engine.parent !== undefined && engine.pid > 0 ? nested(client, engine, this.#options.procRoot) : client, this.#options.watcher);
     const entry: Entry = { engine, watcher };
     this.#entries.set(engine.key, entry);
     const events = watcher.events();
@@ -272,6 +274,12 @@ export class HostWatcher implements AsyncDisposable {
     await Promise.all([...this.#entries.values()].map((entry) => entry.watcher.close()));
     this.#fanout.end();
   }
+}
+
+/** The client of an engine inside a container: host PIDs and labels naming where it runs (see {@linkcode NestedEngineClient}). */
+function nested(client: EngineClient, engine: DiscoveredEngine, procRoot: string | undefined): EngineClient {
+  const { engine: outerEngine, containerId, containerName } = engine.parent!;
+  return new NestedEngineClient(client, { pid: engine.pid, key: engine.key, outerEngine, containerId, containerName, procRoot });
 }
 
 function health(entry: Entry): EngineHealth {

@@ -160,13 +160,23 @@ export class DockerClient implements EngineClient, AsyncDisposable {
    * (seen with podman 4.3), which identifies nothing.
    */
   async id(signal?: AbortSignal): Promise<string> {
+    // podman's /info takes a second or more (it runs its OCI runtime and conmon for their versions): skip it when /_ping told podman.
+    await this.#connection.negotiated(signal);
+    if (this.#connection.podman) return "";
     const info = await this.#getObject("/info", signal);
     if (this.#connection.podman) return "";
     return typeof info.ID === "string" ? info.ID : "";
   }
 
-  /** The engine's `/version` Version (also detects podman from its components). */
+  /**
+   * The engine's `/version` Version (also detects podman from its
+   * components). For podman, the version its `/_ping` told (`Server:
+   * Libpod/<version>`), where it did: its `/version`, like its `/info`,
+   * takes seconds.
+   */
   async version(signal?: AbortSignal): Promise<string> {
+    const { podmanVersion } = await this.#connection.negotiated(signal);
+    if (podmanVersion !== undefined) return podmanVersion;
     const version = await this.#getObject("/version", signal);
     const components = Array.isArray(version.Components) ? version.Components as Array<{ Name?: unknown }> : [];
     const platform = (version.Platform as { Name?: unknown } | undefined)?.Name;

@@ -53,6 +53,8 @@ export interface Negotiated {
   readonly transport: HttpTransport;
   /** API version used in every path, e.g. `1.41`. */
   readonly apiVersion: string;
+  /** podman's version as its `/_ping` told it (`Server: Libpod/4.3.1 (linux)`); undefined for Docker or when not told. */
+  readonly podmanVersion: string | undefined;
 }
 
 /** The answer of one `GET /_ping`. */
@@ -63,6 +65,8 @@ export interface Ping {
   readonly podman: boolean;
   /** The engine's clock from the `Date` header (ms, whole seconds), if any. */
   readonly date: number | undefined;
+  /** podman's version from the `Server: Libpod/<version>` header, if podman tells it. */
+  readonly podmanVersion: string | undefined;
 }
 
 /** No response headers within this time means the peer does not speak the Docker API. */
@@ -122,7 +126,7 @@ export class DockerConnection {
     const ping = await this.ping(transport);
     const apiVersion = this.#fixedVersion ?? negotiateApiVersion(ping.apiVersion);
     if (ping.podman) this.#podman = true;
-    return { transport, apiVersion };
+    return { transport, apiVersion, podmanVersion: ping.podmanVersion };
   }
 
   /** Whether a response so far identified the engine as podman. */
@@ -160,6 +164,7 @@ export class DockerConnection {
       apiVersion: reply.headers.get("api-version"),
       podman: reply.headers.has("libpod-api-version") || /^libpod\b/i.test(server),
       date: Number.isFinite(date) ? date : undefined,
+      podmanVersion: /^libpod\/(\S+)/i.exec(server)?.[1],
     };
   }
 

@@ -12,6 +12,7 @@ import { mayReadFile } from "../permissions.ts";
 import { DEFAULT_PROC_ROOT, ProcAccessError, ProcFs } from "../proc/procfs.ts";
 import { DEFAULT_USER_RUNTIME_ROOT, hostPlaces } from "./places.ts";
 import { probe, type ProbeResult, socketFile, type SocketFileKey } from "./probe.ts";
+import { withParents } from "./nesting.ts";
 import { type OwnedSocket, type ProcessScan, scanEngineProcesses } from "./processes.ts";
 import type {
   CandidateOutcome,
@@ -134,7 +135,24 @@ export async function discover(kinds: readonly DiscoverableKind[], options: Disc
   const pidOfFile = new Map<SocketFileKey, number>();
   for (const { entry, file } of probed) if (file !== "" && entry.pid !== 0) pidOfFile.set(file, entry.pid);
 
-  return assemble(kinds, probed, pidOfFile, scan !== undefined, notes);
+  const report = assemble(kinds, probed, pidOfFile, scan !== undefined, notes);
+  if (scan === undefined || !(options.nesting ?? true)) return report;
+  const kindOf = new Map(kinds.map((kind) => [kind.name, kind]));
+  const list = async (engine: DiscoveredEngine, listSignal: AbortSignal) => {
+    const client = await kindOf.get(engine.kind)!.create(engine.api);
+    try {
+      return await client.list(listSignal);
+    } finally {
+      await client.close();
+    }
+  };
+  const proc = new ProcFs({ root: options.procRoot ?? DEFAULT_PROC_ROOT });
+  const nested = await withParents(report.engines, list, proc, timeout, signal);
+  const byKey = new Map(nested.engines.map((engine) => [engine.key, engine]));
+  const candidates = report.candidates.map((candidate) =>
+    candidate.outcome.status === "found" ? { ...candidate, outcome: { ...candidate.outcome, engine: byKey.get(candidate.outcome.engine.key)! } } : candidate
+  );
+  return { ...report, engines: nested.engines, candidates, notes: [...report.notes, ...nested.notes] };
 }
 
 /** Scans /proc, or notes why it could not. */
@@ -182,7 +200,7 @@ function assemble(
   const groups = new Map<string, Probed[]>();
   for (const item of ordered) {
     if (item.outcome.status !== "found" || "engine" in item.outcome) continue;
-    const pid = item.outcome.pid || item.entry.pid || pidOfFile.get(item.file) || 0;
+    const pid = item.entry.pid || pidOfFile.get(item.file) || item.outcome.pid || 0;
     const key = identityKey(item.entry.kind.name, item.outcome.id, pid, item.file, item.entry.endpoint);
     groups.set(key, [...(groups.get(key) ?? []), item]);
   }
@@ -191,7 +209,7 @@ function assemble(
   for (const [key, items] of groups) {
     const [first] = items;
     const result = first!.outcome as Extract<ProbeResult, { status: "found" }>;
-    const pid = result.pid || items.map((item) => item.entry.pid || pidOfFile.get(item.file) || 0).find((p) => p !== 0) || 0;
+    const pid = items.map((item) => item.entry.pid || pidOfFile.get(item.file) || 0).find((p) => p !== 0) || result.pid || 0;
     const engine: DiscoveredEngine = {
       key,
       kind: first!.entry.kind.name,

@@ -289,6 +289,13 @@ export interface DiscoverOptions {
   readonly processScan?: boolean | undefined;
   /** The runtime directory base listing per-user directories; default `/run/user`. */
   readonly userRuntimeRoot?: string | undefined;
+  /**
+   * Whether to tell engines inside containers of other engines
+   * ({@linkcode DiscoveredEngine.parent}); default `true`. Costs one list of
+   * every engine's containers, and only when an engine process runs in
+   * another PID or mount namespace than the scan (needs the process scan).
+   */
+  readonly nesting?: boolean | undefined;
   /** Whether to try the well-known places; default `true`. */
   readonly wellKnown?: boolean | undefined;
 }

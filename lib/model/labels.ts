@@ -39,3 +39,30 @@ export const COMPOSE_PROJECT_LABEL = "com.docker.compose.project";
  * ```
  */
 export const PRIVILEGED_LABEL = "whalewatcher/privileged";
+
+/**
+ * The synthetic label a host-wide view adds to every container of an engine
+ * that runs inside a container of another engine: the outer container's
+ * name, so that inner containers can be told apart from (and shown under)
+ * their host container, like the Go turtlefinder's
+ * `turtlefinder/container/prefix`.
+ *
+ * @example
+ * ```ts
+ * import { OUTER_CONTAINER_NAME_LABEL } from "./labels.ts";
+ * const labels: Record<string, string> = { [OUTER_CONTAINER_NAME_LABEL]: "kind-control-plane" };
+ * ```
+ */
+export const OUTER_CONTAINER_NAME_LABEL = "whalewatcher/outer-container/name";
+
+/** With {@linkcode OUTER_CONTAINER_NAME_LABEL}: the outer container's ID. */
+export const OUTER_CONTAINER_ID_LABEL = "whalewatcher/outer-container/id";
+
+/**
+ * With {@linkcode OUTER_CONTAINER_NAME_LABEL}: the key (as discovery names
+ * engines) of the engine that runs the outer container.
+ */
+export const OUTER_ENGINE_LABEL = "whalewatcher/outer-engine";
+
+/** With {@linkcode OUTER_CONTAINER_NAME_LABEL}: the key of the (inner) engine that reports the container. */
+export const ENGINE_KEY_LABEL = "whalewatcher/engine";

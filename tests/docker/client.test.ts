@@ -274,6 +274,18 @@ describe("DockerClient metadata and engine type", () => {
     assert.equal(await podman.id(), "");
   });
 
+  it("podman: version() and id() from /_ping alone (its /version and /info take seconds); /version when the ping does not tell", async () => {
+    const transport = replay("podman");
+    await using podman = clientOn(transport);
+    assert.equal(await podman.version(), "4.3.1");
+    assert.equal(await podman.id(), "");
+    assert.deepEqual(transport.paths, ["/_ping"]);
+    const plain = replay("podman", (path) => path === "/_ping" ? { headers: { "api-version": "1.41" }, body: "OK" } : undefined);
+    await using untold = clientOn(plain);
+    assert.equal(await untold.version(), "4.3.1");
+    assert.ok(plain.paths.some((path) => path.endsWith("/version")));
+  });
+
   it("is docker.com for dockerd and podman.io once a request revealed podman", async () => {
     await using docker = clientOn(replay("docker"));
     await docker.list();

@@ -1,0 +1,216 @@
+/**
+ * Discovery and host-watcher benchmarks, each measured side by side with its
+ * baseline in one run:
+ *
+ * 1. A full scan with three engines (the private dockerd, podman service and
+ *    containerd of the test setup): `discoverEngines()` wall time and CPU, next
+ *    to its two floors run in the same rounds: the three probes alone (client
+ *    version + ID, in parallel) and the /proc reads alone (every process's
+ *    `stat`, the engine processes' listening sockets). The scan reads a /proc
+ *    view holding only those three engine processes (a directory of symlinks
+ *    into /proc: every read is a real /proc read), since this shared machine
+ *    runs some 30 engines of other sessions; one whole-host scan is shown for
+ *    scale. Goal: < 100 ms wall.
+ * 2. `containerOf` on 1,000 random PIDs of a generated /proc tree with 100
+ *    containers (own PID namespaces, children, exec'd processes, shims, 300
+ *    host processes in trees), next to the floor: one synchronous `stat` read
+ *    per PID (the locator's reads are synchronous). Goal: ≤ 20 µs each.
+ * 3. Idle CPU of a host watcher over the three engines for 60 s (default
+ *    rescan every 30 s: two scans), next to the same process idle for the
+ *    same time before it started. Goal: ≈ 0 between scans.
+ *
+ * Run (private engines running, see scripts/engines.mjs):
+ *   . /tmp/<name>-env.sh && node scripts/with-node.mjs --import tsx bench/discovery.bench.ts
+ * WW_BENCH_IDLE_S shortens part 3 (default 60).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { discoverableKinds, discoverEngines } from "../engines/discovery.ts";
+import { hostWatcher } from "../engines/host.ts";
+import { sleep } from "../lib/async/wait.ts";
+import { ContainerLocator } from "../lib/container-of.ts";
+import type { DiscoveredEngine } from "../lib/discovery/types.ts";
+import { newContainer } from "../lib/model/container.ts";
+import { Portfolio } from "../lib/model/portfolio.ts";
+import { ProcFs } from "../lib/proc/procfs.ts";
+
+const ENDPOINTS = [process.env.WW_TEST_DOCKER_HOST, process.env.WW_TEST_PODMAN_HOST, process.env.WW_TEST_CONTAINERD];
+const ROUNDS = 21;
+const WARMUP_ROUNDS = 5;
+const IDLE_S = Number(process.env.WW_BENCH_IDLE_S ?? 60);
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/** Wall and CPU milliseconds of one call. */
+async function measure(run: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  await run();
+  const wall = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 };
+}
+
+/** A directory that looks like /proc but lists only `pids` (symlinks to their real entries) and `self`. */
+function procView(pids: readonly number[]): string {
+  const dir = mkdtempSync(`${tmpdir()}/ww-bench-proc-`);
+  for (const pid of pids) symlinkSync(`/proc/${pid}`, `${dir}/${pid}`);
+  symlinkSync("/proc/self", `${dir}/self`);
+  return dir;
+}
+
+async function scanBench(): Promise<{ view: string; engines: DiscoveredEngine[] }> {
+  const whole = await measure(() => discoverEngines());
+  const host = await discoverEngines();
+  const engines = ENDPOINTS.map((endpoint) => host.engines.find((e) => e.api === endpoint || e.alsoAt.includes(endpoint!)));
+  if (engines.some((e) => e === undefined || e.pid === 0)) throw new Error(`not all three engines found by their process: ${ENDPOINTS.join(", ")}`);
+  const three = engines as DiscoveredEngine[];
+  const view = procView(three.map((e) => e.pid));
+  const kinds = new Map(discoverableKinds().map((kind) => [kind.name, kind]));
+  const proc = new ProcFs({ root: view });
+  const variants: Array<[string, () => Promise<unknown>]> = [
+    ["discoverEngines() (3 engine processes)", async () => {
+      const report = await discoverEngines({ procRoot: view });
+      if (report.engines.length < 3) throw new Error(`found ${report.engines.length} engines`);
+    }],
+    ["floor: the 3 probes alone (version + ID)", () =>
+      Promise.all(three.map(async (engine) => {
+        const client = await kinds.get(engine.kind)!.create(engine.api);
+        await client.version();
+        await client.id();
+        await client.close();
+      }))],
+    ["floor: the /proc reads alone", async () => {
+      await proc.processes();
+      await Promise.all(three.map((engine) => proc.listeningSockets(engine.pid)));
+    }],
+  ];
+  for (let i = 0; i < WARMUP_ROUNDS; i++) for (const [, run] of variants) await run();
+  const wall = new Map<string, number[]>(variants.map(([name]) => [name, []]));
+  const cpu = new Map<string, number[]>(variants.map(([name]) => [name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, run] of round % 2 ? variants : [...variants].reverse()) {
+      const m = await measure(run);
+      wall.get(name)!.push(m.wall);
+      cpu.get(name)!.push(m.cpu);
+    }
+  }
+  console.log(`\n1. Full scan, three engines (${three.map((e) => `${e.type} pid ${e.pid}`).join(", ")}), ${ROUNDS} rounds:`);
+  for (const [name] of variants) {
+    const w = wall.get(name)!;
+    const c = cpu.get(name)!;
+    console.log(`  ${name.padEnd(42)} wall median ${quantile(w, 0.5).toFixed(1)} ms, p90 ${quantile(w, 0.9).toFixed(1)} ms; CPU median ${quantile(c, 0.5).toFixed(1)} ms`);
+  }
+  const median = (name: string) => quantile(wall.get(name)!, 0.5);
+  const floors = median(variants[1]![0]) + median(variants[2]![0]);
+  console.log(`  scan / (probes + /proc floors) = ${(median(variants[0]![0]) / floors).toFixed(2)}× (the scan runs both, probes in parallel)`);
+  console.log(`  for scale, one whole-host scan (${host.engines.length} engines, ${host.candidates.length} candidates): wall ${whole.wall.toFixed(0)} ms, CPU ${whole.cpu.toFixed(0)} ms`);
+  return { view, engines: three };
+}
+
+/** A /proc tree with 100 containers and 300 host processes; returns its root, the portfolio and every PID. */
+function syntheticProc(): { root: string; portfolio: Portfolio; pids: number[] } {
+  const root = mkdtempSync(`${tmpdir()}/ww-bench-containers-`);
+  const pids: number[] = [];
+  const write = (pid: number, ppid: number, ns: number, nspid: string, cgroup: string): void => {
+    const dir = `${root}/${pid}`;
+    mkdirSync(`${dir}/ns`, { recursive: true });
+    writeFileSync(`${dir}/stat`, `${pid} (proc ${pid}) S ${ppid} ${pid} ${pid} 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 ${1000 + pid} 0 0`);
+    writeFileSync(`${dir}/status`, `Name:\tproc\nUid:\t0\t0\t0\t0\nNSpid:\t${nspid}\n`);
+    writeFileSync(`${dir}/cgroup`, `0::${cgroup}\n`);
+    symlinkSync(`pid:[${ns}]`, `${dir}/ns/pid`);
+    pids.push(pid);
+  };
+  const HOST_NS = 4026531836;
+  write(1, 0, HOST_NS, "1", "/init.scope");
+  symlinkSync("1", `${root}/self`);
+  const portfolio = new Portfolio();
+  let next = 2;
+  const hostPids = [1];
+  for (let i = 0; i < 300; i++) {
+    const ppid = hostPids[Math.floor(Math.random() * Math.min(hostPids.length, 60))]!; // trees up to ~6 deep
+    write(next, ppid, HOST_NS, String(next), "/user.slice");
+    hostPids.push(next++);
+  }
+  for (let c = 0; c < 100; c++) {
+    const id = c.toString(16).padStart(64, "0");
+    const cgroup = `/system.slice/docker-${id}.scope`;
+    const shim = next++;
+    const init = next++;
+    write(shim, 1, HOST_NS, String(shim), "/system.slice/docker.service");
+    write(init, shim, HOST_NS + 1 + c, `${init}\t1`, cgroup);
+    write(next, init, HOST_NS + 1 + c, `${next}\t2`, cgroup);
+    next++;
+    write(next, shim, HOST_NS + 1 + c, `${next}\t3`, cgroup); // an exec'd process
+    next++;
+    portfolio.add(newContainer({ id, name: `c${c}`, pid: init }));
+  }
+  return { root, portfolio, pids };
+}
+
+async function containerOfBench(): Promise<void> {
+  const { root, portfolio, pids } = syntheticProc();
+  try {
+    const locator = new ContainerLocator(() => [{ portfolio, identity: { type: "bench", api: "/none", id: "" } }], { procRoot: root });
+    const sample = Array.from({ length: 1000 }, () => pids[Math.floor(Math.random() * pids.length)]!);
+    const lookups = async () => {
+      for (const pid of sample) await locator.containerOf(pid);
+    };
+    // The locator reads synchronously (see ProcFsOptions.synchronous): its floor is one such read per PID.
+    const floor = async () => {
+      for (const pid of sample) readFileSync(`${root}/${pid}/stat`, "utf8");
+    };
+    const asyncFloor = async () => {
+      for (const pid of sample) await readFile(`${root}/${pid}/stat`, "utf8");
+    };
+    let owned = 0;
+    for (const pid of sample) if (await locator.containerOf(pid)) owned++;
+    for (let i = 0; i < 3; i++) {
+      await lookups();
+      await floor();
+    }
+    const per = { lookups: [] as number[], floor: [] as number[], asyncFloor: [] as number[], ratio: [] as number[] };
+    for (let round = 0; round < 11; round++) {
+      const a = (await measure(lookups)).wall;
+      const b = (await measure(floor)).wall;
+      per.lookups.push(a);
+      per.floor.push(b);
+      per.asyncFloor.push((await measure(asyncFloor)).wall);
+      per.ratio.push(a / b);
+    }
+    console.log(`\n2. containerOf on 1,000 random PIDs (${owned} in a container) of ${pids.length} processes, 100 containers, 11 rounds:`);
+    console.log(`  containerOf            median ${(quantile(per.lookups, 0.5)).toFixed(1)} µs per lookup, p90 ${quantile(per.lookups, 0.9).toFixed(1)}`);
+    console.log(`  floor: one stat read   median ${(quantile(per.floor, 0.5)).toFixed(1)} µs per PID, p90 ${quantile(per.floor, 0.9).toFixed(1)}`);
+    console.log(`  (the same read async   median ${(quantile(per.asyncFloor, 0.5)).toFixed(1)} µs per PID, for scale)`);
+    console.log(`  containerOf / floor = ${quantile(per.ratio, 0.5).toFixed(2)}× (median of per-round ratios) (goal ≤ 20 µs each)`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function idleBench(view: string): Promise<void> {
+  const idle = await measure(() => sleep(IDLE_S * 1000));
+  const host = hostWatcher({ discovery: { procRoot: view } });
+  const watching = host.watch();
+  await host.rescan();
+  while (host.engines().some((view) => view.health.state !== "synced")) await sleep(100);
+  const engines = host.engines().length;
+  const watched = await measure(() => sleep(IDLE_S * 1000));
+  await host.close();
+  await watching;
+  console.log(`\n3. Idle CPU over ${IDLE_S} s (rescan every 30 s):`);
+  console.log(`  baseline: this process idle, before the watcher   CPU ${idle.cpu.toFixed(1)} ms (${(idle.cpu / IDLE_S).toFixed(2)} ms/s)`);
+  console.log(`  host watcher, ${engines} engines synced             CPU ${watched.cpu.toFixed(1)} ms (${(watched.cpu / IDLE_S).toFixed(2)} ms/s)`);
+}
+
+const { view } = await scanBench();
+try {
+  await containerOfBench();
+  await idleBench(view);
+} finally {
+  rmSync(view, { recursive: true, force: true });
+}
