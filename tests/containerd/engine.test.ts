@@ -70,6 +70,7 @@ class EventCollector {
   readonly events: EngineEvent[] = [];
   readonly done: Promise<unknown>;
   #wake: () => void = () => {};
+  #failure: { error: unknown } | undefined;
 
   constructor(stream: EventStream) {
     this.done = (async () => {
@@ -82,7 +83,10 @@ class EventCollector {
         this.#wake();
       }
     })();
-    this.done.catch(() => {});
+    // Not swallowed: the tests await `done` where the stream ends, and waitFor reports a stream that broke.
+    this.done.catch((error: unknown) => {
+      this.#failure = { error };
+    });
   }
 
   /** Waits for an event matching `predicate`, failing after a timeout. */
@@ -91,6 +95,7 @@ class EventCollector {
     for (;;) {
       const found = this.events.find(predicate);
       if (found) return found;
+      if (this.#failure) assert.fail(`the event stream broke before a ${what} event: ${this.#failure.error}`);
       const left = deadline - Date.now();
       if (left <= 0) assert.fail(`no ${what} event within ${EVENT_TIMEOUT_MS} ms; got ${JSON.stringify(this.events.map((e) => `${e.type} ${e.id}`))}`);
       let timer: ReturnType<typeof setTimeout> | undefined;

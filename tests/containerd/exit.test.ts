@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { runChild, runtimeCommand } from "../support/child.ts";
 import { ContainerdClient } from "../../engines/containerd/mod.ts";
+import { EngineError } from "../../lib/errors.ts";
 import { containerdEngine } from "../support/engines.ts";
 import { http1Peer, silentPeer } from "../support/peers.ts";
 
@@ -20,10 +21,11 @@ async function childScenario(): Promise<void> {
   // 1. Missing socket, HTTP/1.1 peer, silent peer (handshake timeout); closed.
   for (const peer of [undefined, await http1Peer(), await silentPeer()]) {
     const client = new ContainerdClient({ socket: peer?.socket ?? "/nonexistent/containerd.sock", handshakeTimeoutMs: 300 });
-    await client.version().catch(() => {});
+    // Each must fail (typed, not hang): a child that got an answer here has tested nothing.
+    await assert.rejects(client.version(), EngineError);
     const controller = new AbortController();
     const stream = client.lifecycleEvents({ signal: controller.signal });
-    await stream.subscribed.catch(() => {});
+    await assert.rejects(stream.subscribed, EngineError);
     await client.close();
     await peer?.close();
   }

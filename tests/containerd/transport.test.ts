@@ -16,7 +16,7 @@ import {
   EngineUnavailableError,
 } from "../../lib/errors.ts";
 import { containerdError } from "../../engines/containerd/errors.ts";
-import { hangUpPeer, http1Peer, silentPeer } from "../support/peers.ts";
+import { hangUpPeer, http1Peer, http1PeerAnswerLost, silentPeer } from "../support/peers.ts";
 
 /** Short enough to keep the suite fast, long enough for a slow CI machine to connect. */
 const HANDSHAKE_TIMEOUT_MS = 1_000;
@@ -80,6 +80,15 @@ describe("containerd client transport errors", () => {
       assert.ok(Date.now() - started < HANDSHAKE_TIMEOUT_MS + 2_000, `took ${Date.now() - started} ms`);
     });
   }
+
+  it("an HTTP/1.1 server whose answer the runtime lost (a broken pipe, as Deno reports it) is still told by the preface probe", async () => {
+    await using peer = await http1PeerAnswerLost();
+    await using client = new ContainerdClient({ socket: peer.socket, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
+    const error = await rejection(client.version());
+    assert.ok(error instanceof EngineProtocolError, `${error.name}: ${error.message}`);
+    assert.equal(error.retryable, false);
+    assert.ok(peer.connections >= 2, "the client probed with a second connection");
+  });
 
   it("a subscription on a wrong-protocol socket rejects `subscribed` and throws from iteration", async () => {
     await using peer = await http1Peer();

@@ -122,7 +122,8 @@ export class DockerDriver implements EngineDriver {
   }
 
   async truth(): Promise<string[]> {
-    const ids = (await this.#ok("ps", "-q", "--no-trunc", "--filter", `label=${RUN_LABEL}=${this.#run}`)).split("\n").filter(Boolean);
+    // `-a`, then alive by PID: podman's `ps` (its /containers/json without all) leaves paused containers out.
+    const ids = (await this.#ok("ps", "-a", "-q", "--no-trunc", "--filter", `label=${RUN_LABEL}=${this.#run}`)).split("\n").filter(Boolean);
     if (ids.length === 0) return [];
     const rows = (await this.#ok("inspect", "-f", "{{.Id}} {{.Name}} {{.State.Pid}} {{.State.Paused}}", ...ids)).split("\n");
     return rows

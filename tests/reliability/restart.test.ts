@@ -1,6 +1,6 @@
 /**
  * Real engine restarts while a Watcher runs: a private dockerd with
- * `--live-restore` and a private containerd (never the shared engines) are
+ * `--live-restore`, a private containerd and a private podman service (never the shared engines) are
  * stopped; during the outage a container's initial process is killed
  * directly; after the restart, while the watcher reconnects, a new container
  * starts and a survivor is paused (neither can happen while the daemon is
@@ -8,12 +8,12 @@
  * engine reports: containerd's shim keeps saying RUNNING). The watcher must end
  * up with the engine's truth and its subscribers with exactly the missed
  * transitions (the exit from the rebuilt portfolio's diff: dockerd keeps its
- * event log in memory only, containerd keeps none).
+ * event log in memory only, containerd keeps none; podman's file event log may replay it).
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Watcher } from "../../lib/watcher.ts";
-import { containerdEngine, dockerEngine, engineSkip, testImage, testRootfs } from "../support/engines.ts";
+import { containerdEngine, dockerEngine, engineSkip, podmanEngine, testImage, testRootfs } from "../support/engines.ts";
 import { type PrivateEngines, processAlive, type RestartableDaemon, startPrivateEngines } from "../support/restartable-engines.ts";
 import { ContainerdDriver, DockerDriver, type EngineDriver } from "./drivers.ts";
 import { EventLog, settle, SETTLE_TIMEOUT_MS, TEST_BACKOFF, transitionsSince, waitUntil } from "./support.ts";
@@ -21,15 +21,16 @@ import { EventLog, settle, SETTLE_TIMEOUT_MS, TEST_BACKOFF, transitionsSince, wa
 const rootfs = testRootfs();
 const isRoot = process.getuid?.() === 0;
 // The runner's engine of the same kind started, so this machine can run a private one too; per engine, so
-// that the dockerd case does not skip because containerd is missing (or the other way round).
+// that the dockerd case does not skip because containerd or podman is missing (or the other way round).
 const missing = rootfs === undefined ? "WW_TEST_ROOTFS is not set" : !isRoot ? "private engines need root" : undefined;
 const skipDocker = engineSkip("docker", dockerEngine(), missing);
 const skipContainerd = engineSkip("containerd", containerdEngine(), missing);
+const skipPodman = engineSkip("podman", podmanEngine(), missing);
 
 describe("Watcher across real engine restarts", () => {
   let engines: PrivateEngines | undefined;
   before(async () => {
-    if (!skipDocker || !skipContainerd) engines = await startPrivateEngines(rootfs!, testImage());
+    if (!skipDocker || !skipContainerd || !skipPodman) engines = await startPrivateEngines(rootfs!, testImage());
   });
   after(async () => {
     await engines?.stop();
@@ -79,6 +80,12 @@ describe("Watcher across real engine restarts", () => {
     const driver = new DockerDriver(engines!.dockerHost, "private dockerd");
     endpoints.set(driver, engines!.dockerHost);
     await restartScenario(driver, engines!.dockerd);
+  });
+
+  it("podman service restarted; a container killed during the outage; one started after", { skip: skipPodman, timeout: SETTLE_TIMEOUT_MS * 4 }, async () => {
+    const driver = new DockerDriver(engines!.podmanHost, "private podman");
+    endpoints.set(driver, engines!.podmanHost);
+    await restartScenario(driver, engines!.podman);
   });
 
   it("containerd restarted; a task killed during the outage; one started after", { skip: skipContainerd, timeout: SETTLE_TIMEOUT_MS * 4 }, async () => {

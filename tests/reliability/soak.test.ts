@@ -6,7 +6,7 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { containerdEngine, dockerEngine, testRootfs } from "../support/engines.ts";
+import { containerdEngine, dockerEngine, podmanEngine, testRootfs } from "../support/engines.ts";
 import { ContainerdDriver, DockerDriver, dockerEventStream, type EngineDriver } from "./drivers.ts";
 import { runSoak } from "./soak.ts";
 import type { StreamConnections } from "./faults.ts";
@@ -16,6 +16,7 @@ import { waitUntil } from "./support.ts";
 const SOAK_MS = 15_000;
 
 const docker = dockerEngine();
+const podman = podmanEngine();
 const containerd = containerdEngine();
 const rootfs = testRootfs();
 
@@ -25,6 +26,13 @@ const plans: Array<[string, string | undefined, () => EngineDriver, string, Stre
     docker.skip,
     () => new DockerDriver(docker.endpoint!),
     (docker.endpoint ?? "").replace(/^unix:\/\//, ""),
+    dockerEventStream,
+  ],
+  [
+    "podman",
+    podman.skip,
+    () => new DockerDriver(podman.endpoint!, "podman"),
+    (podman.endpoint ?? "").replace(/^unix:\/\//, ""),
     dockerEventStream,
   ],
   [

@@ -5,7 +5,7 @@
  * `/containers/json`, `/containers/{id}/json` and `/events`.
  *
  * Besides the fixed bytes of its script, `/events` serves an event log as dockerd does: the log keeps the
- * newest {@linkcode DOCKERD_EVENT_LOG} events; a request replays those at or after `since` (and at or
+ * newest {@linkcode DOCKERD_EVENT_LOG} events; a request with `since` replays those at or after it (and at or
  * before `until`, after which the response ends: a backlog), keeps only those the `filters` (`type`,
  * `event`) select, and then, without `until`, stays subscribed to new ones. Like dockerd, a subscription
  * can go live later than the client thinks ({@linkcode FakeDocker.holdSubscriptions}): the client's
@@ -63,6 +63,7 @@ export class FakeDocker implements AsyncDisposable {
   readonly #log: LoggedEvent[] = [];
   readonly #subscribers = new Set<Subscriber>();
   #held: (() => void)[] | undefined;
+  readonly #registrationWaiters: (() => void)[] = [];
   #listening: TestServer | undefined;
 
   constructor(script: FakeDockerScript) {
@@ -109,6 +110,11 @@ export class FakeDocker implements AsyncDisposable {
     const held = this.#held ?? [];
     this.#held = undefined;
     for (const register of held) register();
+  }
+
+  /** Resolves at the next registration of a live `/events` subscription. */
+  nextRegistration(): Promise<void> {
+    return new Promise((resolve) => this.#registrationWaiters.push(resolve));
   }
 
   /** How many `/events` subscriptions are registered and live. */
@@ -173,7 +179,9 @@ export class FakeDocker implements AsyncDisposable {
       const filters = JSON.parse(query.get("filters") ?? "{}") as Filters;
       const register = (): void => {
         if (socket.destroyed) return;
-        for (const event of this.#log) {
+        // Like dockerd, only a request with `since` or `until` reads the log: without both, nothing is replayed.
+        const replays = since !== undefined || until !== undefined;
+        for (const event of replays ? this.#log : []) {
           if ((since === undefined || event.timeNano >= since) && (until === undefined || event.timeNano <= until)) {
             if (selects(filters, event)) writeChunk(socket, line(event));
           }
@@ -185,6 +193,7 @@ export class FakeDocker implements AsyncDisposable {
         const subscriber = { socket, filters };
         this.#subscribers.add(subscriber);
         socket.on("close", () => this.#subscribers.delete(subscriber));
+        for (const registered of this.#registrationWaiters.splice(0)) registered();
       };
       if (this.#held && until === undefined) this.#held.push(register);
       else register();

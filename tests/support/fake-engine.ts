@@ -76,6 +76,13 @@ export interface FakeEngineOptions {
    * clock matches the host's, so event times compare with the times the watcher stamps itself.
    */
   readonly clock?: "fixed" | "wall";
+  /**
+   * When a subscription goes live: `"registered"` (the default) at once, so `subscribed` means
+   * registered; `"late"`: `subscribed` settles at once, but the engine registers the subscription only at
+   * {@linkcode FakeEngine.registerSubscriptions} (Docker's window: dockerd registers a request after the
+   * client considers it issued). Events in between reach the stream only through its `since` replay.
+   */
+  readonly subscription?: "registered" | "late";
 }
 
 /** The methods of the fake whose calls are recorded. */
@@ -307,6 +314,9 @@ export class FakeEngine implements EngineClient {
   #nextPid = 1000;
   readonly #replay: "all" | "none" | number;
   readonly #wallClock: boolean;
+  readonly #lateSubscriptions: boolean;
+  /** Streams whose subscription the engine has not registered yet (`subscription: "late"`). */
+  readonly #unregistered = new Set<FakeEventStream>();
   readonly #counts = new Map<FakeMethod, number>();
   readonly #heldLists: HeldListEntry[] = [];
   #failLists: { count: number; error: () => unknown } = { count: 0, error: () => connectionLost() };
@@ -320,6 +330,7 @@ export class FakeEngine implements EngineClient {
   constructor(options: FakeEngineOptions = {}) {
     this.#replay = options.replay ?? "all";
     this.#wallClock = options.clock === "wall";
+    this.#lateSubscriptions = options.subscription === "late";
     if (this.#wallClock) this.clock = Date.now();
   }
 
@@ -434,6 +445,20 @@ export class FakeEngine implements EngineClient {
     this.#holdSubscriptions = hold;
   }
 
+  /** How many subscriptions wait for {@linkcode FakeEngine.registerSubscriptions} (`subscription: "late"`). */
+  get unregisteredSubscriptions(): number {
+    return this.#unregistered.size;
+  }
+
+  /**
+   * Registers the subscriptions made so far (`subscription: "late"`): each replays the logged events from
+   * its `since` on (as {@linkcode FakeEngineOptions.replay} allows), then receives new ones.
+   */
+  registerSubscriptions(): void {
+    for (const stream of this.#unregistered) this.#register(stream);
+    this.#unregistered.clear();
+  }
+
   /** Inspects from now on wait for {@linkcode FakeEngine.inspected}'s handles to release them. */
   holdInspects(hold = true): void {
     this.#holdInspects = hold;
@@ -516,8 +541,8 @@ export class FakeEngine implements EngineClient {
     }
     const stream = new FakeEventStream(options, subscribe);
     this.streams.push(stream);
-    const since = options.since;
-    if (since !== undefined) for (const event of this.#replayable(since)) void stream.push(event);
+    if (this.#lateSubscriptions) this.#unregistered.add(stream);
+    else this.#register(stream);
     return stream;
   }
 
@@ -529,6 +554,12 @@ export class FakeEngine implements EngineClient {
   }
 
   // ---- internals -------------------------------------------------------
+
+  /** The engine registers a subscription: it replays from `since`, and new events reach it from now on. */
+  #register(stream: FakeEventStream): void {
+    const since = stream.since;
+    if (since !== undefined) for (const event of this.#replayable(since)) void stream.push(event);
+  }
 
   #tick(): number {
     this.clock = this.#wallClock ? Math.max(this.clock, Date.now()) : this.clock + 1000;
@@ -549,7 +580,8 @@ export class FakeEngine implements EngineClient {
 
   #emit(event: EngineEvent): Promise<void> {
     this.log.push(event);
-    return Promise.all(this.streams.filter((s) => s.open).map((s) => s.push(event))).then(() => {});
+    const live = this.streams.filter((s) => s.open && !this.#unregistered.has(s));
+    return Promise.all(live.map((s) => s.push(event))).then(() => {});
   }
 
   #record(call: FakeCall): void {

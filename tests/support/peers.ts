@@ -35,6 +35,25 @@ export function hangUpPeer(): Promise<Peer> {
 }
 
 /**
+ * An HTTP/1.1 server whose answer the runtime loses on the first connection, as Deno reports an HTTP/1.1
+ * server's answer to the HTTP/2 preface only as a broken pipe: the first connection is closed once the
+ * client wrote, later ones get the `400` an HTTP/1.1 server answers the preface with. Only a second look
+ * (the client's preface probe) tells it from a peer that merely hangs up. `connections` counts them.
+ */
+export function http1PeerAnswerLost(): Promise<Peer> {
+  let connections = 0;
+  const server = net.createServer((connection) => {
+    connection.on("error", () => {});
+    const first = ++connections === 1;
+    connection.once("data", () => {
+      if (first) connection.destroy();
+      else connection.end("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    });
+  });
+  return listen(server);
+}
+
+/**
  * A transparent proxy to `target` whose connections the test can cut, to
  * simulate a dropped engine connection.
  */

@@ -1,12 +1,14 @@
 /**
  * Private engines that a test may stop and start again: a dockerd started
- * with `--live-restore` (on its own containerd), a plain containerd, and a
- * containerd with its CRI plugin, in a
- * temporary directory of their own — never the shared engines of the test
+ * with `--live-restore` (on its own containerd), a plain containerd, a
+ * containerd with its CRI plugin and a podman API service (its containers
+ * outlive it: conmon), in a temporary directory of their own — never the
+ * shared engines of the test
  * runner, which other suites use at the same time.
  *
  * Starting reuses the infra helper's starters (`scripts/engines/*.mjs`);
- * restarting reads the daemon's command line from `/proc` and runs it again.
+ * restarting reads the daemon's command line and environment from `/proc`
+ * and runs it again (podman finds its private configuration through both).
  * The directory is named `/tmp/ww-e-<pid>-…` like the runner's, so that a
  * later `npm test` reaps it if this process dies before {@linkcode PrivateEngines.stop}.
  *
@@ -25,18 +27,22 @@ interface EngineScripts {
   startContainerd(dir: string): Promise<{ socket: string; pidFile: string; logFile: string }>;
   startCri(dir: string, options: { rootfs: string }): Promise<{ socket: string; pidFile: string; logFile: string }>;
   teardownCri(dir: string): Promise<void>;
+  startPodman(dir: string, options: { rootfs: string; image: string }): Promise<{ host: string; socket: string }>;
   cleanup(dir: string): Promise<void>;
 }
 
 async function engineScripts(): Promise<EngineScripts> {
   const load = (name: string): Promise<Record<string, unknown>> =>
     import(new URL(`../../scripts/engines/${name}.mjs`, import.meta.url).href) as Promise<Record<string, unknown>>;
-  const [dockerd, containerd, cri, cleanup] = await Promise.all([load("dockerd"), load("containerd"), load("cri"), load("cleanup")]);
+  const [dockerd, containerd, cri, podman, cleanup] = await Promise.all(
+    [load("dockerd"), load("containerd"), load("cri"), load("podman"), load("cleanup")],
+  );
   return {
     startDockerd: dockerd.startDockerd as EngineScripts["startDockerd"],
     startContainerd: containerd.startContainerd as EngineScripts["startContainerd"],
     startCri: cri.startCri as EngineScripts["startCri"],
     teardownCri: cri.teardownCri as EngineScripts["teardownCri"],
+    startPodman: podman.startPodman as EngineScripts["startPodman"],
     cleanup: cleanup.cleanup as EngineScripts["cleanup"],
   };
 }
@@ -60,12 +66,13 @@ async function until(what: string, probe: () => boolean | Promise<boolean>, time
 
 /** One daemon that can be stopped and started again with the same command line. */
 export class RestartableDaemon {
-  /** For messages: `dockerd` or `containerd`. */
+  /** For messages: `dockerd`, `containerd` or `podman`. */
   readonly name: string;
   readonly #pidFile: string;
   readonly #logFile: string;
   readonly #ready: () => Promise<boolean>;
   #command: string[] | undefined;
+  #env: Record<string, string> | undefined;
 
   constructor(name: string, pidFile: string, logFile: string, ready: () => Promise<boolean>) {
     this.name = name;
@@ -85,16 +92,22 @@ export class RestartableDaemon {
     const pid = this.pid;
     if (pid === 0) return;
     this.#command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    this.#env = Object.fromEntries(
+      readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean).map((entry) => {
+        const at = entry.indexOf("=");
+        return [entry.slice(0, at), entry.slice(at + 1)];
+      }),
+    );
     process.kill(pid, "SIGTERM");
     await until(`${this.name} (pid ${pid}) did not exit after SIGTERM`, () => !processAlive(pid));
   }
 
-  /** Starts the daemon again with the command line it had, and waits until it answers. */
+  /** Starts the daemon again with the command line and environment it had, and waits until it answers. */
   async start(): Promise<void> {
     const [file, ...args] = this.#command ?? [];
     if (file === undefined) throw new Error(`${this.name} was not stopped by stop(): unknown command line`);
     const log = openSync(this.#logFile, "a");
-    const child = spawn(file, args, { detached: true, stdio: ["ignore", log, log] });
+    const child = spawn(file, args, { detached: true, stdio: ["ignore", log, log], ...(this.#env ? { env: this.#env } : {}) });
     closeSync(log);
     child.unref();
     if (child.pid === undefined) throw new Error(`cannot spawn ${file}`);
@@ -103,7 +116,7 @@ export class RestartableDaemon {
   }
 }
 
-/** A private dockerd (with `--live-restore`) and a private containerd. */
+/** A private dockerd (with `--live-restore`), a private containerd and a private podman service. */
 export interface PrivateEngines {
   /** The directory everything lives in. */
   readonly dir: string;
@@ -115,21 +128,26 @@ export interface PrivateEngines {
   readonly containerdSocket: string;
   /** The plain containerd. */
   readonly containerd: RestartableDaemon;
+  /** The podman service's Docker API host URL, `unix://…/podman.sock`. */
+  readonly podmanHost: string;
+  /** The podman service. */
+  readonly podman: RestartableDaemon;
   /** Stops every daemon and container and removes the directory. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts a private dockerd (image `image` imported from `rootfs`) and a
- * private containerd. Root only, like the runner's engines.
+ * Starts a private dockerd and podman (image `image` imported from `rootfs`
+ * into each) and a private containerd. Root only, like the runner's engines.
  */
 export async function startPrivateEngines(rootfs: string, image: string): Promise<PrivateEngines> {
   const scripts = await engineScripts();
   const dir = mkdtempSync(`/tmp/ww-e-${process.pid}-`);
   try {
-    const [dockerd, containerd] = await Promise.all([
+    const [dockerd, containerd, podman] = await Promise.all([
       scripts.startDockerd(join(dir, "docker"), { rootfs, image }),
       scripts.startContainerd(join(dir, "containerd")),
+      scripts.startPodman(join(dir, "podman"), { rootfs, image }),
     ]);
     return {
       dir,
@@ -146,6 +164,13 @@ export async function startPrivateEngines(rootfs: string, image: string): Promis
         containerd.pidFile,
         containerd.logFile,
         async () => (await ctr(containerd.socket, "--timeout", "2s", "version")).code === 0,
+      ),
+      podmanHost: podman.host,
+      podman: new RestartableDaemon(
+        "podman",
+        join(dir, "podman", "podman.pid"),
+        join(dir, "podman", "podman.log"),
+        async () => (await docker(podman.host, "version", "--format", "{{.Server.Version}}")).code === 0,
       ),
       stop: () => scripts.cleanup(dir),
     };

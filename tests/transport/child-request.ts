@@ -8,7 +8,8 @@
  * Usage: child-request.ts SOCKET [ping|ping-and-stream|ping-and-quiet|watch-docker|watch-containerd]
  * The watch modes start a Watcher with the default backoff (retrying forever what may heal) and print
  * `watch <ErrorClass> retryable=<bool> ms=<ms until ready settled>` or `watch ready`.
- * Prints `ok <body>` or `error <ErrorClass> <failure> <first message line>` (and `flags <Deno flags>`), then `closed`.
+ * Prints `ok <body>` (and `stream ended` once close() ended a left-open stream) or
+ * `error <ErrorClass> <failure> <first message line>` (and `flags <Deno flags>`), then `closed`.
  */
 import { createHttpTransport } from "../../lib/transport/http.ts";
 
@@ -34,6 +35,7 @@ if (mode === "watch-docker" || mode === "watch-containerd") {
   console.log("closed");
 } else try {
   const transport = await createHttpTransport({ kind: "unix", path: socket });
+  let unread: Promise<unknown> | undefined;
   try {
     const ping = await transport.request("/_ping");
     console.log(`ok ${await ping.text()}`);
@@ -42,8 +44,8 @@ if (mode === "watch-docker" || mode === "watch-containerd") {
       const reader = stream.body!.getReader();
       const first = await reader.read();
       console.log(`stream ${new TextDecoder().decode(first.value).trim()}`);
-      // Leave the stream open and unread: close() must end it.
-      reader.read().catch(() => {});
+      // Leave the stream open and unread: close() must end it (a read that never settles keeps the child alive).
+      unread = reader.read().then(() => {}, () => {});
     }
     if (mode === "ping-and-quiet") {
       const quiet = await transport.request("/quiet");
@@ -51,6 +53,10 @@ if (mode === "watch-docker" || mode === "watch-containerd") {
     }
   } finally {
     await transport.close();
+  }
+  if (unread) {
+    await unread;
+    console.log("stream ended");
   }
 } catch (error) {
   const { name, message, failure, denoFlags } = error as Error & { failure?: string; denoFlags?: string };

@@ -39,7 +39,7 @@ describe("closing leaves no open handles", () => {
     });
     assert.equal(result.timedOut, false, `child did not exit on its own; stderr: ${result.stderr}`);
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(result.stdout.trim().split("\n"), ["ok OK", "stream tick", "closed"]);
+    assert.deepEqual(result.stdout.trim().split("\n"), ["ok OK", "stream tick", "stream ended", "closed"]);
   });
 
   it("a child whose request failed exits by itself", { timeout: 60_000 }, async () => {

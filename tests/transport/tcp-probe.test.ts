@@ -56,15 +56,19 @@ describe("TcpReachability", () => {
   it("probes before the first request, not after a success, and again after a failure", async () => {
     const gate = new TcpReachability("127.0.0.1", server.port, 2000);
     const signal = new AbortController().signal;
-    const probes = async (request: () => Promise<unknown>): Promise<number> => {
+    const failed = new Error("request failed");
+    /** How many probes one guarded request made; the guard passes the request's own outcome through. */
+    const probes = async (request: () => Promise<string>): Promise<number> => {
       const before = await server.settledCount();
-      await gate.guard(signal, request).catch(() => {});
+      const expected = await request().then((value) => ({ value }), (error: unknown) => ({ error }));
+      const outcome = await gate.guard(signal, request).then((value) => ({ value }), (error: unknown) => ({ error }));
+      assert.deepEqual(outcome, expected);
       return (await server.settledCount()) - before;
     };
-    assert.equal(await probes(() => Promise.resolve()), 1);
-    assert.equal(await probes(() => Promise.resolve()), 0);
-    assert.equal(await probes(() => Promise.reject(new Error("request failed"))), 0);
-    assert.equal(await probes(() => Promise.resolve()), 1);
+    assert.equal(await probes(() => Promise.resolve("first")), 1);
+    assert.equal(await probes(() => Promise.resolve("second")), 0);
+    assert.equal(await probes(() => Promise.reject(failed)), 0);
+    assert.equal(await probes(() => Promise.resolve("after the failure")), 1);
   });
 
   it("rejects with the connect error and does not run the request", async () => {

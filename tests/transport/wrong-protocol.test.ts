@@ -82,6 +82,24 @@ describe("peers that do not speak HTTP/1.1", () => {
     assert.match(error.message, /another protocol/);
   });
 
+  it(
+    "an HTTP/2 server whose greeting the runtime loses to the reset (as Bun sees grpc-go): the greeting probe tells another protocol",
+    { timeout: 30_000 },
+    async () => {
+      // Bun reports only ECONNRESET for grpc-go's greet-then-reset: the request's connection shows no
+      // bytes. Here the peer says nothing on the request's connection and closes it; only a connection
+      // that sends nothing (the transport's greeting probe) gets the SETTINGS frame, so only the probe
+      // can tell it from a peer that merely closes (the "broken" cases below).
+      let connections = 0;
+      const error = await expectFailure("protocol", "h2-greeting-lost", (socket) => {
+        if (++connections === 1) socket.once("data", () => socket.destroy());
+        else socket.write(HTTP2_SETTINGS);
+      });
+      assert.ok(connections >= 2, "the transport probed for a greeting");
+      assert.match(error.message, /greets with bytes that are not HTTP\/1\.1/);
+    },
+  );
+
   it("a peer that closes at once (broken, not another protocol)", { timeout: 30_000 }, async () => {
     await expectFailure("broken", "close", (socket) => socket.destroy());
   });
