@@ -2,7 +2,7 @@
  * The `whalewatcher` command: shows the alive containers of the selected
  * engines (text or `--json`) and with `--watch` follows their lifecycle
  * events until SIGINT/SIGTERM. Returns the exit code instead of exiting, so
- * that each entry point (mod.ts under Deno/Bun, the npm bin under Node)
+ * that each entry point (cli/bin.ts, mod.ts run as a program)
  * decides how to exit.
  *
  * @module
