@@ -36,10 +36,10 @@
  *
  * @example Run the CLI
  * ```sh
- * deno run -P mod.ts --watch      # in a clone: deno.json's least-privilege set
+ * deno run -P cli/bin.ts --watch  # in a clone: deno.json's least-privilege set
  * deno run --allow-read=/var/run/docker.sock --allow-write=/var/run/docker.sock \
  *   --allow-net=unix:/var/run/docker.sock,localhost jsr:@whalewatcher/whalewatcher --engine docker
- * bun mod.ts --json
+ * bun cli/bin.ts --json             # the CLI entry: loads only the engines it opens
  * npx whalewatcher --engine docker
  * ```
  *

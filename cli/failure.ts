@@ -90,7 +90,7 @@ export function renderFailures(
   }
   if (runtime === "deno") {
     lines.push(
-      "Deno: `deno run -P mod.ts` grants only the default sockets; for another socket SOCK add " +
+      "Deno: `deno run -P cli/bin.ts` grants only the default sockets; for another socket SOCK add " +
         "--allow-read=SOCK --allow-write=SOCK --allow-net=unix:SOCK,localhost (flags replace the set's list of the same kind).",
     );
   }

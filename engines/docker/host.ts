@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EngineError } from "../../lib/errors.ts";
 import { mayReadEnv } from "../../lib/permissions.ts";
-import { formatEndpoint, type HttpEndpoint, parseEndpoint, type TlsSettings } from "../../lib/transport/http.ts";
+import { formatEndpoint, type HttpEndpoint, parseEndpoint, type TlsSettings } from "../../lib/transport/endpoint.ts";
 import { lookupDockerContext } from "./context.ts";
 
 import { DEFAULT_DOCKER_HOST, DOCKER_VARIABLES } from "./default-host.ts";

@@ -1,7 +1,7 @@
 /**
  * Runs the whalewatcher CLI as a child process under the same runtime as the
  * test (tests/support/child.ts): Node on cli/bin.ts (type stripping, tsx on
- * Node 22), Deno and Bun on mod.ts as a program.
+ * Node 22), Deno and Bun on the same file (the CLI entry; mod.ts as a program is tests/cli/main-module.test.ts).
  *
  * @module
  */
@@ -12,7 +12,7 @@ export { type DenoFlags, ROOT };
 
 /** The command line running the CLI with `args` under this runtime. */
 export function cliCommand(args: readonly string[], denoFlags: DenoFlags = ["-A"]): [string, string[]] {
-  const [program, ...argv] = runtimeCommand(`${ROOT}${runtime === "node" ? "cli/bin.ts" : "mod.ts"}`, denoFlags);
+  const [program, ...argv] = runtimeCommand(`${ROOT}${"cli/bin.ts"}`, denoFlags);
   return [program!, [...argv, ...args]];
 }
 

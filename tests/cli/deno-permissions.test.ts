@@ -71,6 +71,6 @@ describe("CLI under Deno permissions", () => {
     const run = await runCli(args, ["-P"]);
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /Deno does not permit access/);
-    assert.match(run.stderr, /Deno: `deno run -P mod.ts` grants only the default sockets/);
+    assert.match(run.stderr, /Deno: `deno run -P cli\/bin\.ts` grants only the default sockets/);
   });
 });
