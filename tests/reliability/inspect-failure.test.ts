@@ -1,0 +1,69 @@
+/**
+ * An inspect that fails, on the real private dockerd and podman behind the fault proxy: the watcher is
+ * synced, a container starts, the proxy holds the answer to the watcher's inspect of it and then cuts
+ * that connection (a transport failure, not a 404). Without the details the portfolio would be wrong:
+ * the watcher must end with the container in its portfolio, told once (after a resync; on Deno and Bun the
+ * runtime's HTTP client retries the GET by itself first), never a wrong portfolio or a lost container.
+ */
+import { after, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { LifecycleEventsOptions } from "../../lib/engine.ts";
+import { Watcher } from "../../lib/watcher.ts";
+import { dockerApiEngines } from "../support/engines.ts";
+import { FaultProxy, type ProxyConnection } from "../support/fault-proxy.ts";
+import { DockerDriver } from "./drivers.ts";
+import { EventLog, settle, SETTLE_TIMEOUT_MS, TEST_BACKOFF, transitionsSince, waitUntil } from "./support.ts";
+
+/** A connection whose latest request inspects a container by its full ID (the watcher's inspect of a start). */
+const inspectsById = (connection: ProxyConnection): boolean =>
+  /\/containers\/[0-9a-f]{64}\/json$/.test(connection.requests.at(-1)?.path ?? "");
+
+for (const [label, engine] of dockerApiEngines()) {
+  describe(`an inspect that fails (${label})`, () => {
+    const host = engine.endpoint ?? "";
+    const driver = new DockerDriver(host, label);
+    after(() => driver.cleanup());
+
+    it("the watcher ends with the container, told once (after a resync where the runtime does not retry)", { skip: engine.skip, timeout: SETTLE_TIMEOUT_MS * 2 }, async () => {
+      await using proxy = await FaultProxy.start(host.replace(/^unix:\/\//, ""));
+      const client = driver.client(proxy.url);
+      let subscriptions = 0;
+      const subscribe = client.lifecycleEvents.bind(client);
+      client.lifecycleEvents = (options: LifecycleEventsOptions) => {
+        subscriptions++;
+        return subscribe(options);
+      };
+      const watcher = new Watcher(client, { backoff: TEST_BACKOFF });
+      const watching = watcher.watch();
+      let log: EventLog | undefined;
+      try {
+        await watcher.ready;
+        log = new EventLog(watcher);
+        await settle(watcher, log, driver, "before the start");
+        const mark = log.events.length;
+        assert.equal(subscriptions, 1);
+
+        // Resolves in the same turn as the inspect goes up, before the engine's answer can come back: stall there.
+        const inspect = proxy.waitForConnection(inspectsById).then((connection) => {
+          connection.stall(120_000);
+          return connection;
+        });
+        const name = await driver.start();
+        const held = await inspect;
+        await waitUntil("the inspect's answer, held by the proxy", () => held.queuedBytes > 0);
+        assert.equal(watcher.portfolio.container(name), undefined, "not in the portfolio while its inspect is held");
+        held.cut(); // the answer is dropped: the inspect fails
+
+        await settle(watcher, log, driver, "after the failed inspect");
+        assert.deepEqual(transitionsSince(log, mark, driver.keep), [`started ${name}`]);
+        // Which way it healed: the runtime's HTTP client may retry the GET on a fresh connection itself
+        // (then the watcher never saw the failure), else the watcher resubscribed and resynced.
+        console.log(`${label}: healed ${subscriptions > 1 ? "by a resync" : "by the runtime retrying the inspect"}`);
+      } finally {
+        await watcher.close();
+        await watching;
+        await log?.close();
+      }
+    });
+  });
+}
