@@ -76,7 +76,7 @@ describe("npm run sandbox", () => {
     // A user's process that names the sandbox's directory (as a `whalewatcher --watch` window does).
     const user = spawn("sh", ["-c", `sleep 600; : ${hostA} ${dirA}/containerd/containerd.sock`], { stdio: "ignore" });
     assert.ok(mountsUnder(dirA).length > 0, "the sandbox mounts something under its directory");
-    a.process.kill("SIGTERM");
+    process.kill(a.process.pid!, "SIGTERM"); // not ChildProcess.kill: Deno then reports the child as killed
     const endA = await a.exited;
     assert.equal(endA.code, 0, endA.stderr);
     assert.equal(alive(user.pid!), true, "the user's process survives the sandbox's cleanup");
@@ -85,7 +85,7 @@ describe("npm run sandbox", () => {
     assert.equal(existsSync(dirA), false);
     assert.equal(existsSync(`${dirA}.pid`), false, "the claim is given up");
     assert.match(await docker(hostB, "ps", "--format", "{{.Names}}"), /lonely/, "the other sandbox still runs");
-    b.process.kill("SIGTERM");
+    process.kill(b.process.pid!, "SIGTERM");
     assert.equal((await b.exited).code, 0);
     assert.deepEqual(mountsUnder(dirB), []);
   });
@@ -107,7 +107,7 @@ describe("npm run sandbox", () => {
     // `npm run sandbox | head`: the reader goes, then Ctrl-C; the sandbox's own messages now meet EPIPE.
     sandbox.stdout.destroy();
     sandbox.stderr.destroy();
-    sandbox.kill("SIGINT");
+    process.kill(sandbox.pid!, "SIGINT");
     assert.equal(await exited, 0);
     assert.deepEqual(mountsUnder(dir), []);
     assert.equal(existsSync(dir), false);
