@@ -91,6 +91,6 @@ export class EventColumns {
       paint(style, "red", exitText(event)),
     ];
     const text = cells.join("  ").trimEnd();
-    return (style.width === undefined || style.color ? text : fit(text, style.width)) + "\n";
+    return (style.width === undefined ? text : fit(text, style.width)) + "\n";
   }
 }
