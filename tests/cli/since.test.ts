@@ -5,7 +5,7 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { containerdEngine, docker, dockerEngine, engineSkip, testImage, uniqueName } from "../support/engines.ts";
+import { containerdEngine, docker, dockerEngine, engineSkip, podmanEngine, testImage, uniqueName } from "../support/engines.ts";
 import { parseArgs, UsageError } from "../../cli/args.ts";
 import { parseSince } from "../../cli/since.ts";
 import type { EventJson } from "../../cli/json.ts";
@@ -80,6 +80,28 @@ describe("--watch --since against the real engines", () => {
       assert.deepEqual(notes, [
         `whalewatcher: containerd.io at ${containerd.endpoint} keeps no event log: --since shows its events from now on`,
       ]);
+    }
+  });
+
+  const podman = podmanEngine();
+  it("replays what podman logged (its events file)", { skip: podman.skip, timeout: 120_000 }, async () => {
+    const host = podman.endpoint!;
+    const name = uniqueName("cli-since-pod");
+    const run = await docker(host, "run", "--network", "none", "--name", name, testImage(), "sh", "-c", "exit 4");
+    assert.equal(run.code, 4, run.stderr);
+    try {
+      const cli = startCli(["--engine", "docker", "--docker-host", host, "--watch", "--since", "5m", "--json"]);
+      const events: Array<EventJson & { replayed?: boolean }> = [];
+      while (events.at(-1)?.type !== "exited") {
+        const line = await cli.nextLine(60_000);
+        if (line.includes(name)) events.push(JSON.parse(line) as EventJson & { replayed?: boolean });
+      }
+      process.kill(cli.process.pid!, "SIGINT");
+      assert.equal((await cli.exited).code, 0);
+      assert.deepEqual(events.map((e) => [e.engine.type, e.type, e.replayed]), [["podman.io", "started", true], ["podman.io", "exited", true]]);
+      assert.equal(events[1]!.exit?.code, 4);
+    } finally {
+      await docker(host, "rm", "-f", name);
     }
   });
 });
