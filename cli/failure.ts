@@ -60,14 +60,24 @@ function likelyCause(failure: TransportError): string {
  */
 export function describeError(error: unknown): string {
   if (!(error instanceof EngineError)) return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const { text, cause } = separateCause(error.message, error);
+  return `${text}${cause === "" ? "" : `\ncause: ${cause}`}${error.hint ? `\nhint: ${error.hint}` : ""}`;
+}
+
+/**
+ * `text` (a message naming `error`) with the runtime's words of `error`'s
+ * transport failure taken out and replaced by the likely cause; those words
+ * are returned apart as `cause` ("" when `text` does not hold them).
+ *
+ * @example
+ * ```ts
+ * separateCause("plain text", undefined); // { text: "plain text", cause: "" }
+ * ```
+ */
+export function separateCause(text: string, error: unknown): { text: string; cause: string } {
   const failure = transportCause(error);
-  let main = error.message;
-  let cause = "";
-  if (failure !== undefined && failure.detail !== "" && main.includes(` (${failure.detail})`)) {
-    main = main.replace(` (${failure.detail})`, likelyCause(failure));
-    cause = `\ncause: ${failure.detail}`;
-  }
-  return `${main}${cause}${error.hint ? `\nhint: ${error.hint}` : ""}`;
+  if (failure === undefined || failure.detail === "" || !text.includes(` (${failure.detail})`)) return { text, cause: "" };
+  return { text: text.replace(` (${failure.detail})`, likelyCause(failure)), cause: failure.detail };
 }
 
 /**
