@@ -65,6 +65,7 @@ export {
   type EngineExit,
   type EventStream,
   type LifecycleEventsOptions,
+  type LoggedEvent,
   PROJECT_UNKNOWN,
 } from "./lib/engine.ts";
 export {

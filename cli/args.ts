@@ -12,6 +12,7 @@ import type { EngineRegistry } from "../engines/registry.ts";
 import { parseFilter } from "./filter.ts";
 import type { Filter } from "./filter.ts";
 import { parseTemplate } from "./format.ts";
+import { parseSince } from "./since.ts";
 import type { Template } from "./format.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -52,6 +53,8 @@ export interface CliOptions {
   readonly noTrunc: boolean;
   /** `--format TEMPLATE`: one line per container (or event) from the template (see `format.ts`). */
   readonly format?: Template | undefined;
+  /** `--since`: with `watch`, first replay the events engines logged since this time (ms since the epoch). */
+  readonly since?: number | undefined;
 }
 
 /** The values `--engine` accepts: every registry entry's name, then `all`. */
@@ -91,6 +94,8 @@ export function usage(registry: EngineRegistry = ENGINE_REGISTRY): string {
     ),
     ["--json", "one JSON document; with --watch: NDJSON, one event per line"],
     ["--watch", "after the picture, print one line per lifecycle event until Ctrl-C"],
+    ["--since DURATION|TIME", "with --watch: first replay the events engines logged since then (10m, 1h30m, " +
+      "2026-01-02T15:04:05Z, a Unix time); Docker and podman keep a log, containerd and CRI do not"],
     ["--filter KEY=VALUE", "show only matching containers and events (repeatable): label=K, label=K=V, name=PART, " +
       "project=P, engine=NAME|TYPE, state=running|paused"],
     ["-q, --quiet", "print container IDs only, one per line"],
@@ -125,13 +130,13 @@ const FLAG_OPTIONS = new Set(["--json", "--watch", "--help", "-h", "--version", 
  * Parses the arguments after the program name. Accepts `--opt value` and
  * `--opt=value`; a repeated option keeps its last value (`--filter` adds
  * one filter each time). `registry` supplies
- * the engines and their endpoint options.
+ * the engines and their endpoint options; `now` is the clock `--since` counts back from.
  *
  * @throws {UsageError} for unknown options, missing or invalid values and positional arguments.
  */
-export function parseArgs(argv: readonly string[], registry: EngineRegistry = ENGINE_REGISTRY): CliOptions {
+export function parseArgs(argv: readonly string[], registry: EngineRegistry = ENGINE_REGISTRY, now: Date = new Date()): CliOptions {
   const endpointOf = new Map(registry.map((kind) => [kind.flag.name, kind.name]));
-  const valueOptions = new Set(["--engine", "--filter", "--format", ...endpointOf.keys()]);
+  const valueOptions = new Set(["--engine", "--filter", "--format", "--since", ...endpointOf.keys()]);
   const values = new Map<string, string>();
   const filters: Filter[] = [];
   const flags = new Set<string>();
@@ -179,6 +184,9 @@ export function parseArgs(argv: readonly string[], registry: EngineRegistry = EN
     ? "pid"
     : "show";
   if (command === "pid" && flags.has("--watch")) throw new UsageError("pid takes no --watch");
+  const sinceValue = values.get("--since");
+  if (sinceValue !== undefined && !flags.has("--watch")) throw new UsageError("--since goes with --watch");
+  const since = sinceValue === undefined ? undefined : parseSince(sinceValue, now);
   const json = flags.has("--json");
   const quiet = flags.has("--quiet") || flags.has("-q");
   const template = values.get("--format");
@@ -195,6 +203,7 @@ export function parseArgs(argv: readonly string[], registry: EngineRegistry = EN
     noTrunc: flags.has("--no-trunc"),
     ...(template !== undefined ? { format: parseTemplate(template) } : {}),
     ...(pid !== undefined ? { pid } : {}),
+    ...(since !== undefined ? { since } : {}),
   };
 }
 

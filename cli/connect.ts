@@ -56,9 +56,16 @@ export interface OpenOptions {
   readonly registry?: EngineRegistry;
 }
 
-/** The engine kinds `options` selects, in registry order. */
+/**
+ * The engine kinds `options` selects, in registry order: with `all`, those
+ * that are part of it and those given an endpoint.
+ */
 export function selectedKinds(options: CliOptions, registry: EngineRegistry = ENGINE_REGISTRY): EngineKind[] {
-  return registry.filter((kind) => options.engine === ALL_ENGINES || options.engine === kind.name);
+  return registry.filter((kind) =>
+    options.engine === ALL_ENGINES
+      ? kind.inAll !== false || options.endpoints[kind.name] !== undefined
+      : options.engine === kind.name
+  );
 }
 
 /**

@@ -16,7 +16,10 @@ import type { CliOptions } from "./args.ts";
 import { missingEnvGrants, openEngines } from "./connect.ts";
 import type { OpenEngine } from "./connect.ts";
 import { EXIT_FAILURE, EXIT_NO_CONTAINER, EXIT_OK, EXIT_UNREACHABLE } from "./exit-codes.ts";
-import { renderFailures, renderSkipped, renderUnreadableEnv } from "./failure.ts";
+import { describeError, renderFailures, renderSkipped, renderUnreadableEnv } from "./failure.ts";
+import type { LifecycleEvent } from "../lib/events.ts";
+import { replay } from "./replay.ts";
+import type { Replay } from "./replay.ts";
 import { cliLogger } from "./log.ts";
 import { err, out, stdoutClosed } from "./output.ts";
 import { EventPresenter, presentPicture } from "./present.ts";
@@ -57,6 +60,9 @@ function interrupted(signal: AbortSignal): Promise<void> {
 async function follow(engines: readonly OpenEngine[], options: CliOptions, style: TextStyle): Promise<number> {
   const stop = new AbortController();
   const stopped = interrupted(stop.signal);
+  // Read before subscribing: the log ends where the picture and the live events begin.
+  const replays = options.since === undefined ? [] : await Promise.all(engines.map((e) => replay(e, options.since!, stop.signal)
+    .catch((error: unknown): Replay => ({ failed: describeError(error).split("\n")[0]! }))));
   // Subscribing in the same synchronous step as taking the picture: no event is missed or repeated.
   const subscriptions = engines.map((e) => e.watcher.events({ signal: stop.signal }));
   const picture = engines.map(snapshot);
@@ -65,6 +71,17 @@ async function follow(engines: readonly OpenEngine[], options: CliOptions, style
     await err(`watching ${engines.length} ${engines.length === 1 ? "engine" : "engines"}… (Ctrl-C to stop)\n`);
   }
   const presenter = new EventPresenter(picture, options, style);
+  const replayed: Array<{ event: LifecycleEvent; kind: string }> = [];
+  for (const [i, r] of replays.entries()) {
+    const engine = engines[i]!;
+    if ("events" in r) replayed.push(...r.events.map((event) => ({ event, kind: engine.kind })));
+    else {
+      const why = "unsupported" in r ? "keeps no event log" : `did not give its event log (${r.failed})`;
+      await err(`whalewatcher: ${engine.watcher.type} at ${engine.watcher.api} ${why}: --since shows its events from now on\n`);
+    }
+  }
+  replayed.sort((a, b) => a.event.time.getTime() - b.event.time.getTime());
+  for (const { event, kind } of replayed) await out(presenter.present(event, kind, true));
   let code = EXIT_OK;
   const pumps = engines.map(async (engine, i) => {
     const type = engine.watcher.type;

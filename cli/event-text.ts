@@ -51,6 +51,11 @@ export function exitText(event: LifecycleEvent): string {
   return `exit ${exit.code ?? "?"}${exit.oom ? " (oom)" : ""}`;
 }
 
+/** The PID cell: `-` for a replayed event's container that is no longer alive (PID 0). */
+function pidText(c: Container): string {
+  return c.pid > 0 ? String(c.pid) : "-";
+}
+
 /** Renders event lines whose columns line up; one per watch. */
 export class EventColumns {
   #engine = 0;
@@ -82,10 +87,10 @@ export class EventColumns {
       (c.project || "-").padEnd(this.#project),
       c.name.padEnd(this.#name),
       paint(style, "dim", idText(c, style).padEnd(style.noTrunc ? 0 : 12)),
-      String(c.pid).padStart(this.#pid),
+      pidText(c).padStart(this.#pid),
       paint(style, "red", exitText(event)),
     ];
     const text = cells.join("  ").trimEnd();
-    return (style.width === undefined || style.color ? text : fit(text, style.width)) + "\n";
+    return (style.width === undefined ? text : fit(text, style.width)) + "\n";
   }
 }

@@ -9,6 +9,7 @@
 import { ENGINE_REGISTRY, engineKind } from "../engines/registry.ts";
 import type { EngineRegistry } from "../engines/registry.ts";
 import { EngineError } from "../lib/errors.ts";
+import { TransportError } from "../lib/transport/failure.ts";
 import { grantFlags } from "./deno-grants.ts";
 import type { DenoGrant } from "./deno-grants.ts";
 
@@ -35,11 +36,48 @@ export function renderUnreadableEnv(grants: readonly DenoGrant[]): string {
     `  hint: to use ${grants.length === 1 ? "it" : "them"}, run Deno with ${grantFlags(grants)}\n`;
 }
 
-/** The error's message, hint included for engine errors; the error name for untyped ones. */
+/** The transport failure in an error's cause chain, if any. */
+function transportCause(error: unknown): TransportError | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof TransportError) return e;
+  }
+  return undefined;
+}
+
+/**
+ * What is likely wrong, where the runtime's text shows it: a socket path
+ * that does not exist is "not found" (every runtime words ENOENT its own way).
+ */
+function likelyCause(failure: TransportError): string {
+  if (failure.failure !== "unavailable") return "";
+  return /\bENOENT\b|os error 2\)|No such file or directory/.test(failure.detail) ? ": socket not found" : ": nothing listens there";
+}
+
+/**
+ * The error's message in this project's words, then the runtime's own text
+ * as a `cause:` line (never in the main line), then the hint for engine
+ * errors; the error name for untyped ones.
+ */
 export function describeError(error: unknown): string {
-  if (error instanceof EngineError) return error.hint ? `${error.message}\nhint: ${error.hint}` : error.message;
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  if (!(error instanceof EngineError)) return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const { text, cause } = separateCause(error.message, error);
+  return `${text}${cause === "" ? "" : `\ncause: ${cause}`}${error.hint ? `\nhint: ${error.hint}` : ""}`;
+}
+
+/**
+ * `text` (a message naming `error`) with the runtime's words of `error`'s
+ * transport failure taken out and replaced by the likely cause; those words
+ * are returned apart as `cause` ("" when `text` does not hold them).
+ *
+ * @example
+ * ```ts
+ * separateCause("plain text", undefined); // { text: "plain text", cause: "" }
+ * ```
+ */
+export function separateCause(text: string, error: unknown): { text: string; cause: string } {
+  const failure = transportCause(error);
+  if (failure === undefined || failure.detail === "" || !text.includes(` (${failure.detail})`)) return { text, cause: "" };
+  return { text: text.replace(` (${failure.detail})`, likelyCause(failure)), cause: failure.detail };
 }
 
 /**

@@ -63,12 +63,15 @@ export class EventPresenter {
     this.#columns = new EventColumns(picture.map((e) => e.type), picture.flatMap((e) => e.containers));
   }
 
-  /** The line(s) for `event` from an engine of `kind` ("" when a filter drops it). */
-  present(event: LifecycleEvent, kind: string): string {
+  /**
+   * The line(s) for `event` from an engine of `kind` ("" when a filter drops
+   * it); `replayed` (from the engine's log, `--since`) marks its JSON line.
+   */
+  present(event: LifecycleEvent, kind: string, replayed = false): string {
     const options = this.#options;
     const engine: FilterEngine = { kind, type: event.engine.type };
     if (!engineSelected(options.filters, engine) || !passes(options.filters, event.container, engine)) return "";
-    if (options.json) return renderEventJson(event);
+    if (options.json) return replayed ? JSON.stringify({ ...eventJson(event), replayed: true }) + "\n" : renderEventJson(event);
     if (options.quiet) return id(event.container.id, options) + "\n";
     if (options.format) return applyTemplate(options.format, eventJson(event));
     return this.#columns.line(event, this.#style);

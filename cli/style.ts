@@ -30,7 +30,30 @@ export function paint(style: TextStyle, code: Ansi, text: string): string {
   return style.color && text.trim() !== "" ? `\x1b[${ANSI[code]}m${text}\x1b[0m` : text;
 }
 
-/** `text` cut to `width` characters, ending in `…` when it was longer. */
+const ESCAPE = /(\x1b\[[0-9;]*m)/;
+
+/**
+ * `text` cut to `width` visible characters, ending in `…` when it was
+ * longer. ANSI colour codes take no room: they are kept, and a cut line ends
+ * with a reset so that no colour runs on.
+ */
 export function fit(text: string, width: number): string {
-  return text.length <= width ? text : width <= 1 ? text.slice(0, width) : text.slice(0, width - 1) + "…";
+  if (!text.includes("\x1b[")) {
+    return text.length <= width ? text : width <= 1 ? text.slice(0, width) : text.slice(0, width - 1) + "…";
+  }
+  const parts = text.split(ESCAPE);
+  const visible = parts.reduce((n, part, i) => (i % 2 === 1 ? n : n + part.length), 0);
+  if (visible <= width) return text;
+  const room = Math.max(width - 1, 0);
+  let out = "";
+  let used = 0;
+  for (const [i, part] of parts.entries()) {
+    if (i % 2 === 1) out += part;
+    else {
+      const piece = part.slice(0, room - used);
+      out += piece;
+      used += piece.length;
+    }
+  }
+  return `${out}${width >= 1 ? "…" : ""}\x1b[0m`;
 }

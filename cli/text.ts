@@ -158,7 +158,9 @@ export function renderEngine(engine: EngineSnapshot, style: TextStyle): string {
       lines.push(row(rows.get(c)!, widths, [plain, (s) => paint(style, "dim", s), plain, state, plain]));
     }
   }
-  return lines.join("\n") + "\n";
+  // Below the columns' narrowest (ID and PID are never cut), the lines themselves are cut to the width.
+  const width = style.width;
+  return (width === undefined ? lines : lines.map((l) => fit(l, width))).join("\n") + "\n";
 }
 
 /** Every engine's block, separated by blank lines. */

@@ -19,6 +19,7 @@ import { DEFAULT_DOCKER_HOST, DOCKER_VARIABLES } from "./docker/default-host.ts"
 import { CONTAINERD_DISCOVERY } from "./containerd/discovery.ts";
 import { DOCKER_DISCOVERY } from "./docker/discovery.ts";
 import { DEFAULT_CRI_SOCKETS } from "./cri/sockets.ts";
+import { defaultPodmanHost, ROOTFUL_PODMAN_HOST, ROOTLESS_PODMAN_SOCKET } from "./docker/podman-host.ts";
 
 /** Options every engine kind's {@linkcode EngineKind.create} accepts. */
 export interface EngineClientCommonOptions {
@@ -82,6 +83,12 @@ export interface EngineKind {
   create(endpoint: string | undefined, options: EngineClientCommonOptions): EngineClient | Promise<EngineClient>;
   /** How discovery finds this kind's engines on a host (process names, settings, well-known sockets); absent: not discovered. */
   readonly discovery?: DiscoveryFacts;
+  /**
+   * `false`: `--engine all` does not open this kind by itself, because another kind already reaches its
+   * engines (podman speaks the Docker API: the `docker` kind and its discovery find it); it is opened when
+   * selected by name. Absent: part of `all`.
+   */
+  readonly inAll?: false;
 }
 
 /** A table of engine kinds; the CLI lists and opens them in this order. */
@@ -106,6 +113,27 @@ const DOCKER: EngineKind = {
     });
   },
   discovery: DOCKER_DISCOVERY,
+};
+
+/**
+ * podman's Docker-API service, by name: `--engine podman` looks at podman's
+ * own sockets (rootless first, then rootful) instead of Docker's.
+ */
+const PODMAN: EngineKind = {
+  name: "podman",
+  defaultEndpoints: [ROOTFUL_PODMAN_HOST],
+  defaultSources: [`${ROOTLESS_PODMAN_SOCKET} (rootless)`],
+  env: ["XDG_RUNTIME_DIR"],
+  flag: { name: "--podman-host", value: "URL", description: "podman API address" },
+  unreachableHint: "start podman's API service (rootless: systemctl --user start podman.socket; rootful: " +
+    "systemctl start podman.socket; or podman system service), or point at it with --podman-host URL " +
+    "(`podman info --format '{{.Host.RemoteSocket.Path}}'` prints it)",
+  create: async (endpoint, options) => {
+    const { DockerClient } = await import("./docker/client.ts");
+    const packer = options.details ? (await import("./docker/details.ts")).dockerDetails : undefined;
+    return new DockerClient({ host: endpoint ?? defaultPodmanHost(), ...(packer !== undefined ? { packer } : {}) });
+  },
+  inAll: false,
 };
 
 /** containerd's native gRPC API. */
@@ -150,7 +178,7 @@ const CRI: EngineKind = {
 };
 
 /** Every engine kind whalewatcher knows, in the order the CLI lists and shows them. */
-export const ENGINE_REGISTRY: EngineRegistry = Object.freeze([DOCKER, CONTAINERD, CRI]);
+export const ENGINE_REGISTRY: EngineRegistry = Object.freeze([DOCKER, PODMAN, CONTAINERD, CRI]);
 
 /** The kind called `name` in `registry`, or `undefined`. */
 export function engineKind(name: string, registry: EngineRegistry = ENGINE_REGISTRY): EngineKind | undefined {

@@ -145,6 +145,21 @@ export interface LifecycleEventsOptions {
 }
 
 /**
+ * A lifecycle event from an engine's event log, with what the log says of
+ * its container (which may be gone since: no PID, no live state).
+ */
+export interface LoggedEvent {
+  /** The event. */
+  readonly event: EngineEvent;
+  /** The container's name as the log gives it; `""` when it does not. */
+  readonly name: string;
+  /** The container's labels as the log gives them. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** The container's composer project; `""` for none. */
+  readonly project: string;
+}
+
+/**
  * What an engine client provides to the watcher core. Implementations are
  * read-only towards their engine: they never create, change or delete
  * anything.
@@ -196,6 +211,13 @@ export interface EngineClient {
    * events from that time on first; others ignore it.
    */
   lifecycleEvents(options: LifecycleEventsOptions): EventStream;
+  /**
+   * The lifecycle events the engine recorded from `since` (engine time, ms
+   * since the epoch) until now, oldest first. Only on engines that keep an
+   * event log (Docker keeps its last 256 events, podman its events file);
+   * absent on those that keep none.
+   */
+  eventLog?(since: number, signal?: AbortSignal): Promise<LoggedEvent[]>;
   /** Releases every connection and handle of this client. */
   close(): Promise<void>;
 }

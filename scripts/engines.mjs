@@ -43,19 +43,9 @@
 // Engines that fail to start are reported loudly and left out of env.json; the suites then skip with the reason
 // given in WW_TEST_ENGINE_ERRORS (install problems in WW_TEST_INSTALL_PROBLEMS). scripts/test.mjs folds both into
 // its result: on CI or as root they fail the run (scripts/engines/engine-report.mjs).
-import fs from "node:fs";
 import path from "node:path";
-import { cleanup } from "./engines/cleanup.mjs";
-import { startContainerd } from "./engines/containerd.mjs";
-import { startCri, teardownCri } from "./engines/cri.mjs";
-import { startDockerd } from "./engines/dockerd.mjs";
-import { ensurePackages } from "./engines/install.mjs";
-import { startPodman } from "./engines/podman.mjs";
-import { buildRootfs } from "./engines/rootfs.mjs";
+import { startEngines, stopEngines } from "./engines/set.mjs";
 import { log, loud } from "./engines/util.mjs";
-
-/** Image name imported into dockerd and podman. */
-const IMAGE = "ww-busybox:latest";
 
 function parseArgs(argv) {
   const [command, ...rest] = argv;
@@ -69,64 +59,13 @@ function parseArgs(argv) {
   return { command, dir: path.resolve(dir) };
 }
 
-/** Times one engine's start; returns its result or records its failure. */
-async function attempt(name, errors, fn) {
-  const t0 = Date.now();
-  try {
-    const r = await fn();
-    log(`${name} ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-    return r;
-  } catch (e) {
-    errors[name] = String(e?.message ?? e);
-    loud(`${name} FAILED to start — its tests will be SKIPPED:\n${errors[name]}`);
-    return undefined;
-  }
-}
-
-async function start(dir) {
-  await teardownCri(path.join(dir, "cri"));
-  await cleanup(dir);
-  fs.mkdirSync(dir, { recursive: true });
-  const errors = {};
-  const problems = ensurePackages();
-  const env = {};
-  const rootfs = await attempt("rootfs", errors, () => buildRootfs(path.join(dir, "rootfs")));
-  if (rootfs) {
-    env.WW_TEST_ROOTFS = rootfs;
-    env.WW_TEST_IMAGE = IMAGE;
-    const ctd = await attempt("containerd", errors, () => startContainerd(path.join(dir, "containerd")));
-    if (ctd) env.WW_TEST_CONTAINERD = ctd.socket;
-    const docker = await attempt("docker", errors, () => startDockerd(path.join(dir, "docker"), { rootfs, image: IMAGE }));
-    if (docker) env.WW_TEST_DOCKER_HOST = docker.host;
-    const podman = await attempt("podman", errors, () => startPodman(path.join(dir, "podman"), { rootfs, image: IMAGE }));
-    if (podman) env.WW_TEST_PODMAN_HOST = podman.host;
-    const cri = await attempt("cri", errors, () => startCri(path.join(dir, "cri"), { rootfs }));
-    if (cri) env.WW_TEST_CRI = cri.socket;
-  } else {
-    for (const name of ["containerd", "docker", "podman", "cri"]) errors[name] = `no busybox rootfs: ${errors.rootfs}`;
-  }
-  if (problems.length > 0) {
-    for (const name of ["containerd", "docker", "podman", "cri"]) if (errors[name]) errors[name] += ` (${problems.join("; ")})`;
-  }
-  if (Object.keys(errors).length > 0) env.WW_TEST_ENGINE_ERRORS = JSON.stringify(errors);
-  // a failed install fails a CI run even where the engines that were already there did start
-  if (problems.length > 0) env.WW_TEST_INSTALL_PROBLEMS = JSON.stringify(problems);
-  fs.writeFileSync(path.join(dir, "env.json"), JSON.stringify(env, null, 2) + "\n");
-
-  const row = (name, key) => `  ${name.padEnd(11)} ${env[key] ? `OK      ${env[key]}` : `MISSING ${(errors[name] ?? "").split("\n")[0]}`}`;
-  process.stderr.write(
-    `[engines] summary (${dir}):\n${row("docker", "WW_TEST_DOCKER_HOST")}\n${row("podman", "WW_TEST_PODMAN_HOST")}\n` +
-      `${row("containerd", "WW_TEST_CONTAINERD")}\n${row("cri", "WW_TEST_CRI")}\n${row("rootfs", "WW_TEST_ROOTFS")}\n`,
-  );
-  for (const [k, v] of Object.entries(env)) process.stdout.write(`export ${k}='${v.replaceAll("'", "'\\''")}'\n`);
-}
-
 try {
   const { command, dir } = parseArgs(process.argv.slice(2));
-  if (command === "start") await start(dir);
-  else {
-    await teardownCri(path.join(dir, "cri")); // pods through CRI first, while its containerd still runs
-    await cleanup(dir);
+  if (command === "start") {
+    const env = await startEngines(dir);
+    for (const [k, v] of Object.entries(env)) process.stdout.write(`export ${k}='${v.replaceAll("'", "'\\''")}'\n`);
+  } else {
+    await stopEngines(dir);
     log(`stopped and removed ${dir}`);
   }
 } catch (e) {

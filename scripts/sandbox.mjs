@@ -1,90 +1,111 @@
 #!/usr/bin/env node
-// `npm run sandbox`: for someone without Docker (root on Debian/Ubuntu). Starts the same private dockerd and
-// containerd the tests use (scripts/engines.mjs, which installs missing Debian packages), adds a small demo
-// workload — a compose project with a paused service, a standalone container and a containerd container —
-// prints the exact whalewatcher commands to point at them, and removes everything on Ctrl-C / SIGTERM.
+// `npm run sandbox [-- --dir D]`: for someone without Docker (root on Debian/Ubuntu). Starts a private dockerd,
+// podman, containerd and CRI containerd under D (default $WW_SANDBOX_DIR or /tmp/ww-sandbox; scripts/engines/
+// set.mjs, which installs missing Debian packages), adds a small demo workload (scripts/sandbox/workload.mjs),
+// prints the sockets and the whalewatcher commands for them, and removes everything when it ends.
+//
+// Promises: one sandbox per directory (a second for the same D refuses and repeats how to reach the first;
+// several run side by side with different --dir); ending it stops only the processes it started — its engines by
+// their pidfiles, their shims/conmon and containers — never a user's process that mentions D
+// (cleanup's engineProcessesOnly); the mounts under D are released on every way out: Ctrl-C, SIGTERM, SIGHUP,
+// a closed stdout/stderr pipe (writes to it are dropped, cleanup goes on), a crash of this script.
 // Plain Node ESM without npm dependencies.
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import fs from "node:fs";
+import path from "node:path";
+import { startEngines, stopEngines } from "./engines/set.mjs";
+import { claim, release } from "./sandbox/claim.mjs";
+import { guide } from "./sandbox/guide.mjs";
+import { startWorkload } from "./sandbox/workload.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const dir = process.env.WW_SANDBOX_DIR || "/tmp/ww-sandbox";
-const engines = join(root, "scripts", "engines.mjs");
+const CLEANUP = { engineProcessesOnly: true };
 
-function sh(command, args, options = {}) {
-  const result = spawnSync(command, args, { encoding: "utf8", ...options });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed:\n${result.stderr || result.error}`);
-  return result.stdout.trim();
+function parseDir(argv) {
+  let dir = process.env.WW_SANDBOX_DIR || "/tmp/ww-sandbox";
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--dir" && argv[i + 1]) dir = argv[++i];
+    else if (argv[i].startsWith("--dir=")) dir = argv[i].slice("--dir=".length);
+    else {
+      say(`sandbox: unknown argument ${argv[i]}; usage: npm run sandbox [-- --dir DIR]`);
+      process.exit(64);
+    }
+  }
+  return path.resolve(dir);
 }
 
-function stop() {
-  console.error("\nsandbox: removing the demo engines and everything under", dir);
-  spawnSync(process.execPath, [engines, "stop", "--dir", dir], { stdio: "inherit" });
+// A reader that went away (`npm run sandbox | head`, a closed terminal) must not stop the cleanup halfway.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+
+function say(text) {
+  try {
+    process.stderr.write(text.endsWith("\n") ? text : `${text}\n`);
+  } catch {
+    // stderr is gone; keep going
+  }
 }
 
 if (process.getuid?.() !== 0) {
-  console.error("sandbox: needs root (it starts private container engines); run `sudo npm run sandbox`");
+  say("sandbox: needs root (it starts private container engines); run `sudo npm run sandbox`");
   process.exit(1);
 }
 
-console.error(`sandbox: starting private dockerd and containerd under ${dir} …`);
-const exports = execFileSync(process.execPath, [engines, "start", "--dir", dir], {
-  encoding: "utf8",
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const env = Object.fromEntries(
-  [...exports.matchAll(/^export (\w+)='([^']*)'$/gm)].map(([, name, value]) => [name, value]),
-);
-const dockerHost = env.WW_TEST_DOCKER_HOST;
-const containerd = env.WW_TEST_CONTAINERD;
-if (!dockerHost || !containerd) {
-  console.error("sandbox: the engines did not start:\n" + exports);
-  stop();
-  process.exit(1);
-}
-
-try {
-  const image = env.WW_TEST_IMAGE || "ww-busybox:latest";
-  const project = join(dir, "demo-project");
-  mkdirSync(project, { recursive: true });
-  writeFileSync(
-    join(project, "docker-compose.yaml"),
-    `version: "2.4"\nservices:\n` +
-      ["web", "db"].map((s) => `  ${s}:\n    image: ${image}\n    command: ["sleep", "1000000"]\n    network_mode: none\n`)
-        .join(""),
+const dir = parseDir(process.argv.slice(2));
+const guideFile = path.join(dir, "guide.txt");
+const claimed = claim(dir);
+if (!claimed.ok) {
+  let reach = "";
+  try {
+    reach = fs.readFileSync(guideFile, "utf8");
+  } catch {
+    reach = "(it is still starting; its guide will be in " + guideFile + ")\n";
+  }
+  say(
+    `sandbox: another sandbox (pid ${claimed.pid}) already runs under ${dir}; it stays as it is.\n` +
+      `Use it (its guide follows), or start one beside it: npm run sandbox -- --dir ${dir}-2\n\n${reach}`,
   );
-  sh("docker-compose", ["-H", dockerHost, "-p", "demo", "-f", join(project, "docker-compose.yaml"), "up", "-d"]);
-  sh("docker-compose", ["-H", dockerHost, "-p", "demo", "-f", join(project, "docker-compose.yaml"), "pause", "db"]);
-  sh("docker", ["-H", dockerHost, "run", "-d", "--network", "none", "--name", "lonely", image, "sleep", "1000000"]);
-  sh("ctr", ["-a", containerd, "run", "-d", "--rootfs", env.WW_TEST_ROOTFS, "sandbox-ctd", "/bin/sleep", "1000000"]);
-} catch (error) {
-  console.error(`sandbox: the demo workload failed: ${error.message}`);
-  stop();
   process.exit(1);
 }
 
-const socket = dockerHost.replace(/^unix:\/\//, "");
-const options = `--docker-host ${dockerHost} --containerd ${containerd}`;
-console.log(`
-Sandbox ready: compose project "demo" (web, db paused), standalone "lonely" on dockerd, "sandbox-ctd" on containerd.
+let starting;
+let stopping;
+/** Stops the engines, unmounts, removes dir and the claim; exits with `code`. Runs once. */
+function shutdown(code, why) {
+  if (stopping) return stopping;
+  stopping = (async () => {
+    say(`\nsandbox: ${why}: stopping its engines and removing ${dir} …`);
+    await starting?.catch(() => {}); // engines half-started are stopped once they are all known
+    try {
+      await stopEngines(dir, CLEANUP);
+      say("sandbox: removed");
+    } catch (error) {
+      say(`sandbox: cleanup failed: ${error?.stack ?? error}`);
+      code = code || 1;
+    }
+    release(dir);
+    process.exit(code);
+  })();
+  return stopping;
+}
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => shutdown(0, `${signal} received`));
+process.on("uncaughtException", (error) => shutdown(1, `crashed (${error?.stack ?? error})`));
+process.on("unhandledRejection", (error) => shutdown(1, `crashed (${error?.stack ?? error})`));
 
-  npx whalewatcher ${options}            # Node (npm start -- ${options} from the clone)
-  bun mod.ts ${options} --watch
-  deno run -P --allow-read=${socket},${containerd} --allow-write=${socket},${containerd} \\
-      --allow-net=unix:${socket},unix:${containerd},localhost mod.ts ${options}
-
-Drive it:  docker -H ${dockerHost} unpause demo_db_1   |   ctr -a ${containerd} task pause sandbox-ctd
-Ctrl-C removes everything.`);
-
-let stopping = false;
-const shutdown = () => {
-  if (stopping) return;
-  stopping = true;
-  stop();
-  process.exit(0);
-};
-process.on("SIGINT", shutdown);
-process.on("SIGTERM", shutdown);
+say(`sandbox: starting private dockerd, podman, containerd and CRI containerd under ${dir} …`);
+starting = startEngines(dir, CLEANUP);
+const env = await starting;
+if (stopping) await stopping;
+if (!env.WW_TEST_DOCKER_HOST || !env.WW_TEST_CONTAINERD) {
+  await shutdown(1, `the engines did not start (${env.WW_TEST_ENGINE_ERRORS ?? "see above"})`);
+}
+try {
+  startWorkload(dir, env);
+} catch (error) {
+  await shutdown(1, `the demo workload failed: ${error.message}`);
+}
+const text = guide(dir, env);
+fs.writeFileSync(guideFile, text);
+try {
+  process.stdout.write(`\n${text}`);
+} catch {
+  // nobody reads stdout; the guide is in guideFile
+}
 setInterval(() => {}, 1 << 30);

@@ -6,13 +6,13 @@
  */
 
 import { mapConcurrent } from "../../lib/async/pool.ts";
-import type { EngineClient, EngineExit, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
+import type { EngineClient, EngineExit, EventStream, LifecycleEventsOptions, LoggedEvent } from "../../lib/engine.ts";
 import { EngineProtocolError } from "../../lib/errors.ts";
 import type { Container } from "../../lib/model/container.ts";
 import { parseApiVersion } from "./api-version.ts";
 import { DockerConnection, type TransportFactory } from "./connection.ts";
-import { containerFromInspect, exitFromInspect, idsFromList, type Packer } from "./convert.ts";
-import { DockerEventStream } from "./events.ts";
+import { containerFromInspect, exitFromInspect, idsFromList, loggedContainerOf, type Packer } from "./convert.ts";
+import { DockerEventStream, OomMarks, readEventLog } from "./events.ts";
 import { type DockerEnv, processEnv, resolveDockerHost } from "./host.ts";
 
 /**
@@ -227,6 +227,21 @@ export class DockerClient implements EngineClient, AsyncDisposable {
    */
   lifecycleEvents(options: LifecycleEventsOptions): EventStream {
     return new DockerEventStream(this.#connection, options);
+  }
+
+  /**
+   * The container lifecycle events the engine logged from `since` until now
+   * (`GET /events?since=…&until=…`), with the name, labels and project the
+   * log gives; an OOM kill marks the exit that follows it.
+   */
+  async eventLog(since: number, signal: AbortSignal = new AbortController().signal): Promise<LoggedEvent[]> {
+    const marks = new OomMarks();
+    const logged: LoggedEvent[] = [];
+    for (const message of await readEventLog(this.#connection, since, signal)) {
+      const event = marks.decode(message);
+      if (event) logged.push({ event, ...loggedContainerOf(message) });
+    }
+    return logged;
   }
 
   /** Closes every connection; pending requests and event streams end with an error. */

@@ -173,6 +173,25 @@ export function eventFromMessage(message: unknown): EngineEvent | undefined {
   }
 }
 
+/** Attributes of an event's actor that are not the container's labels. */
+const NON_LABEL_ATTRIBUTES = new Set(["name", "image", "exitCode", "containerExitCode", "signal", "podId"]);
+
+/**
+ * What a container event message says of its container: the name and the
+ * labels (both engines copy the labels into `Actor.Attributes`, beside
+ * `name`, `image` and exit attributes) and the compose project.
+ */
+export function loggedContainerOf(message: unknown): { name: string; labels: Record<string, string>; project: string } {
+  const actor = isObject(message) && isObject(message.Actor) ? message.Actor : {};
+  const attributes = isObject(actor.Attributes) ? actor.Attributes : {};
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    if (typeof value === "string" && !NON_LABEL_ATTRIBUTES.has(key)) labels[key] = value;
+  }
+  const name = typeof attributes.name === "string" ? attributes.name : "";
+  return { name, labels, project: labels[COMPOSE_PROJECT_LABEL] ?? "" };
+}
+
 /** An exit code attribute: a decimal string of a non-negative integer. */
 function exitCode(value: unknown): number | undefined {
   if (typeof value !== "string" || !/^\d{1,10}$/.test(value)) return undefined;

@@ -63,8 +63,7 @@ export class DockerEventStream implements EventStream {
   #iterated = false;
   /** Removes the request signal's links to the caller's signal. */
   readonly #unlink: () => void;
-  /** IDs of containers whose `oom` event came and whose exit has not yet. */
-  readonly #oomKilled = new Set<string>();
+  readonly #oom = new OomMarks();
 
   /** Starts subscribing at once; iterate the stream to receive the events. */
   constructor(connection: DockerConnection, options: LifecycleEventsOptions) {
@@ -95,48 +94,16 @@ export class DockerEventStream implements EventStream {
     this.#response.catch((error: unknown) => subscribed.reject(error));
   }
 
-  /**
-   * Decodes one message, keeping track of OOM kills: an `oom` marks its
-   * container, the container's next exit carries `oom: true`, and a start
-   * clears the mark (a new instance).
-   */
+  /** Decodes one message; see {@linkcode OomMarks}. */
   #decode(message: unknown): EngineEvent | undefined {
-    const oomKilled = oomFromMessage(message);
-    if (oomKilled !== undefined) {
-      this.#oomKilled.delete(oomKilled); // re-insert as the newest
-      this.#oomKilled.add(oomKilled);
-      if (this.#oomKilled.size > MAX_OOM_REMEMBERED) this.#oomKilled.delete(this.#oomKilled.values().next().value!);
-      return undefined;
-    }
-    const event = eventFromMessage(message);
-    if (event?.type === "started") this.#oomKilled.delete(event.id);
-    if (event?.type !== "exited" || !this.#oomKilled.delete(event.id)) return event;
-    return { ...event, exit: { ...event.exit, oom: true } };
+    return this.#oom.decode(message);
   }
 
-  /**
-   * The events from `since` until now. Docker answers from its event log and
-   * ends the response; podman takes `until` in whole seconds only (it
-   * ignores a fraction and sends nothing) and holds the response open until
-   * then, so a resync with podman waits for the next full second.
-   */
   async #fetchBacklog(since: number, signal: AbortSignal): Promise<EngineEvent[]> {
-    const now = Date.now();
-    const until = this.#connection.podman ? String(Math.ceil(now / 1000)) : sinceParameter(now);
-    if (now <= since) return [];
-    const { transport, apiVersion } = await this.#connection.negotiated(signal);
-    const api = this.#connection.api;
-    const response = await this.#connection.stream(
-      apiVersion,
-      transport,
-      `/events?since=${sinceParameter(since)}&until=${until}&filters=${FILTERS}`,
-      signal,
-    );
-    if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api, retryable: true });
     const events: EngineEvent[] = [];
     // The live stream, read only after this, sees the same messages again: its
     // replayed `oom`s are consumed by the replayed exits it skips.
-    for await (const message of decodeJsonLines(response.body, { endpoint: api })) {
+    for (const message of await readEventLog(this.#connection, since, signal)) {
       const event = this.#decode(message);
       if (event) events.push(event);
     }
@@ -198,6 +165,56 @@ export class DockerEventStream implements EventStream {
       this.#unlink();
     }
   }
+}
+
+/**
+ * Decodes event messages, keeping track of OOM kills: an `oom` marks its
+ * container, the container's next exit carries `oom: true`, and a start
+ * clears the mark (a new instance).
+ */
+export class OomMarks {
+  /** IDs of containers whose `oom` event came and whose exit has not yet. */
+  readonly #oomKilled = new Set<string>();
+
+  /** The lifecycle event of `message`, if it is one. */
+  decode(message: unknown): EngineEvent | undefined {
+    const oomKilled = oomFromMessage(message);
+    if (oomKilled !== undefined) {
+      this.#oomKilled.delete(oomKilled); // re-insert as the newest
+      this.#oomKilled.add(oomKilled);
+      if (this.#oomKilled.size > MAX_OOM_REMEMBERED) this.#oomKilled.delete(this.#oomKilled.values().next().value!);
+      return undefined;
+    }
+    const event = eventFromMessage(message);
+    if (event?.type === "started") this.#oomKilled.delete(event.id);
+    if (event?.type !== "exited" || !this.#oomKilled.delete(event.id)) return event;
+    return { ...event, exit: { ...event.exit, oom: true } };
+  }
+}
+
+/**
+ * The container event messages of the engine's log from `since` until now.
+ * Docker answers from its event log and ends the response; podman takes
+ * `until` in whole seconds only (it ignores a fraction and sends nothing)
+ * and holds the response open until then, so with podman this waits for the
+ * next full second.
+ */
+export async function readEventLog(connection: DockerConnection, since: number, signal: AbortSignal): Promise<unknown[]> {
+  const now = Date.now();
+  const until = connection.podman ? String(Math.ceil(now / 1000)) : sinceParameter(now);
+  if (now <= since) return [];
+  const { transport, apiVersion } = await connection.negotiated(signal);
+  const api = connection.api;
+  const response = await connection.stream(
+    apiVersion,
+    transport,
+    `/events?since=${sinceParameter(since)}&until=${until}&filters=${FILTERS}`,
+    signal,
+  );
+  if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api, retryable: true });
+  const messages: unknown[] = [];
+  for await (const message of decodeJsonLines(response.body, { endpoint: api })) messages.push(message);
+  return messages;
 }
 
 /** Identifies an event for telling a replayed duplicate: type, container and engine time. */

@@ -57,7 +57,24 @@ function rootedIn(pid, fsDir) {
   }
 }
 
-/** pid → {ppid, cmdline} for every visible process except ourselves. */
+/**
+ * The programs an engine set runs (as /proc/PID/stat names them, cut to 15 characters): daemons, shims,
+ * conmon and the OCI runtimes. With `engineProcessesOnly`, only these count when they name the directory.
+ */
+const ENGINE_PROGRAMS = new Set([
+  "dockerd",
+  "containerd",
+  "containerd-shim",
+  "podman",
+  "conmon",
+  "runc",
+  "crun",
+  "docker-proxy",
+  "docker-init",
+  "catatonit",
+]);
+
+/** pid → {ppid, comm, cmdline} for every visible process except ourselves. */
 function processTable() {
   const table = new Map();
   for (const name of fs.readdirSync("/proc")) {
@@ -66,8 +83,9 @@ function processTable() {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
       const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
       const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-      table.set(pid, { ppid, cmdline });
+      table.set(pid, { ppid, comm, cmdline });
     } catch {
       // process ended while we looked
     }
@@ -77,9 +95,11 @@ function processTable() {
 
 /**
  * Processes that mention dir on their command line or live in a root under dir, plus all their descendants.
+ * With engineProcessesOnly, a command line naming dir counts only for an engine program (ENGINE_PROGRAMS):
+ * a user's `whalewatcher --watch --docker-host unix://dir/…` or shell in dir is not ours to end.
  * Returns {pids, containerCgroups} (the cgroup directories of the container processes, to remove once empty).
  */
-function processesOf(dir) {
+function processesOf(dir, engineProcessesOnly) {
   const table = processTable();
   // never ourselves' ancestors (a shell whose command line happens to name dir)
   const ancestors = new Set();
@@ -89,7 +109,7 @@ function processesOf(dir) {
   const found = new Set();
   const containerCgroups = new Set();
   for (const [pid, p] of table) {
-    if (p.cmdline.includes(dir + "/")) found.add(pid);
+    if (p.cmdline.includes(dir + "/") && (!engineProcessesOnly || ENGINE_PROGRAMS.has(p.comm))) found.add(pid);
     else if (rootedIn(pid, fsDir)) {
       found.add(pid);
       for (const cg of cgroupsOf(pid)) cg.dirs.forEach((d) => containerCgroups.add(d));
@@ -197,8 +217,12 @@ function mountsUnder(dir) {
   return [...new Set(points)].sort((a, b) => b.length - a.length);
 }
 
-/** Stops our daemons, kills leftovers, unmounts and removes dir. Idempotent; never throws for "already gone". */
-export async function cleanup(dir) {
+/**
+ * Stops our daemons, kills leftovers, unmounts and removes dir. Idempotent; never throws for "already gone".
+ * `engineProcessesOnly`: leftovers are only engine programs naming dir and processes rooted under dir (and
+ * their descendants), never another program that mentions dir (the sandbox, where users point tools at it).
+ */
+export async function cleanup(dir, { engineProcessesOnly = false } = {}) {
   dir = path.resolve(dir);
   if (dir === "/" || dir.split("/").length < 3) throw new Error(`refusing to clean up ${dir}`);
   for (const rel of PIDFILES) {
@@ -214,7 +238,7 @@ export async function cleanup(dir) {
   }
   const cgroupDirs = new Set();
   for (let round = 0; round < 10; round++) {
-    const { pids: left, containerCgroups } = processesOf(dir);
+    const { pids: left, containerCgroups } = processesOf(dir, engineProcessesOnly);
     containerCgroups.forEach((d) => cgroupDirs.add(d));
     if (left.length === 0) break;
     if (round === 0) {

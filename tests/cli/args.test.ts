@@ -63,7 +63,7 @@ describe("CLI argument parsing", () => {
 
   for (
     const [argv, message] of [
-      [["--engine", "kubernetes"], /--engine must be one of docker, containerd, cri, all/],
+      [["--engine", "kubernetes"], /--engine must be one of docker, podman, containerd, cri, all/],
       [["--engine"], /--engine needs a value/],
       [["--docker-host", "--json"], /--docker-host needs a value/],
       [["--containerd="], /--containerd needs a value/],

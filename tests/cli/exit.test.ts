@@ -13,7 +13,7 @@ describe("CLI exit codes without engines", () => {
     const run = await runCli(["--help"]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^Usage: whalewatcher \[options\]/);
-    assert.match(run.stdout, /--engine docker\|containerd\|cri\|all/);
+    assert.match(run.stdout, /--engine docker\|podman\|containerd\|cri\|all/);
   });
 
   it("--version prints the version and exits 0", TIMEOUT, async () => {
@@ -26,7 +26,7 @@ describe("CLI exit codes without engines", () => {
     const run = await runCli(["--engine", "kubernetes"]);
     assert.equal(run.code, 64);
     assert.equal(run.stdout, "");
-    assert.match(run.stderr, /--engine must be one of docker, containerd, cri, all/);
+    assert.match(run.stderr, /--engine must be one of docker, podman, containerd, cri, all/);
     assert.match(run.stderr, /Usage: whalewatcher/);
   });
 

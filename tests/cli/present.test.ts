@@ -7,6 +7,7 @@ import { parseArgs } from "../../cli/args.ts";
 import { EventPresenter, presentPicture } from "../../cli/present.ts";
 import type { EngineSnapshot } from "../../cli/snapshot.ts";
 import { logLine } from "../../cli/log.ts";
+import { TransportError } from "../../lib/transport/failure.ts";
 
 const ID = (c: string): string => c.repeat(64);
 const web = newContainer({
@@ -74,5 +75,18 @@ describe("log lines", () => {
       "whalewatcher: lost unix:///x.sock: no engine at unix:///x.sock; retry 1 in 105 ms\n  hint: start it\n",
     );
     assert.equal(logLine("plain", []), "whalewatcher: plain\n");
+  });
+
+  it("keep the runtime's text of a lost connection on a cause line", () => {
+    const detail = "ENOENT: Was there a typo in the url or port?";
+    const failure = new TransportError({ failure: "unavailable", endpoint: "unix:///x.sock", detail });
+    const error = new EngineUnavailableError(`no Docker engine at unix:///x.sock (${detail})`, {
+      endpoint: "unix:///x.sock", retryable: true, hint: "start it", cause: failure,
+    });
+    assert.equal(
+      logLine(`whalewatcher: lost unix:///x.sock: no Docker engine at unix:///x.sock (${detail}); retry 1 in 105 ms`, [error]),
+      "whalewatcher: lost unix:///x.sock: no Docker engine at unix:///x.sock: socket not found; retry 1 in 105 ms\n" +
+        `  cause: ${detail}\n  hint: start it\n`,
+    );
   });
 });

@@ -34,8 +34,8 @@ function fakeKind(created: Array<string | undefined>, answers: (endpoint: string
 }
 
 describe("the engine registry drives the CLI", () => {
-  it("has docker, containerd and cri, each with a flag, default endpoints and a hint naming its flag", () => {
-    assert.deepEqual(ENGINE_REGISTRY.map((k) => k.name), ["docker", "containerd", "cri"]);
+  it("has docker, podman, containerd and cri, each with a flag, default endpoints and a hint naming its flag", () => {
+    assert.deepEqual(ENGINE_REGISTRY.map((k) => k.name), ["docker", "podman", "containerd", "cri"]);
     for (const kind of ENGINE_REGISTRY) {
       assert.ok(kind.defaultEndpoints.length > 0, kind.name);
       assert.match(kind.flag.name, /^--[a-z-]+$/);
@@ -43,6 +43,8 @@ describe("the engine registry drives the CLI", () => {
       assert.equal(engineKind(kind.name), kind);
     }
     assert.equal(defaultEndpointsText(engineKind("docker")!), "$DOCKER_HOST, else the docker context, else unix:///var/run/docker.sock");
+    // podman: the rootless socket of this user first, then the rootful one.
+    assert.equal(defaultEndpointsText(engineKind("podman")!), "$XDG_RUNTIME_DIR/podman/podman.sock (rootless), else unix:///run/podman/podman.sock");
     // containerd's socket first (its CRI plugin shares it), then CRI-O's: the discovery order.
     assert.equal(defaultEndpointsText(engineKind("cri")!), "/run/containerd/containerd.sock, else /var/run/crio/crio.sock");
     assert.deepEqual(parseArgs(["--engine", "cri", "--cri", "/n/cri.sock"]).endpoints, { cri: "/n/cri.sock" });
@@ -61,16 +63,16 @@ describe("the engine registry drives the CLI", () => {
 
   it("an engine added to a copy of the table is selectable, documented and explained", () => {
     const registry: EngineRegistry = [...ENGINE_REGISTRY, fakeKind([], () => false)];
-    assert.deepEqual(engineChoices(registry), ["docker", "containerd", "cri", "fakecri", "all"]);
+    assert.deepEqual(engineChoices(registry), ["docker", "podman", "containerd", "cri", "fakecri", "all"]);
     const options = parseArgs(["--engine", "fakecri", "--fake-socket=/f.sock", "--docker-host", "tcp://h:1"], registry);
     assert.deepEqual(options.endpoints, { fakecri: "/f.sock", docker: "tcp://h:1" });
     assert.equal(options.engine, "fakecri");
     // Not in the real table: the real parser rejects both the value and the flag.
-    assert.throws(() => parseArgs(["--engine", "fakecri"]), (e: unknown) => e instanceof UsageError && /docker, containerd, cri, all/.test(e.message));
+    assert.throws(() => parseArgs(["--engine", "fakecri"]), (e: unknown) => e instanceof UsageError && /docker, podman, containerd, cri, all/.test(e.message));
     assert.throws(() => parseArgs(["--fake-socket", "/f.sock"]), /unknown option --fake-socket/);
 
     const text = usage(registry);
-    assert.match(text, /--engine docker\|containerd\|cri\|fakecri\|all/);
+    assert.match(text, /--engine docker\|podman\|containerd\|cri\|fakecri\|all/);
     // Wrapped to the terminal width: compare with the whitespace collapsed.
     assert.ok(
       text.replace(/\s+/g, " ").includes(

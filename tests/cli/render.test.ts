@@ -4,6 +4,7 @@ import { newContainer } from "../../lib/model/container.ts";
 import { groupByProject, humanDuration, renderPicture, shortEngineId, shortId } from "../../cli/text.ts";
 import { EventColumns, eventTime } from "../../cli/event-text.ts";
 import { newDetails } from "../../lib/model/details.ts";
+import { fit } from "../../cli/style.ts";
 import type { TextStyle } from "../../cli/style.ts";
 import { pictureJson, renderEventJson, renderPictureJson } from "../../cli/json.ts";
 import { compareContainers } from "../../cli/snapshot.ts";
@@ -79,6 +80,24 @@ describe("text rendering", () => {
     assert.match(text, /front  eeeeeeeeeeee {4}7  running  registry.e…\n/);
   });
 
+  it("on a narrow terminal the headings narrow with the columns, and every line is cut to the width, colour or not", () => {
+    const rucksack = newDetails({ image: "registry.example.com/team/image:1" });
+    const c = newContainer({ id: ID("e"), name: "a-rather-long-container-name", pid: 7, rucksack });
+    for (const color of [false, true]) {
+      const text = renderPicture([{ ...engine, containers: [c] }], { color, width: 40 });
+      const lines = text.trimEnd().split("\n").map((l) => l.replace(/\x1b\[[0-9;]*m/g, ""));
+      for (const line of lines) assert.ok(line.length <= 40, `${line.length}: ${line}`);
+      assert.match(lines[1]!, /^ {4}NAME +ID +PID +S/, "the headings row, narrowed");
+      assert.ok(lines.some((l) => l.endsWith("…")), text);
+    }
+  });
+
+  it("cuts coloured text by what shows, and resets the colour after the cut", () => {
+    assert.equal(fit("\x1b[32mabcdef\x1b[0m gh", 4), "\x1b[32mabc\x1b[0m…\x1b[0m");
+    assert.equal(fit("\x1b[32mab\x1b[0m", 4), "\x1b[32mab\x1b[0m");
+    assert.equal(fit("abcdef", 4), "abc…");
+  });
+
   it("does not repeat a name that is the ID, and keeps a namespace in short IDs", () => {
     const c = newContainer({ id: "cu-ctd", pid: 9 });
     assert.match(renderPicture([{ ...engine, containers: [c] }], { color: false }), /\n    cu-ctd {8}9  running\n/);
@@ -127,6 +146,21 @@ describe("watch lines", () => {
       columns.line({ type: "exited", container: lone, time, engine: PODMAN, exit: { code: 3 } }, { color: true }),
       /\x1b\[31mexit 3\x1b\[0m/,
     );
+  });
+
+  it("fit the terminal width, coloured as well as plain", () => {
+    const columns = new EventColumns(["docker.com"], [db]);
+    for (const color of [false, true]) {
+      const line = columns.line({ type: "exited", container: db, time, engine: DOCKER, exit: { code: 137 } }, { color, width: 60 });
+      const shown = line.replace(/\x1b\[[0-9;]*m/g, "").trimEnd();
+      assert.equal(shown.length, 60, shown);
+      assert.ok(shown.endsWith("…"), shown);
+    }
+  });
+
+  it("show a replayed event's container that is gone (PID 0) with PID -", () => {
+    const gone = { ...lone, pid: 0 };
+    assert.match(new EventColumns().line({ type: "exited", container: gone, time, engine: DOCKER, exit: { code: 3 } }, plain), /dddddddddddd  -  exit 3\n$/);
   });
 
   it("shows local time with its offset when asked, ISO UTC otherwise", () => {

@@ -19,10 +19,10 @@ function quote(arg: string): string {
   return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
-/** Starts the CLI on a pseudo-terminal `WIDTH` columns wide in time zone Asia/Kolkata (+05:30). */
-function onTerminal(args: readonly string[]) {
+/** Starts the CLI on a pseudo-terminal `cols` columns wide in time zone Asia/Kolkata (+05:30). */
+function onTerminal(args: readonly string[], cols = WIDTH) {
   const [command, argv] = cliCommand(args);
-  const line = `stty cols ${WIDTH}; exec ${[command, ...argv].map(quote).join(" ")}`;
+  const line = `stty cols ${cols}; exec ${[command, ...argv].map(quote).join(" ")}`;
   const child = spawn("script", ["-qfec", line, "/dev/null"], {
     cwd: ROOT,
     stdio: ["pipe", "pipe", "pipe"],
@@ -75,6 +75,12 @@ for (const [label, lookup] of dockerApiEngines()) {
       assert.match(row, /  [0-9a-f]{12}  +\d+  running, up (\d+ seconds?|\d+ minutes?)  /);
       for (const l of text.trimEnd().split("\n")) assert.ok(l.length <= WIDTH, `${l.length} > ${WIDTH}: ${l}`);
 
+      const narrow = onTerminal(["--engine", "docker", "--docker-host", host, "--filter", `name=${name}`], 40);
+      assert.equal(await narrow.ended, 0);
+      const small = (await narrow.until(/./)).trimEnd().split("\n");
+      for (const l of small) assert.ok(l.length <= 40, `${l.length} > 40: ${l}`);
+      assert.ok(small.some((l) => /^ {4}NAME +ID +PID/.test(l)), `the headings narrow with the columns: ${small.join("\n")}`);
+
       const watch = onTerminal(["--engine", "docker", "--docker-host", host, "--watch", "--filter", `name=${name}`]);
       try {
         await watch.until(/watching 1 engine… \(Ctrl-C to stop\)\n/);
@@ -83,6 +89,7 @@ for (const [label, lookup] of dockerApiEngines()) {
         const events = await watch.until(/\+05:30 .*paused/);
         const line = events.split("\n").find((l) => /paused/.test(l) && /\+05:30/.test(l))!;
         assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+05:30  (docker\.com|podman\.io) +paused  +-  +cli-tty/);
+        assert.ok(line.length <= WIDTH, `the coloured watch line fits: ${line.length} > ${WIDTH}: ${line}`);
       } finally {
         watch.child.stdin!.write("\x03"); // Ctrl-C on the terminal
         assert.equal(await watch.ended, 0);
