@@ -147,6 +147,15 @@ export interface LifecycleEventsOptions {
 /**
  * A lifecycle event from an engine's event log, with what the log says of
  * its container (which may be gone since: no PID, no live state).
+ *
+ * @example What happened on Docker in the last ten minutes
+ * ```ts
+ * import { DockerClient, type LoggedEvent } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new DockerClient();
+ * const log: LoggedEvent[] = (await client.eventLog?.(Date.now() - 600_000)) ?? [];
+ * for (const { event, name, project } of log) console.log(new Date(event.time).toISOString(), event.type, name, project);
+ * ```
  */
 export interface LoggedEvent {
   /** The event. */
