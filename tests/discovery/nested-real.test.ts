@@ -16,8 +16,6 @@
  * of nsenter, not of the container's initial process: it is found in the
  * container by its PID namespace (as `docker exec`'d processes are).
  *
- * Discovery reads a /proc view of just the dockerd, the outer container's initial process and the inner
- * containerd (see procView).
  * Checked: discovery reports the inner containerd with the dockerd and that
  * container as its parent; a host watcher over both shows the inner
  * container with its host PID (the engine reports the PID of its own
@@ -25,7 +23,7 @@
  * resolves the inner container's process to it.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { discoverEngines } from "../../engines/discovery.ts";
 import { hostWatcher } from "../../engines/host.ts";
@@ -60,39 +58,23 @@ async function until(what: string, ready: () => boolean | Promise<boolean>, ms =
   }
 }
 
-/** The host PID of the first process whose command line (NUL-separated) `match` accepts (found without NSpid). */
-function hostPidWhere(match: (cmdline: string) => boolean): number | undefined {
+/** The host PID of the process whose command line is exactly `args` (found without NSpid: by its arguments). */
+function hostPidOf(args: readonly string[]): number | undefined {
+  const wanted = `${args.join("\0")}\0`;
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (match(readFileSync(`/proc/${name}/cmdline`, "utf8"))) return Number(name);
+      if (readFileSync(`/proc/${name}/cmdline`, "utf8") === wanted) return Number(name);
     } catch { /* exited meanwhile */ }
   }
   return undefined;
 }
 
-/** The host PID of the process whose command line is exactly `args`. */
-function hostPidOf(args: readonly string[]): number | undefined {
-  const wanted = `${args.join("\0")}\0`;
-  return hostPidWhere((cmdline) => cmdline === wanted);
-}
-
-/**
- * A /proc view holding only `pids` (symlinks to their real entries) and `self`: this shared machine runs the
- * engines of other test suites, and a whole-host scan would list the containers of every one of them.
- */
-function procView(pids: readonly number[]): string {
-  // Short: the inner engine's socket is reached as <view>/<pid>/root/<path>, and unix socket paths end at 107 bytes.
-  const view = mkdtempSync("/tmp/ww-np-");
-  for (const pid of pids) symlinkSync(`/proc/${pid}`, `${view}/${pid}`);
-  symlinkSync("/proc/self", `${view}/self`);
-  return view;
-}
-
 describe("a real containerd inside a container of the private dockerd", { skip }, () => {
   const host = dockerFound.endpoint!;
   const cleanup = new EngineCleanup();
-  const dir = mkdtempSync("/tmp/ww-nd-"); // short, see procView
+  // Short: the inner engine's socket is reached as /proc/<pid>/root/<path>, and unix socket paths end at 107 bytes.
+  const dir = mkdtempSync("/tmp/ww-nd-");
   const socket = `${dir}/containerd.sock`;
   const outerName = uniqueName("ww-outer");
   const innerId = uniqueName("ww-inner");
@@ -100,7 +82,6 @@ describe("a real containerd inside a container of the private dockerd", { skip }
   let outerId = "";
   let innerEngine: DiscoveredEngine | undefined;
   let outerEngine: DiscoveredEngine | undefined;
-  let view = "";
 
   before(async () => {
     cleanup.docker(host, outerName); // ends every process in its PID namespace: the inner containerd, its shim and container
@@ -126,12 +107,7 @@ describe("a real containerd inside a container of the private dockerd", { skip }
     cleanup.containerd(socket, "default", innerId);
     stdoutOf(await ctr(socket, "run", "-d", "--rootfs", testRootfs()!, innerId, ...sleepArgs), "ctr run");
 
-    const dockerSocket = host.replace(/^unix:\/\//, "");
-    const dockerd = hostPidWhere((cmdline) => cmdline.split("\0")[0]!.endsWith("dockerd") && cmdline.includes(dockerSocket));
-    const containerd = hostPidWhere((cmdline) => cmdline.includes(`${dir}/config.toml`) && !cmdline.startsWith("nsenter"));
-    assert.ok(dockerd !== undefined && containerd !== undefined, "the dockerd and the inner containerd run");
-    view = procView([dockerd, containerd, Number(pid)]); // the outer container's initial process too: the inner engine is found in its namespace
-    const report = await discoverEngines({ procRoot: view });
+    const report = await discoverEngines();
     innerEngine = report.engines.find((engine) => engine.api.endsWith(socket));
     outerEngine = report.engines.find((engine) => engine.api === host || engine.alsoAt.includes(host));
   }, { timeout: 120_000 });
@@ -139,7 +115,6 @@ describe("a real containerd inside a container of the private dockerd", { skip }
   after(async () => {
     await cleanup.run();
     rmSync(dir, { recursive: true, force: true });
-    if (view !== "") rmSync(view, { recursive: true, force: true });
   }, { timeout: 60_000 });
 
   it("discovery reports the inner containerd with the dockerd and the outer container as its parent", () => {
