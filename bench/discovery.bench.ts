@@ -21,7 +21,7 @@
  *
  * Run (private engines running, see scripts/engines.mjs):
  *   . /tmp/<name>-env.sh && node scripts/with-node.mjs --import tsx bench/discovery.bench.ts
- * WW_BENCH_IDLE_S shortens part 3 (default 60).
+ * WW_BENCH_IDLE_S shortens part 3 (default 60); WW_BENCH_PARTS=3 runs only some parts (default 123).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -30,7 +30,8 @@ import { discoverableKinds, discoverEngines } from "../engines/discovery.ts";
 import { hostWatcher } from "../engines/host.ts";
 import { sleep } from "../lib/async/wait.ts";
 import { ContainerLocator } from "../lib/container-of.ts";
-import type { DiscoveredEngine } from "../lib/discovery/types.ts";
+import { WatcherClosedError } from "../lib/errors.ts";
+import type { DiscoveredEngine, DiscoveryReport } from "../lib/discovery/types.ts";
 import { newContainer } from "../lib/model/container.ts";
 import { Portfolio } from "../lib/model/portfolio.ts";
 import { ProcFs } from "../lib/proc/procfs.ts";
@@ -63,12 +64,21 @@ function procView(pids: readonly number[]): string {
   return dir;
 }
 
-async function scanBench(): Promise<{ view: string; engines: DiscoveredEngine[] }> {
-  const whole = await measure(() => discoverEngines());
+/** The three private engines as a whole-host scan finds them. */
+async function threeEngines(): Promise<{ three: DiscoveredEngine[]; host: DiscoveryReport }> {
   const host = await discoverEngines();
   const engines = ENDPOINTS.map((endpoint) => host.engines.find((e) => e.api === endpoint || e.alsoAt.includes(endpoint!)));
   if (engines.some((e) => e === undefined || e.pid === 0)) throw new Error(`not all three engines found by their process: ${ENDPOINTS.join(", ")}`);
-  const three = engines as DiscoveredEngine[];
+  return { three: engines as DiscoveredEngine[], host };
+}
+
+async function threeEngineView(): Promise<string> {
+  return procView((await threeEngines()).three.map((e) => e.pid));
+}
+
+async function scanBench(): Promise<{ view: string }> {
+  const whole = await measure(() => discoverEngines());
+  const { three, host } = await threeEngines();
   const view = procView(three.map((e) => e.pid));
   const kinds = new Map(discoverableKinds().map((kind) => [kind.name, kind]));
   const proc = new ProcFs({ root: view });
@@ -109,7 +119,7 @@ async function scanBench(): Promise<{ view: string; engines: DiscoveredEngine[] 
   const floors = median(variants[1]![0]) + median(variants[2]![0]);
   console.log(`  scan / (probes + /proc floors) = ${(median(variants[0]![0]) / floors).toFixed(2)}× (the scan runs both, probes in parallel)`);
   console.log(`  for scale, one whole-host scan (${host.engines.length} engines, ${host.candidates.length} candidates): wall ${whole.wall.toFixed(0)} ms, CPU ${whole.cpu.toFixed(0)} ms`);
-  return { view, engines: three };
+  return { view };
 }
 
 /** A /proc tree with 100 containers and 300 host processes; returns its root, the portfolio and every PID. */
@@ -201,16 +211,20 @@ async function idleBench(view: string): Promise<void> {
   const engines = host.engines().length;
   const watched = await measure(() => sleep(IDLE_S * 1000));
   await host.close();
-  await watching;
+  // A scan under way when close() aborts it ends watch() with WatcherClosedError (a rescan was due at 60 s).
+  await watching.catch((error: unknown) => {
+    if (!(error instanceof WatcherClosedError)) throw error;
+  });
   console.log(`\n3. Idle CPU over ${IDLE_S} s (rescan every 30 s):`);
   console.log(`  baseline: this process idle, before the watcher   CPU ${idle.cpu.toFixed(1)} ms (${(idle.cpu / IDLE_S).toFixed(2)} ms/s)`);
   console.log(`  host watcher, ${engines} engines synced             CPU ${watched.cpu.toFixed(1)} ms (${(watched.cpu / IDLE_S).toFixed(2)} ms/s)`);
 }
 
-const { view } = await scanBench();
+const parts = process.env.WW_BENCH_PARTS ?? "123";
+const { view } = parts.includes("1") ? await scanBench() : { view: await threeEngineView() };
 try {
-  await containerOfBench();
-  await idleBench(view);
+  if (parts.includes("2")) await containerOfBench();
+  if (parts.includes("3")) await idleBench(view);
 } finally {
   rmSync(view, { recursive: true, force: true });
 }

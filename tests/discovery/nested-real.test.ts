@@ -24,7 +24,6 @@
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { after, before, describe, it } from "node:test";
 import { discoverEngines } from "../../engines/discovery.ts";
 import { hostWatcher } from "../../engines/host.ts";
@@ -74,7 +73,8 @@ function hostPidOf(args: readonly string[]): number | undefined {
 describe("a real containerd inside a container of the private dockerd", { skip }, () => {
   const host = dockerFound.endpoint!;
   const cleanup = new EngineCleanup();
-  const dir = mkdtempSync(`${tmpdir()}/ww-nested-`);
+  // Short: the inner engine's socket is reached as /proc/<pid>/root/<path>, and unix socket paths end at 107 bytes.
+  const dir = mkdtempSync("/tmp/ww-nd-");
   const socket = `${dir}/containerd.sock`;
   const outerName = uniqueName("ww-outer");
   const innerId = uniqueName("ww-inner");
