@@ -59,7 +59,7 @@ try {
   const s = (v: number | undefined): string => `${((v ?? Number.NaN) / 1000).toFixed(2)} s`;
   const rate = (f: Record<string, number>): number => f.delivered! / (f.ms! / 1000);
   const syncRows = [...results].map(([r, { sync }]) => {
-    headlines.push({ label: `10k sync list / raw, ${r.name}`, value: sync.client! / sync.raw!, goal: 1.1, unit: "×" });
+    headlines.push({ label: `${CONTAINERS / 1000}k-container sync list / raw, ${r.name}`, value: sync.client! / sync.raw!, goal: 1.1, unit: "×" });
     return [r.label, s(sync.client), s(sync.raw), `${(sync.client! / sync.raw!).toFixed(2)}×`, s(sync.serialClient),
       `${(sync.client! / sync.serialClient!).toFixed(2)}×`, s(sync.serialRaw), String(sync.listed)];
   });

@@ -66,18 +66,21 @@ export async function rawSync(get: RawGet, listPath: string, inspectPaths: reado
 
 /**
  * The runtime's raw streaming GET: yields the body's chunks as they arrive
- * (Node: `undici.request`'s body; Deno and Bun: `fetch`'s `ReadableStream`).
+ * (the `ReadableStream` of undici's `fetch` on Node, of `fetch` on Deno and Bun).
  */
 export async function* rawStream(socketPath: string, path: string, signal: AbortSignal): AsyncGenerator<Uint8Array> {
   const url = `http://localhost${path}`;
   if (runtime === "node") {
+    // undici's fetch (a web stream, as the client's event stream uses): `undici.request`'s body stalled here
+    // after the first chunk when read through a generator (not investigated further).
     const undici = (await import("undici")) as unknown as {
       Agent: new (options: object) => { destroy(): Promise<void> };
-      request(url: string, init: object): Promise<{ body: AsyncIterable<Uint8Array> }>;
+      fetch(url: string, init: object): Promise<Response>;
     };
     const dispatcher = new undici.Agent(undiciAgentOptions({ kind: "unix", path: socketPath }, { connectTimeoutMs: 5000 }));
     try {
-      yield* (await undici.request(url, { dispatcher, signal })).body;
+      const body = (await undici.fetch(url, { dispatcher, signal })).body;
+      if (body) yield* body as unknown as AsyncIterable<Uint8Array>;
     } finally {
       await dispatcher.destroy();
     }

@@ -79,7 +79,7 @@ async function count(arrivals: AsyncIterable<number>, expected: number): Promise
     delivered += next.value;
     last = performance.now();
   }
-  await iterator.return?.();
+  // No iterator.return(): it would wait for the pending next(), which an idle stream never settles; the caller aborts.
   console.log(JSON.stringify({ delivered, ms: last - first, peakMb: peakMb() }));
 }
 
