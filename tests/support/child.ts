@@ -79,6 +79,8 @@ export interface ChildOptions {
   timeoutMs?: number;
   /** Written to its standard input, which is then closed; default: no input. */
   stdin?: Uint8Array | string;
+  /** Keep its standard input open for writing (`process.stdin`) instead; ignores `stdin`. */
+  interactive?: boolean;
 }
 
 /** A running child. */
@@ -102,9 +104,9 @@ export function startChild(command: readonly string[], options: ChildOptions = {
   const child = spawn(command[0]!, command.slice(1), {
     cwd: options.cwd ?? ROOT,
     env: childEnv(options),
-    stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    stdio: [options.stdin === undefined && !options.interactive ? "ignore" : "pipe", "pipe", "pipe"],
   });
-  if (options.stdin !== undefined) child.stdin!.end(options.stdin);
+  if (options.stdin !== undefined && !options.interactive) child.stdin!.end(options.stdin);
   let stdout = "";
   let stderr = "";
   let pending = "";
