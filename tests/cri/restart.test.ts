@@ -38,7 +38,8 @@ describe("Watcher across a restart of a real CRI containerd", { skip }, () => {
     const truth = async (): Promise<string[]> => (await admin.alive(ns)).map(line).sort();
     const keep = (c: { project: string }): boolean => c.project.startsWith(`${ns}/`);
     try {
-      const pod = await admin.runPod(ns, "web");
+      // The CRI plugin learns of the sandbox image imported at start asynchronously: the first pod may find none.
+      const pod = await waitUntil("a first pod (the CRI plugin seeing the imported sandbox image)", () => admin.runPod(ns, "web"));
       const stays = await admin.runContainer(pod, "stays", ["/bin/sleep", "1000"]);
       const goes = await admin.runContainer(pod, "goes", ["/bin/sleep", "1000"]);
       await watcher.ready;
