@@ -172,6 +172,16 @@ export const READ_ONLY_GRPC_METHODS: ReadonlySet<string> = new Set([
   "containerd.services.introspection.v1.Introspection/Server",
 ]);
 
+/** The gRPC methods a read-only CRI client may call. */
+export const READ_ONLY_CRI_METHODS: ReadonlySet<string> = new Set([
+  "runtime.v1.RuntimeService/Version",
+  "runtime.v1.RuntimeService/ListContainers",
+  "runtime.v1.RuntimeService/ListPodSandbox",
+  "runtime.v1.RuntimeService/ContainerStatus",
+  "runtime.v1.RuntimeService/PodSandboxStatus",
+  "runtime.v1.RuntimeService/GetContainerEvents",
+]);
+
 /** The private containerd's socket path (no scheme), or a skip reason. */
 export function containerdEngine(): EngineLookup {
   return lookup("containerd");
