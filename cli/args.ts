@@ -52,6 +52,8 @@ export interface CliOptions {
   readonly noTrunc: boolean;
   /** `--format TEMPLATE`: one line per container (or event) from the template (see `format.ts`). */
   readonly format?: Template | undefined;
+  /** `--proc DIR`: the /proc tree discovery scans for engine processes (e.g. a host's /proc mounted elsewhere). */
+  readonly procRoot?: string | undefined;
 }
 
 /** The values `--engine` accepts: every registry entry's name, then `all`. */
@@ -85,12 +87,16 @@ function optionRows(rows: ReadonlyArray<readonly [string, string]>): string {
 /** The usage text for the engines of `registry`, as `--help` prints it. */
 export function usage(registry: EngineRegistry = ENGINE_REGISTRY): string {
   const rows: Array<readonly [string, string]> = [
-    [`--engine ${engineChoices(registry).join("|")}`, `engines to ask (default: ${ALL_ENGINES}, showing every engine that answers)`],
+    [`--engine ${engineChoices(registry).join("|")}`, `engines to ask (default: ${ALL_ENGINES}: every engine found on ` +
+      "this host, each once: configured, at well-known places and, where /proc is readable, by its process; " +
+      "with an endpoint option: the kinds' default places)"],
     ...registry.map((kind) =>
       [`${kind.flag.name} ${kind.flag.value}`, `${kind.flag.description} (default: ${defaultEndpointsText(kind)})`] as const
     ),
+    ["--proc DIR", "the /proc tree scanned for engine processes by --engine all and `engines` (default: /proc)"],
     ["--json", "one JSON document; with --watch: NDJSON, one event per line"],
-    ["--watch", "after the picture, print one line per lifecycle event until Ctrl-C"],
+    ["--watch", "after the picture, print one line per lifecycle event until Ctrl-C; with --engine all also " +
+      "engine-appeared/engine-vanished lines as engines start and stop for good"],
     ["--filter KEY=VALUE", "show only matching containers and events (repeatable): label=K, label=K=V, name=PART, " +
       "project=P, engine=NAME|TYPE, state=running|paused"],
     ["-q, --quiet", "print container IDs only, one per line"],
@@ -131,7 +137,7 @@ const FLAG_OPTIONS = new Set(["--json", "--watch", "--help", "-h", "--version", 
  */
 export function parseArgs(argv: readonly string[], registry: EngineRegistry = ENGINE_REGISTRY): CliOptions {
   const endpointOf = new Map(registry.map((kind) => [kind.flag.name, kind.name]));
-  const valueOptions = new Set(["--engine", "--filter", "--format", ...endpointOf.keys()]);
+  const valueOptions = new Set(["--engine", "--filter", "--format", "--proc", ...endpointOf.keys()]);
   const values = new Map<string, string>();
   const filters: Filter[] = [];
   const flags = new Set<string>();
@@ -195,6 +201,7 @@ export function parseArgs(argv: readonly string[], registry: EngineRegistry = EN
     noTrunc: flags.has("--no-trunc"),
     ...(template !== undefined ? { format: parseTemplate(template) } : {}),
     ...(pid !== undefined ? { pid } : {}),
+    ...(values.has("--proc") ? { procRoot: values.get("--proc") } : {}),
   };
 }
 
