@@ -32,7 +32,9 @@ function enginePids(): Map<number, string> {
     try {
       const comm = readFileSync(`/proc/${name}/comm`, "utf8").trim();
       const cmdline = readFileSync(`/proc/${name}/cmdline`, "utf8");
-      if (["dockerd", "containerd", "podman"].includes(comm) && cmdline.includes(`${base}/`)) found.set(Number(name), cmdline);
+      // podman: only the service at the private socket (the activation test starts another on the same storage).
+      const ours = comm === "podman" ? cmdline.includes(podman.endpoint!) : ["dockerd", "containerd"].includes(comm);
+      if (ours && cmdline.includes(`${base}/`)) found.set(Number(name), cmdline);
     } catch {
       // exited meanwhile
     }
