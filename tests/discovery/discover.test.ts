@@ -46,7 +46,8 @@ describe("discovery of real engines", () => {
     const saved = process.env.DOCKER_HOST;
     process.env.DOCKER_HOST = `unix://${link}`;
     try {
-      const report = await discoverEngines();
+      // A long probe time: this scan probes every engine on the machine, which may be busy.
+      const report = await discoverEngines({ probeTimeout: 30_000 });
       const dockers = report.engines.filter((e) => e.api === `unix://${link}` || e.alsoAt.includes(`unix://${link}`));
       assert.equal(dockers.length, 1, JSON.stringify(report.engines));
       assert.equal(dockers[0]!.type, "docker.com");
@@ -79,7 +80,8 @@ describe("discovery of a containerd with its CRI plugin", () => {
     const saved = process.env.CONTAINER_RUNTIME_ENDPOINT;
     process.env.CONTAINER_RUNTIME_ENDPOINT = `unix://${link}`;
     try {
-      const report = await discoverEngines();
+      // A long probe time: this scan probes every engine on the machine, which may be busy.
+      const report = await discoverEngines({ probeTimeout: 30_000 });
       const at = (kind: string) =>
         report.engines.filter((e) => e.kind === kind && (e.api === cri.endpoint || e.alsoAt.includes(cri.endpoint!)));
       assert.equal(at("cri").length, 1, JSON.stringify(report.engines));
