@@ -25,12 +25,32 @@ export const WATCH_RESCAN_MS = 5_000;
 /** How long one probe may take: a busy podman needs seconds to answer its first request. */
 const PROBE_TIMEOUT_MS = 15_000;
 
-/** Whether `options` ask for the discovered engines: `--engine all` with no endpoint option. */
+/**
+ * Whether `options` ask for the discovered engines: `--engine all` with no endpoint option.
+ *
+ * @example
+ * ```ts
+ * import { parseArgs } from "./args.ts";
+ * import { discoveryWanted } from "./host.ts";
+ * console.assert(discoveryWanted(parseArgs([])) && !discoveryWanted(parseArgs(["--engine", "docker"])));
+ * ```
+ */
 export function discoveryWanted(options: CliOptions): boolean {
   return options.engine === ALL_ENGINES && Object.keys(options.endpoints).length === 0;
 }
 
-/** The host watcher the CLI uses: clients with display details, one-shot watchers without retries. */
+/**
+ * The host watcher the CLI uses: clients with display details, one-shot watchers without retries.
+ *
+ * @example
+ * ```ts
+ * import { parseArgs } from "./args.ts";
+ * import { cliHostWatcher, openHost } from "./host.ts";
+ * await using host = cliHostWatcher(parseArgs(["--json"]));
+ * const { synced, failures } = await openHost(host);
+ * console.log(synced.length, failures.length);
+ * ```
+ */
 export function cliHostWatcher(options: CliOptions, logger?: WatcherLogger): HostWatcher {
   return hostWatcher({
     rescanInterval: options.watch ? WATCH_RESCAN_MS : 0,
@@ -49,7 +69,17 @@ export function cliHostWatcher(options: CliOptions, logger?: WatcherLogger): Hos
   });
 }
 
-/** Scans once and waits for every engine's first sync; returns the synced views and the failed ones. */
+/**
+ * Scans once and waits for every engine's first sync; returns the synced views and the failed ones.
+ *
+ * @example
+ * ```ts
+ * import { parseArgs } from "./args.ts";
+ * import { cliHostWatcher, hostSnapshot, openHost } from "./host.ts";
+ * await using host = cliHostWatcher(parseArgs([]));
+ * for (const view of (await openHost(host)).synced) console.log(hostSnapshot(view).containers.length);
+ * ```
+ */
 export async function openHost(host: HostWatcher): Promise<{ synced: HostEngineView[]; failures: EngineFailure[] }> {
   await host.rescan();
   const views = host.engines();
@@ -67,7 +97,7 @@ export async function openHost(host: HostWatcher): Promise<{ synced: HostEngineV
   return { synced, failures };
 }
 
-/** One engine's picture as the CLI renders it. */
+/** One engine's picture as the CLI renders it (see {@linkcode openHost}'s example). */
 export function hostSnapshot(view: HostEngineView): EngineSnapshot {
   const { kind, type, api, id, version } = view.engine;
   return { kind, type, api, id, version, containers: sortedContainers(view.portfolio) };
@@ -110,7 +140,16 @@ export function engineEventLine(
   return `${eventTime(now, style.localTime === true)}  ${type}  ${word}  ${api}  ${version}\n`;
 }
 
-/** The kind of the engine an event's `key` names, as the CLI learnt it from the picture and appeared events. */
+/**
+ * The kind of the engine an event's `key` names, as the CLI learnt it from the picture and appeared events.
+ *
+ * @example
+ * ```ts
+ * import { EngineKinds } from "./host.ts";
+ * const kinds = new EngineKinds([]);
+ * console.assert(kinds.note({ type: "engine-vanished", key: "k", engine: { key: "k", kind: "cri", type: "", api: "", version: "", id: "", pid: 0, sources: [], alsoAt: [] } }) === "");
+ * ```
+ */
 export class EngineKinds {
   readonly #kinds = new Map<string, string>();
 
