@@ -55,6 +55,8 @@ export interface CliOptions {
   readonly format?: Template | undefined;
   /** `--since`: with `watch`, first replay the events engines logged since this time (ms since the epoch). */
   readonly since?: number | undefined;
+  /** `--proc DIR`: the /proc tree discovery scans for engine processes (e.g. a host's /proc mounted elsewhere). */
+  readonly procRoot?: string | undefined;
 }
 
 /** The values `--engine` accepts: every registry entry's name, then `all`. */
@@ -88,12 +90,16 @@ function optionRows(rows: ReadonlyArray<readonly [string, string]>): string {
 /** The usage text for the engines of `registry`, as `--help` prints it. */
 export function usage(registry: EngineRegistry = ENGINE_REGISTRY): string {
   const rows: Array<readonly [string, string]> = [
-    [`--engine ${engineChoices(registry).join("|")}`, `engines to ask (default: ${ALL_ENGINES}, showing every engine that answers)`],
+    [`--engine ${engineChoices(registry).join("|")}`, `engines to ask (default: ${ALL_ENGINES}: every engine found on ` +
+      "this host, each once: configured, at well-known places and, where /proc is readable, by its process; " +
+      "with an endpoint option: the kinds' default places)"],
     ...registry.map((kind) =>
       [`${kind.flag.name} ${kind.flag.value}`, `${kind.flag.description} (default: ${defaultEndpointsText(kind)})`] as const
     ),
+    ["--proc DIR", "the /proc tree scanned for engine processes by --engine all and `engines` (default: /proc)"],
     ["--json", "one JSON document; with --watch: NDJSON, one event per line"],
-    ["--watch", "after the picture, print one line per lifecycle event until Ctrl-C"],
+    ["--watch", "after the picture, print one line per lifecycle event until Ctrl-C; with --engine all also " +
+      "engine-appeared/engine-vanished lines as engines start and stop for good"],
     ["--since DURATION|TIME", "with --watch: first replay the events engines logged since then (10m, 1h30m, " +
       "2026-01-02T15:04:05Z, a Unix time); Docker and podman keep a log, containerd and CRI do not"],
     ["--filter KEY=VALUE", "show only matching containers and events (repeatable): label=K, label=K=V, name=PART, " +
@@ -136,7 +142,7 @@ const FLAG_OPTIONS = new Set(["--json", "--watch", "--help", "-h", "--version", 
  */
 export function parseArgs(argv: readonly string[], registry: EngineRegistry = ENGINE_REGISTRY, now: Date = new Date()): CliOptions {
   const endpointOf = new Map(registry.map((kind) => [kind.flag.name, kind.name]));
-  const valueOptions = new Set(["--engine", "--filter", "--format", "--since", ...endpointOf.keys()]);
+  const valueOptions = new Set(["--engine", "--filter", "--format", "--since", "--proc", ...endpointOf.keys()]);
   const values = new Map<string, string>();
   const filters: Filter[] = [];
   const flags = new Set<string>();
@@ -204,6 +210,7 @@ export function parseArgs(argv: readonly string[], registry: EngineRegistry = EN
     ...(template !== undefined ? { format: parseTemplate(template) } : {}),
     ...(pid !== undefined ? { pid } : {}),
     ...(since !== undefined ? { since } : {}),
+    ...(values.has("--proc") ? { procRoot: values.get("--proc") } : {}),
   };
 }
 

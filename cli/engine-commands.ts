@@ -25,6 +25,7 @@ import { err, out, stdoutClosed } from "./output.ts";
 import { EventPresenter, presentPicture } from "./present.ts";
 import { ContainerLocator } from "../lib/container-of.ts";
 import { renderPidJson, renderPidText } from "./pid.ts";
+import type { HostWatcher } from "../lib/host-watcher.ts";
 import { sortedContainers } from "./snapshot.ts";
 import type { EngineSnapshot } from "./snapshot.ts";
 import type { TextStyle } from "./style.ts";
@@ -102,6 +103,64 @@ async function follow(engines: readonly OpenEngine[], options: CliOptions, style
   return code;
 }
 
+/** `--watch` over the discovered engines: container events of each, and engines appearing and vanishing. */
+async function followHost(host: HostWatcher, picture: readonly EngineSnapshot[], options: CliOptions, style: TextStyle): Promise<number> {
+  const { EngineKinds, engineEventLine } = await import("./host.ts");
+  const stop = new AbortController();
+  const stopped = interrupted(stop.signal);
+  // Subscribed before the picture is printed and the rescans start: no event is missed or repeated.
+  const events = host.events({ signal: stop.signal });
+  const kinds = new EngineKinds(host.engines().map((view) => view.engine));
+  await out(presentPicture(picture, options, style, true));
+  if (stderrIsTerminal()) {
+    await err(`watching ${picture.length} ${picture.length === 1 ? "engine" : "engines"} and the host for more… (Ctrl-C to stop)\n`);
+  }
+  const presenter = new EventPresenter(picture, options, style);
+  let code = EXIT_OK;
+  const watching = host.watch(stop.signal).catch(async (error: unknown) => {
+    if (stop.signal.aborted) return;
+    await err(`whalewatcher: scanning the host for engines failed: ${String(error)}\n`);
+    code = EXIT_FAILURE;
+    stop.abort();
+  });
+  const pump = (async () => {
+    try {
+      for await (const event of events) {
+        const kind = kinds.note(event);
+        await out(event.type === "container" ? presenter.present(event.event, kind) : engineEventLine(event, options, style));
+      }
+    } catch (error) {
+      if (!stop.signal.aborted) throw error;
+    }
+  })();
+  await Promise.race([stopped, stdoutClosed, pump]);
+  stop.abort();
+  await Promise.all([pump, watching]);
+  return code;
+}
+
+/** The default run: the engines discovery finds; `undefined` when it finds none (the caller then explains the default places). */
+async function showHost(options: CliOptions, style: TextStyle): Promise<number | undefined> {
+  const { cliHostWatcher, hostSnapshot, openHost } = await import("./host.ts");
+  const host = cliHostWatcher(options, options.watch ? cliLogger(err) : undefined);
+  try {
+    const { synced, failures } = await openHost(host);
+    if (synced.length === 0) return undefined;
+    if (failures.length > 0) await err(renderSkipped(failures));
+    if (options.command === "pid") {
+      const found = await host.containerOf(options.pid!);
+      await out(options.json ? renderPidJson(options.pid!, found) : renderPidText(options.pid!, found));
+      return found === undefined ? EXIT_NO_CONTAINER : EXIT_OK;
+    }
+    const picture = synced.map(hostSnapshot);
+    if (options.watch) return await followHost(host, picture, options, style);
+    await out(presentPicture(picture, options, style));
+    return EXIT_OK;
+  } finally {
+    await host.close();
+  }
+}
+
 async function showPid(engines: readonly OpenEngine[], options: CliOptions): Promise<number> {
   const pid = options.pid!;
   const found = await new ContainerLocator(() => engines.map((e) => e.watcher)).containerOf(pid);
@@ -120,6 +179,17 @@ async function showPid(engines: readonly OpenEngine[], options: CliOptions): Pro
  * ```
  */
 export async function runOnEngines(options: CliOptions): Promise<number> {
+  const style: TextStyle = {
+    color: !options.json && colorWanted(),
+    width: terminalWidth(),
+    noTrunc: options.noTrunc,
+    localTime: stdoutIsTerminal(),
+  };
+  const { discoveryWanted } = await import("./host.ts");
+  if (discoveryWanted(options)) {
+    const code = await showHost(options, style);
+    if (code !== undefined) return code;
+  }
   await err(renderUnreadableEnv(await missingEnvGrants(options)));
   const { open, failures } = await openEngines(options, options.watch ? { logger: cliLogger(err) } : {});
   try {
@@ -133,13 +203,6 @@ export async function runOnEngines(options: CliOptions): Promise<number> {
     if (missing.length > 0) await err(renderSkipped(missing));
     if (refused.length > 0) await err(renderFailures(refused, runtime));
     if (options.command === "pid") return await showPid(open, options);
-    const terminal = stdoutIsTerminal();
-    const style: TextStyle = {
-      color: !options.json && colorWanted(),
-      width: terminalWidth(),
-      noTrunc: options.noTrunc,
-      localTime: terminal,
-    };
     if (options.watch) return await follow(open, options, style);
     await out(presentPicture(open.map(snapshot), options, style));
     return EXIT_OK;

@@ -49,7 +49,7 @@ export function renderDiscoveryJson(report: DiscoveryReport): string {
 
 /** Runs the command; exit code 0 whether or not engines were found (the report says why). */
 export async function listEngines(options: CliOptions): Promise<number> {
-  const report = await discoverEngines();
+  const report = await discoverEngines({ procRoot: options.procRoot });
   await out(options.json ? renderDiscoveryJson(report) : renderDiscovery(report));
   return 0;
 }

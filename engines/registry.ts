@@ -18,6 +18,7 @@ import { DEFAULT_CONTAINERD_SOCKET } from "./containerd/socket.ts";
 import { DEFAULT_DOCKER_HOST, DOCKER_VARIABLES } from "./docker/default-host.ts";
 import { CONTAINERD_DISCOVERY } from "./containerd/discovery.ts";
 import { DOCKER_DISCOVERY } from "./docker/discovery.ts";
+import { CRI_DISCOVERY } from "./cri/discovery.ts";
 import { DEFAULT_CRI_SOCKETS } from "./cri/sockets.ts";
 import { defaultPodmanHost, ROOTFUL_PODMAN_HOST, ROOTLESS_PODMAN_SOCKET } from "./docker/podman-host.ts";
 
@@ -175,6 +176,7 @@ const CRI: EngineKind = {
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
     });
   },
+  discovery: CRI_DISCOVERY,
 };
 
 /** Every engine kind whalewatcher knows, in the order the CLI lists and shows them. */

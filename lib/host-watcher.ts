@@ -58,6 +58,8 @@ export interface HostEngineView {
   readonly portfolio: ReadonlyPortfolio;
   /** How its watcher is doing. */
   readonly health: EngineHealth;
+  /** Its watcher's first sync: resolves once synced, rejects when the watch failed (or closed) before. */
+  readonly ready: Promise<void>;
 }
 
 /**
@@ -182,6 +184,7 @@ export class HostWatcher implements AsyncDisposable {
       engine: entry.engine,
       portfolio: entry.watcher.portfolio,
       health: health(entry),
+      ready: entry.watcher.ready,
     }));
   }
 

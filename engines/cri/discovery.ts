@@ -16,6 +16,8 @@ function place(path: string): CandidateEndpoint {
 /** Discovery facts of the CRI view. */
 export const CRI_DISCOVERY: DiscoveryFacts = {
   processNames: ["containerd", "crio"],
+  // CRI answers the node name, which every runtime of the host shares.
+  idNamesEngine: false,
   acceptsSocket: isContainerdApiSocket,
   endpointFor: (socketPath) => socketPath,
   configured: () => {

@@ -201,7 +201,8 @@ function assemble(
   for (const item of ordered) {
     if (item.outcome.status !== "found" || "engine" in item.outcome) continue;
     const pid = item.entry.pid || pidOfFile.get(item.file) || item.outcome.pid || 0;
-    const key = identityKey(item.entry.kind.name, item.outcome.id, pid, item.file, item.entry.endpoint);
+    const id = (item.entry.kind.idNamesEngine ?? true) ? item.outcome.id : "";
+    const key = identityKey(item.entry.kind.name, id, pid, item.file, item.entry.endpoint);
     groups.set(key, [...(groups.get(key) ?? []), item]);
   }
   const engineOf = new Map<Probed, { engine: DiscoveredEngine; first: boolean }>();

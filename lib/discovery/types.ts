@@ -104,6 +104,13 @@ export interface DiscoveryFacts {
    * view watches them again (dockerd's own containerd).
    */
   ownedSockets?(comm: string, cmdline: readonly string[]): readonly string[];
+  /**
+   * Whether the engine ID the kind's client reports names one engine
+   * (Docker's `/info` ID) rather than something several engines share (the
+   * node name CRI answers with); default `true`. Engines without a naming ID
+   * are told apart by their socket file.
+   */
+  readonly idNamesEngine?: boolean;
   /** Whether a listening socket path of an engine process can be this kind's API (not a shim, debug or metrics socket). */
   acceptsSocket(path: string): boolean;
   /** The endpoint for a socket path (as {@linkcode CandidateEndpoint.endpoint}). */

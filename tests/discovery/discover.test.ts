@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { discoverEngines } from "../../engines/discovery.ts";
-import { containerdEngine, dockerEngine } from "../support/engines.ts";
+import { containerdEngine, criEngine, dockerEngine } from "../support/engines.ts";
 
 const FIXTURE = fileURLToPath(new URL("../../fixtures/proc/host", import.meta.url));
 
@@ -23,6 +23,8 @@ describe("discovery on a fixture /proc", () => {
       ["docker", "unix:///run/my docker.sock", "not-found"],
       ["docker", "unix:///run/gone.sock (deleted)", "not-found"],
       ["containerd", `${FIXTURE}/200/root/run/containerd/containerd.sock`, "not-found"],
+      // containerd's socket is also tried as CRI (its CRI plugin).
+      ["cri", `${FIXTURE}/200/root/run/containerd/containerd.sock`, "not-found"],
     ]);
     assert.ok(!report.candidates.some((c) => c.endpoint.includes(".ttrpc") || c.endpoint.includes("@")));
     assert.equal(report.engines.length, 0);
@@ -44,7 +46,8 @@ describe("discovery of real engines", () => {
     const saved = process.env.DOCKER_HOST;
     process.env.DOCKER_HOST = `unix://${link}`;
     try {
-      const report = await discoverEngines();
+      // A long probe time: this scan probes every engine on the machine, which may be busy.
+      const report = await discoverEngines({ probeTimeout: 30_000 });
       const dockers = report.engines.filter((e) => e.api === `unix://${link}` || e.alsoAt.includes(`unix://${link}`));
       assert.equal(dockers.length, 1, JSON.stringify(report.engines));
       assert.equal(dockers[0]!.type, "docker.com");
@@ -59,6 +62,40 @@ describe("discovery of real engines", () => {
     } finally {
       if (saved === undefined) delete process.env.DOCKER_HOST;
       else process.env.DOCKER_HOST = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("discovery of a containerd with its CRI plugin", () => {
+  const containerd = containerdEngine();
+  const cri = criEngine();
+  it("offers it as its native view and as CRI, each once, also through a symlink; a plain containerd is no CRI", {
+    skip: cri.skip ?? containerd.skip,
+    timeout: 60_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ww-dc-"));
+    const link = join(dir, "cri.sock");
+    symlinkSync(cri.endpoint!, link);
+    const saved = process.env.CONTAINER_RUNTIME_ENDPOINT;
+    process.env.CONTAINER_RUNTIME_ENDPOINT = `unix://${link}`;
+    try {
+      // A long probe time: this scan probes every engine on the machine, which may be busy.
+      const report = await discoverEngines({ probeTimeout: 30_000 });
+      const at = (kind: string) =>
+        report.engines.filter((e) => e.kind === kind && (e.api === cri.endpoint || e.alsoAt.includes(cri.endpoint!)));
+      assert.equal(at("cri").length, 1, JSON.stringify(report.engines));
+      assert.equal(at("containerd").length, 1, JSON.stringify(report.engines));
+      const [view] = at("cri");
+      assert.deepEqual([view!.api, view!.alsoAt], [link, [cri.endpoint]], "the configured path first, the process' path the same engine");
+      assert.ok(view!.pid > 0, "its process is known");
+      assert.match(view!.version, /containerd/);
+      const plain = report.candidates.find((c) => c.kind === "cri" && c.endpoint === containerd.endpoint);
+      assert.ok(plain !== undefined && plain.outcome.status !== "found", "containerd without its CRI plugin is not a CRI engine");
+      assert.ok(!report.engines.some((e) => e.kind === "cri" && e.api === containerd.endpoint));
+    } finally {
+      if (saved === undefined) delete process.env.CONTAINER_RUNTIME_ENDPOINT;
+      else process.env.CONTAINER_RUNTIME_ENDPOINT = saved;
       rmSync(dir, { recursive: true, force: true });
     }
   });
