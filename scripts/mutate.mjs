@@ -28,7 +28,7 @@ export const TARGETS = {
   },
   model: {
     mutate: ["lib/model/**/*.ts"],
-    tests: ["tests/core/portfolio.test.ts", "tests/core/pmap.test.ts", "tests/core/reducer.test.ts"],
+    tests: ["tests/core/portfolio.test.ts", "tests/core/pmap.test.ts", "tests/core/details.test.ts", "tests/core/reducer.test.ts"],
   },
   fanout: { mutate: ["lib/fanout.ts"], tests: ["tests/core/fanout.test.ts"] },
   "ordered-inputs": {
