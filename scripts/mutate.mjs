@@ -75,7 +75,7 @@ export function fileScores(report) {
 const args = process.argv.slice(2);
 const firstFlag = args.findIndex((arg) => arg.startsWith("-"));
 const names = firstFlag === -1 ? args : args.slice(0, firstFlag);
-const strykerFlags = firstFlag === -1 ? [] : args.slice(firstFlag);
+const strykerFlags = firstFlag === -1 ? [] : args.slice(firstFlag).filter((arg) => arg !== "--");
 for (const name of names) if (!(name in TARGETS)) throw new Error(`unknown target ${name}; targets: ${Object.keys(TARGETS)}`);
 const nodeBinary = supportedNode(ROOT);
 const env = { ...pathWith(dirname(nodeBinary)), WW_PROPERTY_RUNS: "150", WW_PROPERTY_SHRINK: "0", WW_WAIT_MS: "2000" };
