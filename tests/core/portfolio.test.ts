@@ -81,6 +81,32 @@ describe("Portfolio", () => {
     assert.equal(portfolio.container("web"), undefined);
   });
 
+  it("re-indexes a container renamed in its project or moved under its name", () => {
+    const portfolio = filled();
+    assert.equal(portfolio.add(newContainer({ id: "id-new", pid: 5 })), true, "a new ID is new");
+    const renamed = newContainer({ id: "id-web", name: "web2", pid: 10, project: "shop" });
+    assert.equal(portfolio.add(renamed), false);
+    assert.equal(portfolio.container("web"), undefined);
+    assert.equal(portfolio.container("web2"), renamed);
+    const moved = newContainer({ id: "id-db", name: "db", pid: 11, project: "blog" });
+    portfolio.add(moved);
+    assert.deepEqual(portfolio.names(), ["blog", "shop"]);
+    assert.deepEqual(portfolio.project("shop")!.containerNames(), ["web2"]);
+    assert.equal(portfolio.project("blog")!.container("db"), moved);
+  });
+
+  it("has the standalone project from the start; a project view outlives its containers", () => {
+    const empty = new Portfolio();
+    assert.deepEqual(empty.project("")!.containers(), []);
+    const portfolio = filled();
+    const shop = portfolio.project("shop")!;
+    assert.equal(shop.container("nope"), undefined);
+    portfolio.remove("web");
+    portfolio.remove("db");
+    assert.deepEqual(shop.containers(), []);
+    assert.deepEqual(shop.containerNames(), []);
+  });
+
   it("lists project names sorted, whatever the order they came in", () => {
     const portfolio = new Portfolio();
     const names = ["tango", "alpha", "mike", "zulu", "bravo", "kilo", "echo", "x-ray", "delta"];
