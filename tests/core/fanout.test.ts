@@ -2,16 +2,20 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Fanout } from "../../lib/fanout.ts";
 import { SubscriberOverflowError } from "../../lib/errors.ts";
+import { within } from "../support/bounded.ts";
 
-/** Reads everything a subscription delivers and how it ended. */
-async function drain<T>(iterable: AsyncIterable<T>): Promise<{ items: T[]; error?: unknown }> {
+/** Reads everything a subscription delivers and how it ended (bounded: it must end). */
+function drain<T>(iterable: AsyncIterable<T>): Promise<{ items: T[]; error?: unknown }> {
   const items: T[] = [];
-  try {
-    for await (const item of iterable) items.push(item);
-  } catch (error) {
-    return { items, error };
-  }
-  return { items };
+  const reading = (async () => {
+    try {
+      for await (const item of iterable) items.push(item);
+    } catch (error) {
+      return { items, error };
+    }
+    return { items };
+  })();
+  return within("the subscription to end", reading);
 }
 
 describe("Fanout", () => {
@@ -31,7 +35,7 @@ describe("Fanout", () => {
     const sub = fanout.subscribe({ buffer: 1 });
     const next = sub.next();
     fanout.publish(["x"]);
-    assert.deepEqual(await next, { value: "x", done: false });
+    assert.deepEqual(await within("the waiting next()", next), { value: "x", done: false });
     await sub.return();
   });
 
@@ -63,7 +67,7 @@ describe("Fanout", () => {
     const received: number[] = [];
     for (let i = 0; i < 100; i++) {
       fanout.publish([i]); // synchronous: returns without waiting for anybody
-      const next = await reader.next();
+      const next = await within(`item ${i}`, reader.next());
       assert.equal(next.done, false);
       received.push(next.value as number);
     }
@@ -91,7 +95,7 @@ describe("Fanout", () => {
     const waiting = fanout.subscribe({ buffer: 10 });
     const next = waiting.next();
     await waiting.return();
-    assert.deepEqual(await next, { value: undefined, done: true });
+    assert.deepEqual(await within("the waiting next()", next), { value: undefined, done: true });
   });
 
   it("aborting the signal ends the iteration quietly and removes the abort listener", async () => {
@@ -108,7 +112,7 @@ describe("Fanout", () => {
     const done = drain(sub);
     fanout.publish([1]);
     controller.abort();
-    const result = await done;
+    const result = await within("the drain to end", done);
     assert.equal(result.error, undefined);
     assert.equal(fanout.size, 0);
     assert.equal(listeners, 0);
@@ -156,7 +160,7 @@ describe("Fanout", () => {
     fanout.publish([]); // nothing happens
     const failure = new Error("watch failed");
     fanout.publish([7]);
-    assert.deepEqual(await next, { value: 7, done: false });
+    assert.deepEqual(await within("the waiting next()", next), { value: 7, done: false });
     const waitingAgain = waiting.next();
     fanout.end(failure);
     await assert.rejects(waitingAgain, (error) => error === failure);
@@ -189,7 +193,7 @@ describe("Fanout", () => {
       fanout.publish(batch);
       expected.push(...batch);
       for (let i = 0; i < 2500; i++) {
-        const result = await sub.next();
+        const result = await within("the next item", sub.next());
         assert.equal(result.value, expected.shift());
       }
     }
@@ -227,7 +231,7 @@ describe("Fanout", () => {
     const failure = new Error("gone");
     fanout.end(failure);
     await assert.rejects(first, failure);
-    assert.deepEqual(await second, { value: undefined, done: true });
+    assert.deepEqual(await within("the second next()", second), { value: undefined, done: true });
     assert.equal(fanout.size, 0);
   });
 });

@@ -23,6 +23,24 @@ describe("Container values", () => {
     assert.throws(() => newContainer({ id: "abc", pid: 0 }), TypeError);
     assert.throws(() => newContainer({ id: "", pid: 1 }), TypeError);
   });
+
+  it("say what is wrong with a bad ID or PID", () => {
+    assert.throws(() => newContainer({ id: 7 as unknown as string, pid: 1 }), { name: "TypeError", message: "container id must be a non-empty string" });
+    assert.throws(() => newContainer({ id: "", pid: 1 }), { message: "container id must be a non-empty string" });
+    assert.throws(() => newContainer({ id: "abc", pid: 0 }), { message: "container abc: pid must be a positive integer, got 0" });
+    assert.throws(() => newContainer({ id: "abc", pid: -3 }), { message: "container abc: pid must be a positive integer, got -3" });
+    assert.throws(() => newContainer({ id: "abc", pid: 1.5 }), { message: "container abc: pid must be a positive integer, got 1.5" });
+    assert.equal(newContainer({ id: "abc", pid: 1 }).pid, 1);
+  });
+
+  it("keep what they were given, copy the labels, and have a rucksack only when given one", () => {
+    const labels = { tier: "front" };
+    const c = newContainer({ id: "abc", name: "web", pid: 7, project: "shop", paused: true, labels, rucksack: { image: "nginx" } });
+    assert.deepEqual({ ...c }, { id: "abc", name: "web", pid: 7, project: "shop", paused: true, labels: { tier: "front" }, rucksack: { image: "nginx" } });
+    assert.notEqual(c.labels, labels, "a frozen copy, not the caller's object");
+    assert.deepEqual(newContainer({ id: "abc", pid: 1 }).labels, {});
+    assert.equal("rucksack" in newContainer({ id: "abc", pid: 1 }), false);
+  });
 });
 
 describe("Portfolio", () => {
@@ -49,6 +67,59 @@ describe("Portfolio", () => {
     assert.equal(portfolio.container("web"), undefined, "the old name is gone");
     assert.equal(portfolio.container("web2"), moved);
     assert.deepEqual(portfolio.project("shop")!.containerNames(), ["db"]);
+  });
+
+  it("keeps a name to the container that took it over when an earlier holder of the name goes", () => {
+    const portfolio = new Portfolio();
+    const first = newContainer({ id: "id-1", name: "web", pid: 1 });
+    const second = newContainer({ id: "id-2", name: "web", pid: 2 });
+    portfolio.add(first);
+    portfolio.add(second); // the name now leads to the newer container
+    assert.equal(portfolio.remove("id-1"), first);
+    assert.equal(portfolio.container("web"), second);
+    assert.equal(portfolio.remove("web"), second);
+    assert.equal(portfolio.container("web"), undefined);
+  });
+
+  it("re-indexes a container renamed in its project or moved under its name", () => {
+    const portfolio = filled();
+    assert.equal(portfolio.add(newContainer({ id: "id-new", pid: 5 })), true, "a new ID is new");
+    const renamed = newContainer({ id: "id-web", name: "web2", pid: 10, project: "shop" });
+    assert.equal(portfolio.add(renamed), false);
+    assert.equal(portfolio.container("web"), undefined);
+    assert.equal(portfolio.container("web2"), renamed);
+    const moved = newContainer({ id: "id-db", name: "db", pid: 11, project: "blog" });
+    portfolio.add(moved);
+    assert.deepEqual(portfolio.names(), ["blog", "shop"]);
+    assert.deepEqual(portfolio.project("shop")!.containerNames(), ["web2"]);
+    assert.equal(portfolio.project("blog")!.container("db"), moved);
+  });
+
+  it("has the standalone project from the start; a project view outlives its containers", () => {
+    const empty = new Portfolio();
+    assert.deepEqual(empty.project("")!.containers(), []);
+    const portfolio = filled();
+    const shop = portfolio.project("shop")!;
+    assert.equal(shop.container("nope"), undefined);
+    portfolio.remove("web");
+    portfolio.remove("db");
+    assert.deepEqual(shop.containers(), []);
+    assert.deepEqual(shop.containerNames(), []);
+  });
+
+  it("lists project names sorted, whatever the order they came in", () => {
+    const portfolio = new Portfolio();
+    const names = ["tango", "alpha", "mike", "zulu", "bravo", "kilo", "echo", "x-ray", "delta"];
+    names.forEach((project, i) => portfolio.add(newContainer({ id: `id-${i}`, pid: i + 1, project })));
+    portfolio.add(newContainer({ id: "id-lone", pid: 99 }));
+    assert.deepEqual(portfolio.names(), [...names].sort());
+  });
+
+  it("changes nothing when a container's pause state is set to what it is", () => {
+    const portfolio = filled();
+    assert.equal(portfolio.setPaused("web", false), web, "the same value, not a copy");
+    assert.equal(portfolio.container("web"), web);
+    assert.equal(portfolio.setPaused("nope", true), undefined);
   });
 
   it("removes containers, honouring the project, and drops emptied named projects", () => {

@@ -132,6 +132,36 @@ describe("reduce", () => {
     assert.equal(state.phase, "lost");
   });
 
+  it("goes idle → syncing → synced, and lost only once it had started: a loss before any sync stays idle", () => {
+    assert.equal(initialState.phase, "idle");
+    assert.equal(reduce(initialState, lost).state.phase, "idle");
+    const syncing = reduce(initialState, syncStarted).state;
+    assert.equal(syncing.phase, "syncing");
+    assert.equal(reduce(syncing, lost).state.phase, "lost");
+    const synced = run([syncStarted, listed(a)]).state;
+    assert.equal(synced.phase, "synced");
+    assert.equal(reduce(synced, lost).state.phase, "lost");
+  });
+
+  it("hands back the very same state for an input that changes nothing", () => {
+    const { state } = run([syncStarted, listed(a)]);
+    for (const input of [started(a), exited("zzz"), paused("zzz"), unpaused("a")]) {
+      const step = reduce(state, input);
+      assert.equal(step.state, state, input.kind);
+      assert.deepEqual(step.events, []);
+    }
+  });
+
+  it("matches event IDs against container IDs only, never against a container's name", () => {
+    // b is named "beta": events for an unknown ID "beta" must leave it alone, synced or during a sync.
+    const synced = run([syncStarted, listed(a, b), paused("beta"), exited("beta")]);
+    assert.deepEqual(synced.events, ["started:a:100", "started:b:200"]);
+    assert.deepEqual(alive(synced.state), ["a:100", "b:200"]);
+    const resync = run([syncStarted, listed(a, b), lost, syncStarted, started(b), paused("beta"), exited("alpha"), listed(a, b)]);
+    assert.deepEqual(resync.events, ["started:a:100", "started:b:200"]);
+    assert.deepEqual(alive(resync.state), ["a:100", "b:200"]);
+  });
+
   it("never modifies its input state", () => {
     const first = run([syncStarted, listed(a)]).state;
     const frozen = alive(first);
@@ -248,6 +278,18 @@ describe("reduce: exit details", () => {
     ]);
   });
 
+  it("an inspection that knows no exit time gives the exit no time; the event takes the list's time", () => {
+    const { events: all } = events([
+      syncStarted,
+      listed(a),
+      lost,
+      syncStarted,
+      { kind: "listed", containers: [], time: 20, engine: ENGINE, exits: new Map([["a", { code: 2 }]]) },
+    ]);
+    assert.deepEqual(all.slice(1).map(details), [{ time: 20, exit: { code: 2 } }]);
+    assert.equal("time" in all[1]!.exit!, false);
+  });
+
   it("an inspection's details do not apply to a container that is alive again under the same ID", () => {
     const { events: all } = events([
       syncStarted,
@@ -296,6 +338,13 @@ describe("unexplainedExits", () => {
     assert.deepEqual(unexplainedExits(state, [d]), ["a"]);
     assert.deepEqual(unexplainedExits(state, [a, d]), []);
   });
+
+  it("names them sorted by ID", () => {
+    const many = ["k", "e", "x", "b", "q", "a", "m", "z", "c"].map((id, i) => newContainer({ id, pid: 10 + i }));
+    let { state } = events([syncStarted, listed(...many)]);
+    state = events([lost, syncStarted], state).state;
+    assert.deepEqual(unexplainedExits(state, []), ["a", "b", "c", "e", "k", "m", "q", "x", "z"]);
+  });
 });
 
 describe("reduce: exits that name their instance (PID)", () => {
@@ -319,6 +368,13 @@ describe("reduce: exits that name their instance (PID)", () => {
     const listedNew = run([syncStarted, listed(a), syncStarted, exitedPid("a", 100), listed(a2)]);
     assert.deepEqual(alive(listedNew.state), ["a:101"]);
     assert.deepEqual(listedNew.events, ["started:a:100", "exited:a:100", "started:a:101"]);
+  });
+
+  it("during a sync, a late exit of an earlier instance keeps the newer one seen even when the list is older still", () => {
+    // The list was taken before the restart: it shows the old instance, whose exit came during the sync.
+    const { state, events } = run([syncStarted, listed(a), lost, syncStarted, started(a2), exitedPid("a", 100), listed(a)]);
+    assert.deepEqual(alive(state), ["a:101"]);
+    assert.deepEqual(events, ["started:a:100", "exited:a:100", "started:a:101"]);
   });
 
   it("during a sync, the exit of the instance the list shows keeps it out (and a stale list cannot revive it)", () => {

@@ -11,7 +11,8 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { runChild, runtimeCommand } from "../support/child.ts";
 import { Watcher } from "../../lib/watcher.ts";
-import { FakeEngine, settled } from "../support/fake-engine.ts";
+import { FakeEngine } from "../support/fake-engine.ts";
+import { until, within } from "../support/bounded.ts";
 
 const CHILD_ENV = "WW_WATCHER_EXIT_CHILD";
 const DONE = "watcher-exit-child: done";
@@ -23,20 +24,20 @@ async function childScenario(): Promise<void> {
     engine.startQuietly({ id: "a" });
     const watcher = new Watcher(engine, { backoff: { initialMs: 0, maxMs: 0 } });
     const watching = watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const longLived = new AbortController();
     const subscriber = watcher.events({ signal: longLived.signal, initial: true });
-    await subscriber.next();
+    await within("the initial started of a", subscriber.next());
     await engine.start({ id: "b" });
-    await subscriber.next();
+    await within("the started of b", subscriber.next());
     engine.startQuietly({ id: "c" });
     engine.stream.break();
-    await subscriber.next(); // c, from the resync
+    await within("c, from the resync", subscriber.next());
     const stuck = watcher.events({ buffer: 1 });
     await engine.start({ id: "d" });
     await engine.start({ id: "e" }); // stuck overflows
     await watcher.close();
-    await watching;
+    await within("the watch to end", watching);
     await stuck.return();
   }
   // 2. Close while sleeping a long backoff.
@@ -49,9 +50,9 @@ async function childScenario(): Promise<void> {
     });
     engine.failLists(1);
     const watching = watcher.watch();
-    while (warnings.length === 0) await settled();
+    await until("a warning", () => warnings.length > 0);
     await watcher.close();
-    await watching;
+    await within("the watch to end", watching);
   }
   // 3. Abort the watch while its list is held; then a never-awaited ready and watch.
   {
@@ -60,9 +61,9 @@ async function childScenario(): Promise<void> {
     const watcher = new Watcher(engine);
     const controller = new AbortController();
     const watching = watcher.watch(controller.signal);
-    await list.called;
+    await within("the held list to be called", list.called);
     controller.abort();
-    await watching;
+    await within("the watch to end", watching);
     await watcher.close();
     // Closed right after starting: ready rejects with nobody awaiting it.
     const closedEarly = new Watcher(new FakeEngine());
@@ -75,7 +76,7 @@ async function childScenario(): Promise<void> {
     engine.failLists(Infinity);
     const watcher = new Watcher(engine, { backoff: { initialMs: 0, maxMs: 0, maxRetries: 2 } });
     void watcher.watch();
-    await engine.called("list", 3);
+    await within("list called 3 times", engine.called("list", 3));
     await watcher.close();
   }
   console.log(DONE);

@@ -12,6 +12,7 @@ import { Watcher } from "../../lib/watcher.ts";
 import type { WatcherLogger, WatcherOptions } from "../../lib/watcher.ts";
 import { deferred } from "../../lib/async/deferred.ts";
 import { connectionLost, FakeEngine } from "../support/fake-engine.ts";
+import { until, within } from "../support/bounded.ts";
 
 const IMMEDIATE: WatcherOptions = { backoff: { initialMs: 0, maxMs: 0, jitter: "none" } };
 
@@ -49,7 +50,7 @@ class ExitRecordingEngine extends FakeEngine {
 async function take(subscription: AsyncIterator<LifecycleEvent>, n: number): Promise<LifecycleEvent[]> {
   const seen: LifecycleEvent[] = [];
   while (seen.length < n) {
-    const next = await subscription.next();
+    const next = await within(`event ${seen.length + 1} of ${n}`, subscription.next());
     assert.equal(next.done, false, `subscription ended after ${seen.length} events`);
     seen.push(next.value as LifecycleEvent);
   }
@@ -70,7 +71,7 @@ describe("Watcher: engine identity", () => {
     assert.equal(watcher.engineId, "");
     const early = watcher.events();
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const identity = { type: "fake.test", api: "fake:///engine", id: "engine-1" };
     assert.equal(watcher.engineId, "engine-1");
     assert.deepEqual(watcher.identity, identity);
@@ -93,7 +94,7 @@ describe("Watcher: engine identity", () => {
     engine.startQuietly({ id: "a" });
     await using watcher = new Watcher(engine, IMMEDIATE);
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const subscriber = watcher.events();
     engine.engineId = "engine-2";
     engine.exitQuietly("a");
@@ -113,7 +114,7 @@ describe("Watcher: engine identity", () => {
     engine.id = () => (failures-- > 0 ? Promise.reject(connectionLost("no /info")) : Promise.resolve("engine-1"));
     await using watcher = new Watcher(engine, IMMEDIATE);
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     assert.equal(watcher.engineId, "engine-1");
     assert.equal(engine.count("list"), 2);
   });
@@ -125,7 +126,7 @@ describe("Watcher: exit details", () => {
     engine.startQuietly({ id: "a" });
     await using watcher = new Watcher(engine, IMMEDIATE);
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const subscriber = watcher.events();
     engine.truth.delete("a");
     await engine.emit({ type: "exited", id: "a", project: "", time: 1_000_000, exit: { code: 137, oom: true } });
@@ -142,7 +143,7 @@ describe("Watcher: exit details", () => {
     const logger = debugLogger();
     await using watcher = new Watcher(engine, { ...IMMEDIATE, logger });
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const subscriber = watcher.events();
 
     // The outage: a, b and c die unseen; d restarts under its ID; e stays.
@@ -176,7 +177,7 @@ describe("Watcher: exit details", () => {
     for (const id of ids) engine.startQuietly({ id });
     await using watcher = new Watcher(engine, { ...IMMEDIATE, inspectConcurrency: 2 });
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const subscriber = watcher.events();
     for (const id of ids) {
       engine.exitQuietly(id);
@@ -185,7 +186,7 @@ describe("Watcher: exit details", () => {
     const gate = deferred<void>();
     engine.gate = gate.promise;
     engine.stream.break(connectionLost("cut"));
-    while (engine.asked.length < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+    await until("two inspects asked for", () => engine.asked.length >= 2);
     await new Promise((resolve) => setTimeout(resolve, 10));
     assert.equal(engine.asked.length, 2, "no more than inspectConcurrency at once");
     assert.equal(watcher.phase, "syncing", "the list waits for the inspections");
@@ -201,11 +202,11 @@ describe("Watcher: exit details", () => {
     engine.startQuietly({ id: "a" });
     await using watcher = new Watcher(engine, IMMEDIATE);
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const subscriber = watcher.events();
     const list = engine.holdList();
     engine.stream.break(connectionLost("cut"));
-    await list.called;
+    await within("the held list to be called", list.called);
     engine.truth.delete("a");
     await engine.emit({ type: "exited", id: "a", project: "", time: 2_000, exit: { code: 3 } });
     engine.records.set("a", { code: 99, time: 1_500 });

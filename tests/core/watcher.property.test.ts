@@ -21,6 +21,7 @@ import type { LifecycleEvent } from "../../lib/events.ts";
 import type { Container } from "../../lib/model/container.ts";
 import type { ReadonlyPortfolio } from "../../lib/model/portfolio.ts";
 import { connectionLost, FakeEngine, settled } from "../support/fake-engine.ts";
+import { until } from "../support/bounded.ts";
 import { checkProperty } from "../support/property.ts";
 import type { HeldInspect, HeldList } from "../support/fake-engine.ts";
 
@@ -226,11 +227,12 @@ async function run({ holdInspects, replay: replayMode, ops }: Scenario): Promise
     for (const list of lists) list.release();
     // Check only after a barrier: a loss still travelling through promise
     // reactions would otherwise look like a quiet, synced watcher.
-    let turns = 0;
-    do {
-      assert.ok(++turns < 100_000, `watcher did not settle: phase ${watcher.phase}`);
-      await settled();
-    } while (!(watcher.phase === "synced" && engine.stream.open && engine.stream.drained));
+    await settled();
+    await until(
+      "the watcher synced on an open, drained stream",
+      () => watcher.phase === "synced" && engine.stream.open && engine.stream.drained,
+      () => `phase ${watcher.phase}`,
+    );
 
     assert.deepEqual(portfolioPicture(watcher.portfolio), picture(engine.truth.values()), "portfolio = engine truth");
 

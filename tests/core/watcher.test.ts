@@ -6,6 +6,7 @@ import type { LifecycleEvent } from "../../lib/events.ts";
 import type { ReadonlyPortfolio } from "../../lib/model/portfolio.ts";
 import { EnginePermissionError, EngineUnavailableError, SubscriberOverflowError, WatcherClosedError } from "../../lib/errors.ts";
 import { connectionLost, FakeEngine, settled } from "../support/fake-engine.ts";
+import { until, within } from "../support/bounded.ts";
 
 /** Retries at once (a zero-delay timer), forever. */
 const IMMEDIATE: WatcherOptions = { backoff: { initialMs: 0, maxMs: 0, jitter: "none" } };
@@ -18,7 +19,7 @@ type Seen = [LifecycleEvent["type"], string];
 async function take(subscription: AsyncIterator<LifecycleEvent>, n: number): Promise<Seen[]> {
   const seen: Seen[] = [];
   while (seen.length < n) {
-    const next = await subscription.next();
+    const next = await within(`event ${seen.length + 1} of ${n}`, subscription.next());
     assert.equal(next.done, false, `subscription ended after ${JSON.stringify(seen)}`);
     const event = next.value as LifecycleEvent;
     assert.ok(event.time instanceof Date);
@@ -50,7 +51,7 @@ describe("Watcher: initial sync", () => {
     await using watcher = new Watcher(engine, IMMEDIATE);
     const subscriber = watcher.events();
     const watching = watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     assert.equal(watcher.phase, "synced");
 
     assert.deepEqual(ids(watcher.portfolio), ["a", "b"]);
@@ -62,7 +63,7 @@ describe("Watcher: initial sync", () => {
     assert.equal(engine.stream.since, undefined, "no replay on the first connection");
 
     await watcher.close();
-    await watching;
+    await within("the watch to end", watching);
     assert.equal(engine.closed, true);
   });
 
@@ -80,7 +81,7 @@ describe("Watcher: initial sync", () => {
     engine.startQuietly({ id: "a" });
     await using watcher = new Watcher(engine, IMMEDIATE);
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const subscriber = watcher.events();
     const before = watcher.portfolio;
     await engine.start({ id: "b" });
@@ -99,7 +100,7 @@ describe("Watcher: events after the sync", () => {
     engine.startQuietly({ id: "a" });
     await using watcher = new Watcher(engine, IMMEDIATE);
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const subscriber = watcher.events();
 
     const c = await engine.start({ id: "c", project: "p" });
@@ -130,7 +131,7 @@ describe("Watcher: events after the sync", () => {
     const engine = new FakeEngine();
     await using watcher = new Watcher(engine, IMMEDIATE);
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const subscriber = watcher.events();
     await engine.emit({ type: "started", id: "ghost", time: engine.clock });
     await expectNothingMore(engine, subscriber);
@@ -147,10 +148,10 @@ describe("Watcher: events while the list is in flight", () => {
     await using watcher = new Watcher(engine, IMMEDIATE);
     const subscriber = watcher.events();
     void watcher.watch();
-    assert.deepEqual((await list.called).map((c) => c.id), ["a", "b"], "the list's snapshot still has a");
+    assert.deepEqual((await within("the held list to be called", list.called)).map((c) => c.id), ["a", "b"], "the list's snapshot still has a");
     await engine.exit("a");
     list.release();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     assert.deepEqual(ids(watcher.portfolio), ["b"]);
     assert.deepEqual(await take(subscriber, 1), [["started", "b"]]);
     await expectNothingMore(engine, subscriber);
@@ -163,12 +164,12 @@ describe("Watcher: events while the list is in flight", () => {
     const list = engine.holdList();
     await using watcher = new Watcher(engine, IMMEDIATE);
     void watcher.watch();
-    const snapshot = await list.called;
+    const snapshot = await within("the held list to be called", list.called);
     assert.deepEqual(snapshot.map((c) => [c.id, c.paused]), [["a", false], ["b", true]]);
     await engine.pause("a");
     await engine.unpause("b");
     list.release();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     assert.equal(watcher.portfolio.container("a")?.paused, true);
     assert.equal(watcher.portfolio.container("b")?.paused, false);
   });
@@ -180,11 +181,11 @@ describe("Watcher: events while the list is in flight", () => {
     await using watcher = new Watcher(engine, IMMEDIATE);
     const subscriber = watcher.events();
     void watcher.watch();
-    await list.called;
+    await within("the held list to be called", list.called);
     await engine.emit({ type: "started", id: "a", time: engine.clock });
     await settled(); // the inspected start is folded in before the list arrives
     list.release();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     assert.deepEqual(await take(subscriber, 1), [["started", "a"]]);
     await expectNothingMore(engine, subscriber);
   });
@@ -196,14 +197,14 @@ describe("Watcher: inspect pipelining", () => {
     engine.startQuietly({ id: "z" });
     await using watcher = new Watcher(engine, IMMEDIATE);
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const subscriber = watcher.events();
     engine.holdInspects();
 
     await engine.start({ id: "a" });
     await engine.start({ id: "b" });
     await engine.pause("z");
-    const [inspectA, inspectB] = await engine.inspected(2);
+    const [inspectA, inspectB] = await within("2 inspects", engine.inspected(2));
     assert.equal(inspectA?.id, "a");
     assert.equal(inspectB?.id, "b");
 
@@ -220,22 +221,22 @@ describe("Watcher: inspect pipelining", () => {
     const engine = new FakeEngine();
     await using watcher = new Watcher(engine, { ...IMMEDIATE, inspectConcurrency: 1 });
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const subscriber = watcher.events();
     engine.holdInspects();
 
     // With one inspect in flight the watcher stops reading the stream, so
     // a's event counts as processed only once its inspect is done.
     const startedA = engine.start({ id: "a" });
-    const [inspectA] = await engine.inspected(1);
+    const [inspectA] = await within("1 inspects", engine.inspected(1));
     const startedB = engine.start({ id: "b" });
     await settled();
     assert.equal(engine.count("inspect"), 1, "b is not inspected while a's inspect is in flight");
     inspectA!.release();
-    await startedA;
-    const [, inspectB] = await engine.inspected(2);
+    await within("a's start to be processed", startedA);
+    const [, inspectB] = await within("2 inspects", engine.inspected(2));
     inspectB!.release();
-    await startedB;
+    await within("b's start to be processed", startedB);
     assert.deepEqual(await take(subscriber, 2), [["started", "a"], ["started", "b"]]);
   });
 
@@ -243,11 +244,11 @@ describe("Watcher: inspect pipelining", () => {
     const engine = new FakeEngine();
     await using watcher = new Watcher(engine, IMMEDIATE);
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const subscriber = watcher.events();
     engine.holdInspects();
     await engine.start({ id: "a" });
-    const [inspectA] = await engine.inspected(1);
+    const [inspectA] = await within("1 inspects", engine.inspected(1));
     engine.holdInspects(false);
     inspectA!.fail(connectionLost("inspect failed"));
     assert.deepEqual(await take(subscriber, 1), [["started", "a"]], "the resync's list brings a");
@@ -268,7 +269,7 @@ describe("Watcher: reconnects", () => {
     const logger = recordingLogger();
     await using watcher = new Watcher(engine, { backoff: { initialMs: 1, maxMs: 1, jitter: "none" }, logger });
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const subscriber = watcher.events();
     await engine.start({ id: "d" });
     const lastEventTime = engine.clock;
@@ -284,7 +285,7 @@ describe("Watcher: reconnects", () => {
     const list = engine.holdList();
     engine.stream.break(connectionLost("cut"));
 
-    await list.called;
+    await within("the held list to be called", list.called);
     assert.deepEqual(ids(watcher.portfolio), ["a", "b", "c", "d"], "make-before-break: the old picture stays");
     assert.equal(watcher.portfolio.container("c")?.pid, oldC.pid);
     assert.equal(engine.streams[1]?.since, lastEventTime, "asks the engine to replay from the last seen event");
@@ -309,7 +310,7 @@ describe("Watcher: reconnects", () => {
     engine.startQuietly({ id: "b" });
     await using watcher = new Watcher(engine, IMMEDIATE);
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const subscriber = watcher.events();
     await engine.start({ id: "d" });
     assert.deepEqual(await take(subscriber, 1), [["started", "d"]]);
@@ -334,7 +335,7 @@ describe("Watcher: reconnects", () => {
       engine.startQuietly({ id: "a" });
       await using watcher = new Watcher(engine, IMMEDIATE);
       void watcher.watch();
-      await watcher.ready;
+      await within("watcher.ready", watcher.ready);
       const subscriber = watcher.events();
       await engine.start({ id: "d" });
       await take(subscriber, 1);
@@ -345,7 +346,7 @@ describe("Watcher: reconnects", () => {
       const startTime = engine.clock;
       const times = new Map<string, number>();
       for (let i = 0; i < 2; i++) {
-        const event = (await subscriber.next()).value as LifecycleEvent;
+        const event = (await within("the next event", subscriber.next())).value as LifecycleEvent;
         times.set(`${event.type} ${event.container.id}`, event.time.getTime());
       }
       assert.deepEqual(Object.fromEntries(times), { "exited a": exitTime, "started e": startTime });
@@ -356,7 +357,7 @@ describe("Watcher: reconnects", () => {
     const engine = new FakeEngine();
     await using watcher = new Watcher(engine, { backoff: { initialMs: 0, maxMs: 0, maxRetries: 1 } });
     const watching = watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const subscriber = watcher.events();
     for (let round = 1; round <= 3; round++) {
       engine.startQuietly({ id: `r${round}` });
@@ -366,7 +367,7 @@ describe("Watcher: reconnects", () => {
     }
     assert.equal(engine.count("lifecycleEvents"), 4);
     await watcher.close();
-    await watching;
+    await within("the watch to end", watching);
   });
 
   it("treats a stream the engine ends, a failed subscription and a failed list as a lost connection", async () => {
@@ -375,7 +376,7 @@ describe("Watcher: reconnects", () => {
     engine.failLists(1);
     await using watcher = new Watcher(engine, IMMEDIATE);
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     assert.equal(engine.count("lifecycleEvents"), 3);
     const subscriber = watcher.events();
     engine.startQuietly({ id: "x" });
@@ -390,7 +391,7 @@ describe("Watcher: reconnects", () => {
     engine.failLists(2);
     await using watcher = new Watcher(engine, { backoff: { initialMs: 0, maxMs: 0, maxRetries: 2 } });
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     assert.deepEqual(ids(watcher.portfolio), ["a"]);
     assert.equal(engine.count("list"), 3);
   });
@@ -404,8 +405,8 @@ describe("Watcher: giving up", () => {
     const logger = recordingLogger();
     await using watcher = new Watcher(engine, { backoff: { initialMs: 0, maxMs: 0, maxRetries: 2 }, logger });
     const subscriber = watcher.events();
-    await assert.rejects(watcher.watch(), (error: Error) => error instanceof EngineUnavailableError && error.message === "attempt 3");
-    await assert.rejects(watcher.ready, /attempt 3/);
+    await assert.rejects(within("the watch to fail", watcher.watch()), (error: Error) => error instanceof EngineUnavailableError && error.message === "attempt 3");
+    await assert.rejects(within("ready to fail", watcher.ready), /attempt 3/);
     await assert.rejects(subscriber.next(), /attempt 3/);
     assert.equal(engine.count("lifecycleEvents"), 3);
     assert.equal(engine.streams.filter((s) => s.open).length, 0, "every stream was cancelled");
@@ -416,8 +417,8 @@ describe("Watcher: giving up", () => {
     const engine = new FakeEngine();
     engine.failSubscriptions(1, () => connectionLost("no engine"));
     await using watcher = new Watcher(engine, { backoff: { maxRetries: 0 } });
-    await assert.rejects(watcher.watch(), /no engine/);
-    await assert.rejects(watcher.ready, /no engine/);
+    await assert.rejects(within("the watch to fail", watcher.watch()), /no engine/);
+    await assert.rejects(within("ready to fail", watcher.ready), /no engine/);
     assert.equal(engine.count("lifecycleEvents"), 1);
     assert.equal(engine.count("list"), 0);
   });
@@ -429,7 +430,7 @@ describe("Watcher: giving up", () => {
     const engine = new FakeEngine();
     engine.failLists(1, () => new Forbidden("permission denied", { endpoint: engine.api, retryable: false }));
     await using watcher = new Watcher(engine); // default backoff: retries forever
-    await assert.rejects(watcher.watch(), Forbidden);
+    await assert.rejects(within("the watch to fail", watcher.watch()), Forbidden);
     assert.equal(engine.count("list"), 1);
   });
 
@@ -438,10 +439,10 @@ describe("Watcher: giving up", () => {
     engine.startQuietly({ id: "a" });
     await using watcher = new Watcher(engine, { backoff: { maxRetries: 0 } });
     const watching = watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     engine.stream.break(connectionLost("gone"));
-    await assert.rejects(watching, /gone/);
-    await watcher.ready;
+    await assert.rejects(within("the watch to fail", watching), /gone/);
+    await within("watcher.ready", watcher.ready);
     assert.deepEqual(ids(watcher.portfolio), ["a"]);
   });
 });
@@ -454,14 +455,14 @@ describe("Watcher: subscribers", () => {
     await using watcher = new Watcher(engine, IMMEDIATE);
     const early = watcher.events({ initial: true }); // before the first sync: nothing initial, then the sync
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     engine.holdInspects();
     await engine.start({ id: "c" }); // inspected, not yet applied
     const late = watcher.events({ initial: true });
-    const [inspectC] = await engine.inspected(1);
+    const [inspectC] = await within("1 inspects", engine.inspected(1));
     inspectC!.release();
 
-    const initial = [(await late.next()).value!, (await late.next()).value!];
+    const initial = [(await within("initial 1", late.next())).value!, (await within("initial 2", late.next())).value!];
     assert.deepEqual(initial.map((e) => [e.type, e.container.id, e.container.paused]).sort(), [
       ["started", "a", false],
       ["started", "b", true], // the initial started event carries the paused state
@@ -478,7 +479,7 @@ describe("Watcher: subscribers", () => {
     const engine = new FakeEngine();
     await using watcher = new Watcher(engine, IMMEDIATE);
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const stuck = watcher.events({ buffer: 4 });
     const reader = watcher.events({ buffer: 4 });
     for (let i = 0; i < 20; i++) {
@@ -495,7 +496,7 @@ describe("Watcher: subscribers", () => {
     const engine = new FakeEngine();
     await using watcher = new Watcher(engine, IMMEDIATE);
     void watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const controller = new AbortController();
     const leaving = watcher.events({ signal: controller.signal });
     const staying = watcher.events();
@@ -512,18 +513,18 @@ describe("Watcher: stopping", () => {
     engine.startQuietly({ id: "a" });
     const watcher = new Watcher(engine, IMMEDIATE);
     const watching = watcher.watch();
-    await watcher.ready;
+    await within("watcher.ready", watcher.ready);
     const subscriber = watcher.events();
     const pending = subscriber.next();
     await watcher.close();
-    await watching;
+    await within("the watch to end", watching);
     assert.deepEqual(await pending, { value: undefined, done: true });
     assert.equal(engine.stream.open, false);
-    await engine.stream.finished;
+    await within("the stream to finish", engine.stream.finished);
     assert.equal(engine.closed, true);
     await watcher.close(); // idempotent
     assert.equal(engine.count("close"), 1);
-    await assert.rejects(watcher.watch(), WatcherClosedError);
+    await assert.rejects(within("the watch to fail", watcher.watch()), WatcherClosedError);
     const afterwards = watcher.events({ initial: true });
     assert.deepEqual(await take(afterwards, 1), [["started", "a"]], "the last picture is still available");
     assert.deepEqual(await afterwards.next(), { value: undefined, done: true });
@@ -535,13 +536,13 @@ describe("Watcher: stopping", () => {
     const watcher = new Watcher(engine, { backoff: { initialMs: 3_600_000, maxMs: 3_600_000, jitter: "none" }, logger });
     engine.failLists(1);
     const watching = watcher.watch();
-    await engine.called("list");
-    while (logger.warnings.length === 0) await settled();
+    await within("list called", engine.called("list"));
+    await until("a warning", () => logger.warnings.length > 0);
     assert.match(logger.warnings[0] ?? "", /retry 1 in 3600000 ms/);
     assert.equal(watcher.phase, "lost");
     await watcher.close();
-    await watching;
-    await assert.rejects(watcher.ready, WatcherClosedError);
+    await within("the watch to end", watching);
+    await assert.rejects(within("ready to fail", watcher.ready), WatcherClosedError);
   });
 
   it("aborting the watch's signal before the first sync resolves watch() and rejects ready with the reason", async () => {
@@ -551,20 +552,20 @@ describe("Watcher: stopping", () => {
     const subscriber = watcher.events();
     const controller = new AbortController();
     const watching = watcher.watch(controller.signal);
-    await list.called;
+    await within("the held list to be called", list.called);
     const reason = new Error("stop it");
     controller.abort(reason);
-    await watching;
-    await assert.rejects(watcher.ready, (error) => error === reason);
+    await within("the watch to end", watching);
+    await assert.rejects(within("ready to fail", watcher.ready), (error) => error === reason);
     assert.deepEqual(await subscriber.next(), { value: undefined, done: true });
     assert.equal(engine.stream.open, false);
-    await assert.rejects(watcher.watch(), /only once/);
+    await assert.rejects(within("the watch to fail", watcher.watch()), /only once/);
   });
 
   it("ready rejects with WatcherClosedError when closed without ever watching", async () => {
     const watcher = new Watcher(new FakeEngine());
     await watcher.close();
-    await assert.rejects(watcher.ready, WatcherClosedError);
+    await assert.rejects(within("ready to fail", watcher.ready), WatcherClosedError);
   });
 
   it("Symbol.asyncDispose closes", async () => {
@@ -572,7 +573,7 @@ describe("Watcher: stopping", () => {
     {
       await using watcher = new Watcher(engine, IMMEDIATE);
       void watcher.watch();
-      await watcher.ready;
+      await within("watcher.ready", watcher.ready);
     }
     assert.equal(engine.closed, true);
     assert.equal(engine.stream.open, false);

@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { runtime } from "../../lib/runtime.ts";
-import { stripsTypes } from "./stripping-node.ts";
+import { stripsTypes } from "../../scripts/engines/node-lines.mjs";
 
 /** The repository root, the children's default working directory. */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));

@@ -2,7 +2,7 @@
  * Seeds for property tests: every run checks a fixed set of seeds (the same cases on every machine and on
  * CI) plus one random seed (new cases each run); a failure names its seed and path, and
  * `WW_PROPERTY_SEED=<seed> [WW_PROPERTY_PATH=<path>]` replays exactly that case. `WW_PROPERTY_RUNS` scales
- * the number of runs.
+ * the number of runs; `WW_PROPERTY_SHRINK=0` skips shrinking.
  *
  * @module
  */
@@ -49,6 +49,9 @@ export async function checkProperty<Ts extends [unknown, ...unknown[]]>(
     const details = await fc.check(property as fc.IAsyncProperty<Ts>, {
       seed,
       numRuns: path ? 1 : perSeed,
+      // WW_PROPERTY_SHRINK=0 (set by `npm run mutate`): report the first counterexample as found, without
+      // shrinking it; a mutant only needs to be caught, and shrinking reruns a failing case many times.
+      endOnFailure: process.env.WW_PROPERTY_SHRINK === "0",
       ...(path ? { path } : {}),
     });
     if (!details.failed) continue;
