@@ -92,6 +92,19 @@ export class DockerDriver implements EngineDriver {
     return name;
   }
 
+  /** Creates a container without starting it; resolves its name and full ID (to watch for requests naming it). */
+  async create(): Promise<{ name: string; id: string }> {
+    const name = uniqueName("rel");
+    this.#names.push(name);
+    const id = (await this.#ok("create", "--network", "none", "--label", `${RUN_LABEL}=${this.#run}`, "--name", name, this.#image, "sleep", "1000")).trim();
+    return { name, id };
+  }
+
+  /** Starts a container made by {@linkcode DockerDriver.create}. */
+  async startCreated(name: string): Promise<void> {
+    await this.#ok("start", name);
+  }
+
   async kill(name: string): Promise<void> {
     await this.#ok("kill", name);
   }

@@ -14,9 +14,12 @@ import { FaultProxy, type ProxyConnection } from "../support/fault-proxy.ts";
 import { DockerDriver } from "./drivers.ts";
 import { EventLog, settle, SETTLE_TIMEOUT_MS, TEST_BACKOFF, transitionsSince, waitUntil } from "./support.ts";
 
-/** A connection whose latest request inspects a container by its full ID (the watcher's inspect of a start). */
-const inspectsById = (connection: ProxyConnection): boolean =>
-  /\/containers\/[0-9a-f]{64}\/json$/.test(connection.requests.at(-1)?.path ?? "");
+/**
+ * A connection whose latest request inspects the container `id` (the watcher's inspect of its start). By
+ * this container's ID: the shared engine runs other suites' containers, whose inspects the watcher makes too.
+ */
+const inspects = (id: string) => (connection: ProxyConnection): boolean =>
+  connection.requests.at(-1)?.path.endsWith(`/containers/${id}/json`) ?? false;
 
 for (const [label, engine] of dockerApiEngines()) {
   describe(`an inspect that fails (${label})`, () => {
@@ -44,11 +47,12 @@ for (const [label, engine] of dockerApiEngines()) {
         assert.equal(subscriptions, 1);
 
         // Resolves in the same turn as the inspect goes up, before the engine's answer can come back: stall there.
-        const inspect = proxy.waitForConnection(inspectsById).then((connection) => {
+        const { name, id } = await driver.create();
+        const inspect = proxy.waitForConnection(inspects(id)).then((connection) => {
           connection.stall(120_000);
           return connection;
         });
-        const name = await driver.start();
+        await driver.startCreated(name);
         const held = await inspect;
         await waitUntil("the inspect's answer, held by the proxy", () => held.queuedBytes > 0);
         assert.equal(watcher.portfolio.container(name), undefined, "not in the portfolio while its inspect is held");
