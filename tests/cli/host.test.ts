@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { PictureJson } from "../../cli/json.ts";
 import type { EngineEventJson } from "../../cli/host.ts";
-import { containerdEngine, criEngine, ctr, docker, dockerEngine, podmanEngine, testImage, testRootfs, uniqueName } from "../support/engines.ts";
+import { containerdEngine, criEngine, ctr, docker, dockerEngine, podmanEngine, stdoutOf, testImage, testRootfs, uniqueName } from "../support/engines.ts";
 import { runCli, startCli } from "./child.ts";
 
 const dockerd = dockerEngine();
@@ -50,12 +50,6 @@ function procView(pids: Iterable<number>): string {
   return dir;
 }
 
-async function ok(result: Promise<{ stdout: string; stderr: string; code: number }>, what: string): Promise<string> {
-  const r = await result;
-  assert.equal(r.code, 0, `${what} failed: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
 describe("CLI default: every engine on the host, each once", () => {
   const dirs: string[] = [];
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -72,7 +66,7 @@ describe("CLI default: every engine on the host, each once", () => {
     for (const [engine, host] of [["docker", dockerd.endpoint!], ["podman", podman.endpoint!]] as const) {
       const name = names[engine];
       cleanups.push(() => docker(host, "rm", "-f", name));
-      ids[engine] = await ok(docker(host, "run", "-d", "--network", "none", "--name", name, testImage(), "sleep", "300"), "docker run");
+      ids[engine] = stdoutOf(await docker(host, "run", "-d", "--network", "none", "--name", name, testImage(), "sleep", "300"), "docker run");
     }
     const socket = containerd.endpoint!;
     cleanups.push(async () => {
@@ -80,7 +74,7 @@ describe("CLI default: every engine on the host, each once", () => {
       await ctr(socket, "task", "delete", "-f", names.containerd);
       await ctr(socket, "container", "delete", names.containerd);
     });
-    await ok(ctr(socket, "run", "-d", "--rootfs", testRootfs()!, names.containerd, "/bin/sleep", "300"), "ctr run");
+    stdoutOf(await ctr(socket, "run", "-d", "--rootfs", testRootfs()!, names.containerd, "/bin/sleep", "300"), "ctr run");
     ids.containerd = names.containerd;
 
     // A second path to dockerd (a symlink named by DOCKER_HOST): still one engine.

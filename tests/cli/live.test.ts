@@ -5,7 +5,7 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { containerdEngine, ctr, docker, dockerEngine, engineSkip, testImage, testRootfs, uniqueName } from "../support/engines.ts";
+import { containerdEngine, ctr, docker, dockerEngine, engineSkip, stdoutOf, testImage, testRootfs, uniqueName } from "../support/engines.ts";
 import type { EventJson, PictureJson } from "../../cli/json.ts";
 import { runCli, startCli } from "./child.ts";
 
@@ -16,12 +16,6 @@ const rootfs = testRootfs();
 const skipContainerd = engineSkip("containerd", containerd, rootfs ? undefined : "SKIPPED: WW_TEST_ROOTFS is not set");
 const skip = dockerHost.skip ?? skipContainerd;
 const TIMEOUT = 120_000;
-
-async function ok(result: Promise<{ stdout: string; stderr: string; code: number }>, what: string): Promise<string> {
-  const r = await result;
-  assert.equal(r.code, 0, `${what} failed: ${r.stderr}`);
-  return r.stdout.trim();
-}
 
 describe("CLI against the private engines", () => {
   const dockerNames: string[] = [];
@@ -46,14 +40,12 @@ describe("CLI against the private engines", () => {
     const ctrId = uniqueName("cli-ctd");
     dockerNames.push(standalone, member);
     ctrIds.push(ctrId);
-    await ok(docker(host, "run", "-d", "--network", "none", "--name", standalone, testImage(), "sleep", "300"), "docker run");
-    await ok(
-      docker(host, "run", "-d", "--network", "none", "--name", member, "--label", `com.docker.compose.project=${project}`,
+    stdoutOf(await docker(host, "run", "-d", "--network", "none", "--name", standalone, testImage(), "sleep", "300"), "docker run");
+    stdoutOf(await docker(host, "run", "-d", "--network", "none", "--name", member, "--label", `com.docker.compose.project=${project}`,
         testImage(), "sleep", "300"),
-      "docker run",
-    );
-    await ok(docker(host, "pause", member), "docker pause");
-    await ok(ctr(socket, "run", "-d", "--rootfs", rootfs!, ctrId, "/bin/sleep", "300"), "ctr run");
+      "docker run", );
+    stdoutOf(await docker(host, "pause", member), "docker pause");
+    stdoutOf(await ctr(socket, "run", "-d", "--rootfs", rootfs!, ctrId, "/bin/sleep", "300"), "ctr run");
 
     const run = await runCli(["--docker-host", host, "--containerd", socket, "--json"]);
     assert.equal(run.code, 0, run.stderr);
@@ -62,7 +54,7 @@ describe("CLI against the private engines", () => {
     assert.deepEqual(doc.engines.map((e) => [e.type, e.api]), [["docker.com", host], ["containerd.io", socket]]);
     const [dockerDoc, ctrDoc] = doc.engines as [PictureJson["engines"][0], PictureJson["engines"][0]];
 
-    const info = JSON.parse(await ok(docker(host, "info", "--format", "{{json .}}"), "docker info")) as { ID: string; ServerVersion: string };
+    const info = JSON.parse(stdoutOf(await docker(host, "info", "--format", "{{json .}}"), "docker info")) as { ID: string; ServerVersion: string };
     assert.equal(dockerDoc.id, info.ID);
     assert.equal(dockerDoc.version, info.ServerVersion);
     for (const engine of doc.engines) {
@@ -78,7 +70,7 @@ describe("CLI against the private engines", () => {
     }
 
     for (const [name, paused, proj] of [[standalone, false, ""], [member, true, project]] as const) {
-      const inspected = JSON.parse(await ok(docker(host, "inspect", name), "docker inspect")) as Array<
+      const inspected = JSON.parse(stdoutOf(await docker(host, "inspect", name), "docker inspect")) as Array<
         { Id: string; State: { Pid: number; StartedAt: string }; Config: { Labels: Record<string, string> | null; Image: string } }
       >;
       const truth = inspected[0]!;
@@ -94,14 +86,14 @@ describe("CLI against the private engines", () => {
         started: new Date(truth.State.StartedAt).toISOString(),
       });
     }
-    const running = new Set((await ok(docker(host, "ps", "-q", "--no-trunc"), "docker ps")).split("\n"));
+    const running = new Set((stdoutOf(await docker(host, "ps", "-q", "--no-trunc"), "docker ps")).split("\n"));
     for (const c of dockerDoc.containers) {
       // Other suites churn containers in parallel; ours must be there, and what is shown must have been alive.
       if (c.name === standalone || c.name === member) assert.ok(running.has(c.id));
     }
 
     const shownCtr = ctrDoc.containers.find((c) => c.id === ctrId);
-    const tasks = await ok(ctr(socket, "task", "ls"), "ctr task ls");
+    const tasks = stdoutOf(await ctr(socket, "task", "ls"), "ctr task ls");
     const pid = Number(tasks.split("\n").find((l) => l.startsWith(`${ctrId} `))?.trim().split(/\s+/)[1]);
     assert.ok(pid > 0, tasks);
     assert.deepEqual(shownCtr, { id: ctrId, name: ctrId, pid, paused: false, project: "", labels: shownCtr?.labels ?? {} });
@@ -123,10 +115,8 @@ describe("CLI against the private engines", () => {
           if (event.container.name === name) return event;
         }
       };
-      const id = await ok(
-        docker(host, "run", "-d", "--network", "none", "--name", name, testImage(), "sleep", "300"),
-        "docker run",
-      );
+      const id = stdoutOf(await docker(host, "run", "-d", "--network", "none", "--name", name, testImage(), "sleep", "300"),
+        "docker run", );
       const started = await ours();
       assert.deepEqual([started.engine.type, started.engine.api], ["docker.com", host]);
       assert.notEqual(started.engine.id, "", "the NDJSON line names the engine instance");
@@ -135,13 +125,13 @@ describe("CLI against the private engines", () => {
       assert.ok(started.container.pid > 0);
       assert.equal(new Date(started.time).toISOString(), started.time);
 
-      await ok(docker(host, "pause", name), "docker pause");
+      stdoutOf(await docker(host, "pause", name), "docker pause");
       const paused = await ours();
       assert.deepEqual([paused.type, paused.container.paused], ["paused", true]);
-      await ok(docker(host, "unpause", name), "docker unpause");
+      stdoutOf(await docker(host, "unpause", name), "docker unpause");
       const unpaused = await ours();
       assert.deepEqual([unpaused.type, unpaused.container.paused], ["unpaused", false]);
-      await ok(docker(host, "kill", name), "docker kill");
+      stdoutOf(await docker(host, "kill", name), "docker kill");
       const exited = await ours();
       assert.deepEqual([exited.type, exited.container.id, exited.container.pid], ["exited", id, started.container.pid]);
       assert.equal(exited.exit?.code, 137, "docker kill: SIGKILL");
@@ -171,11 +161,11 @@ describe("CLI against the private engines", () => {
           if (line.includes(name)) return line;
         }
       };
-      await ok(docker(host, "run", "-d", "--network", "none", "--name", name, testImage(), "sleep", "300"), "docker run");
+      stdoutOf(await docker(host, "run", "-d", "--network", "none", "--name", name, testImage(), "sleep", "300"), "docker run");
       assert.match(await ours(), /\bstarted\b/);
-      await ok(docker(host, "pause", name), "docker pause");
+      stdoutOf(await docker(host, "pause", name), "docker pause");
       assert.match(await ours(), /\bpaused\b/);
-      await ok(docker(host, "kill", name), "docker kill");
+      stdoutOf(await docker(host, "kill", name), "docker kill");
       assert.match(await ours(), /\bexited\b.*\bexit 137\b/, "the exit code shows in text mode");
       process.kill(cli.process.pid!, "SIGTERM"); // not ChildProcess.kill: see the --json test
       const end = await cli.exited;
@@ -201,14 +191,14 @@ describe("CLI against the private engines", () => {
           if (event.container.id === id) return event;
         }
       };
-      await ok(ctr(socket, "run", "-d", "--rootfs", rootfs!, id, "/bin/sleep", "300"), "ctr run");
+      stdoutOf(await ctr(socket, "run", "-d", "--rootfs", rootfs!, id, "/bin/sleep", "300"), "ctr run");
       const started = await ours();
       assert.deepEqual([started.engine.type, started.engine.api, started.type, started.container.name], ["containerd.io", socket, "started", id]);
-      await ok(ctr(socket, "task", "pause", id), "ctr task pause");
+      stdoutOf(await ctr(socket, "task", "pause", id), "ctr task pause");
       assert.deepEqual([(await ours()).type], ["paused"]);
-      await ok(ctr(socket, "task", "resume", id), "ctr task resume");
+      stdoutOf(await ctr(socket, "task", "resume", id), "ctr task resume");
       assert.deepEqual([(await ours()).type], ["unpaused"]);
-      await ok(ctr(socket, "task", "kill", "-s", "SIGKILL", id), "ctr task kill");
+      stdoutOf(await ctr(socket, "task", "kill", "-s", "SIGKILL", id), "ctr task kill");
       const exited = await ours();
       assert.deepEqual([exited.type, exited.container.pid, exited.exit?.code], ["exited", started.container.pid, 137]);
       process.kill(cli.process.pid!, "SIGINT");
