@@ -119,7 +119,7 @@ if (isMainModule(import.meta)) {
   const { runMain } = await import("./cli/main.ts");
   await runMain();
 }
-export { discoverableKinds, discoverEngines, type DiscoverEnginesOptions } from "./engines/discovery.ts";
+export { discoverEngines, type DiscoverEnginesOptions } from "./engines/discovery.ts";
 export type {
   CandidateOutcome,
   DiscoveredEngine,

@@ -7,7 +7,7 @@
 
 import { discover } from "../lib/discovery/discover.ts";
 import type { DiscoverableKind, DiscoverOptions, DiscoveryReport } from "../lib/discovery/types.ts";
-import { ENGINE_REGISTRY, type EngineRegistry } from "./registry.ts";
+import { ENGINE_REGISTRY, type EngineRegistry, registryKinds } from "./registry.ts";
 
 /**
  * Options of {@linkcode discoverEngines}.
@@ -22,19 +22,12 @@ import { ENGINE_REGISTRY, type EngineRegistry } from "./registry.ts";
  * ```
  */
 export interface DiscoverEnginesOptions extends DiscoverOptions {
-  /** The engine kinds to look for; default every kind of the registry. */
-  readonly registry?: EngineRegistry | undefined;
+  /** The engine kinds to look for, by name (`docker`, `podman`, `containerd`, `cri`); default every kind whalewatcher knows. */
+  readonly kinds?: readonly string[] | undefined;
 }
 
 /**
  * The registry's discoverable kinds, as the scan takes them.
- *
- * @example The engine kinds discovery looks for
- * ```ts
- * import { discoverableKinds } from "@whalewatcher/whalewatcher";
- *
- * for (const kind of discoverableKinds()) console.log(kind.name, kind.processNames.join(", "));
- * ```
  */
 export function discoverableKinds(registry: EngineRegistry = ENGINE_REGISTRY): DiscoverableKind[] {
   return registry.flatMap((kind) =>
@@ -57,6 +50,6 @@ export function discoverableKinds(registry: EngineRegistry = ENGINE_REGISTRY): D
  * for (const engine of report.engines) console.log(engine.kind, engine.api, engine.version);
  * ```
  */
-export function discoverEngines(options: DiscoverEnginesOptions = {}): Promise<DiscoveryReport> {
-  return discover(discoverableKinds(options.registry), options);
+export async function discoverEngines(options: DiscoverEnginesOptions = {}): Promise<DiscoveryReport> {
+  return await discover(discoverableKinds(registryKinds(options.kinds)), options);
 }

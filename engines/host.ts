@@ -7,7 +7,7 @@
 
 import { HostWatcher, type HostWatcherOptions } from "../lib/host-watcher.ts";
 import { type DiscoverEnginesOptions, discoverEngines } from "./discovery.ts";
-import { ENGINE_REGISTRY, engineKind, type EngineRegistry } from "./registry.ts";
+import { engineKind, registryKinds } from "./registry.ts";
 
 /**
  * Options of {@linkcode hostWatcher}: those of the host watcher (discovery and clients default to the registry's) and of each scan.
@@ -16,7 +16,7 @@ import { ENGINE_REGISTRY, engineKind, type EngineRegistry } from "./registry.ts"
  * ```ts
  * import { hostWatcher, type HostWatcherBindingOptions } from "@whalewatcher/whalewatcher";
  *
- * const options: HostWatcherBindingOptions = { rescanInterval: 60_000, discovery: { probeTimeout: 2_000 }, watcher: { backoff: { maxMs: 10_000 } } };
+ * const options: HostWatcherBindingOptions = { kinds: ["docker"], rescanInterval: 60_000, discovery: { probeTimeout: 2_000 }, watcher: { backoff: { maxMs: 10_000 } } };
  * await using host = hostWatcher(options);
  * await host.rescan();
  * console.log([...host.engines()].map((view) => `${view.engine.kind} ${view.engine.api}`));
@@ -25,8 +25,8 @@ import { ENGINE_REGISTRY, engineKind, type EngineRegistry } from "./registry.ts"
 export interface HostWatcherBindingOptions extends Partial<HostWatcherOptions> {
   /** Options of each scan when `discover` is not given. */
   readonly discovery?: Omit<DiscoverEnginesOptions, "signal">;
-  /** The engine kinds; default the whole registry. */
-  readonly registry?: EngineRegistry;
+  /** The engine kinds to watch, by name (`docker`, `containerd`, `cri`, …); default every kind whalewatcher knows. */
+  readonly kinds?: readonly string[];
 }
 
 /**
@@ -43,11 +43,12 @@ export interface HostWatcherBindingOptions extends Partial<HostWatcherOptions> {
  * ```
  */
 export function hostWatcher(options: HostWatcherBindingOptions = {}): HostWatcher {
-  const registry = options.registry ?? ENGINE_REGISTRY;
+  const kinds = options.kinds;
+  const registry = registryKinds(kinds);
   return new HostWatcher({
     ...options,
     discover: options.discover ??
-      (async (signal) => (await discoverEngines({ ...options.discovery, registry, signal })).engines),
+      (async (signal) => (await discoverEngines({ ...options.discovery, ...(kinds ? { kinds } : {}), signal })).engines),
     create: options.create ?? ((engine) => {
       const kind = engineKind(engine.kind, registry);
       if (!kind) throw new RangeError(`no engine kind named ${engine.kind}`);

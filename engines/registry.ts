@@ -182,6 +182,20 @@ const CRI: EngineKind = {
 /** Every engine kind whalewatcher knows, in the order the CLI lists and shows them. */
 export const ENGINE_REGISTRY: EngineRegistry = Object.freeze([DOCKER, PODMAN, CONTAINERD, CRI]);
 
+/**
+ * The registry's kinds named in `names` (all when absent), in registry
+ * order. Throws `RangeError` for a name the registry does not know.
+ */
+export function registryKinds(names: readonly string[] | undefined, registry: EngineRegistry = ENGINE_REGISTRY): EngineRegistry {
+  if (names === undefined) return registry;
+  for (const name of names) {
+    if (!registry.some((kind) => kind.name === name)) {
+      throw new RangeError(`no engine kind named ${name} (known: ${registry.map((kind) => kind.name).join(", ")})`);
+    }
+  }
+  return registry.filter((kind) => names.includes(kind.name));
+}
+
 /** The kind called `name` in `registry`, or `undefined`. */
 export function engineKind(name: string, registry: EngineRegistry = ENGINE_REGISTRY): EngineKind | undefined {
   return registry.find((kind) => kind.name === name);

@@ -67,6 +67,12 @@ describe("documentation examples", () => {
     assert.ok(symbols.some((s) => s.entry === "testing.ts"), "testing.ts was read");
   });
 
+  test("deno doc --lint finds nothing: every public type is exported and documented (what JSR checks)", async () => {
+    const result = await runChild([DENO, "doc", "--lint", "mod.ts", "testing.ts"], { timeoutMs: 120_000, env: { NO_COLOR: "1" } });
+    const problems = result.stderr.split("\n").filter((line) => line.startsWith("error"));
+    assert.equal(result.code, 0, problems.join("\n") || result.stderr.slice(-2000));
+  });
+
   test("every exported symbol has an example that runs (a ts block not marked ignore)", () => {
     const missing = symbols.filter((s) => s.examples.length === 0).map((s) => `${s.entry} ${s.name} (${s.where})`);
     assert.deepEqual(missing, []);
