@@ -28,14 +28,12 @@ describe("opening engines for the CLI", () => {
       const engine = new FakeEngine();
       engine.failLists(1, () => error);
       const registry = [kindOf(engine)];
-      const started = Date.now();
       const { open, failures } = await openEngines(parseArgs([], registry), { registry });
       assert.deepEqual(open, []);
       assert.equal(failures.length, 1);
       assert.equal(failures[0]!.error, error);
       assert.equal(engine.count("list"), 1, "not retried");
       assert.ok(engine.closed, "the client is closed");
-      assert.ok(Date.now() - started < 2_000, "no waiting");
     }
   });
 

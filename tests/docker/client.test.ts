@@ -475,14 +475,12 @@ describe("DockerClient host resolution", () => {
 describe("DockerClient errors and closing", () => {
   it("says 'no Docker engine at <socket>' with a hint when the socket is missing", async () => {
     await using client = new DockerClient({ host: "unix:///nonexistent/ww-test/docker.sock", env: {} });
-    const started = Date.now();
     await assert.rejects(client.list(), (error: unknown) => {
       assert.ok(error instanceof EngineUnavailableError);
       assert.match(error.message, /^no Docker engine at unix:\/\/\/nonexistent\/ww-test\/docker\.sock/);
       assert.match(error.hint, /DOCKER_HOST/);
       return true;
     });
-    assert.ok(Date.now() - started < 1000, "within a second");
   });
 
   it("closes its transport once and refuses requests afterwards", async () => {
