@@ -23,6 +23,7 @@ import { mapConcurrent } from "../lib/async/pool.ts";
 import { sleep } from "../lib/async/wait.ts";
 import { createUnixGrpcTransport } from "../lib/transport/grpc.ts";
 import { CriAdmin } from "../tests/cri/admin.ts";
+import { interleavedRounds, perRoundRatios, quantile, type Variant } from "./support/stats.ts";
 
 const socket = process.env.WW_TEST_CRI ?? "/run/containerd/containerd.sock";
 const pods = Number(process.argv[2] ?? 20);
@@ -31,11 +32,6 @@ const NAMESPACE = "ww-bench";
 const ROUNDS = 31;
 const WARMUP_ROUNDS = 30;
 const IDLE_ROUNDS = 4;
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
 
 const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
 
@@ -60,26 +56,16 @@ async function syncBench(): Promise<void> {
   let rawCalls = 0;
   const client = new CriClient({ socket, onCall: () => clientCalls++ });
   const raw = rawSync(() => rawCalls++);
-  const variants: Array<[string, () => Promise<unknown>]> = [
+  const variants: Variant[] = [
     [`CriClient.list (status concurrency ${DEFAULT_STATUS_CONCURRENCY})`, () => client.list()],
     ["floor (same calls raw, same concurrency)", raw.run],
   ];
-  const times = new Map<string, number[]>(variants.map(([name]) => [name, []]));
   for (let i = 0; i < WARMUP_ROUNDS; i++) for (const [, run] of variants) await run();
   const alive = (await client.list()).length;
-  const perRound: number[] = [];
   clientCalls = 0;
   rawCalls = 0;
-  for (let round = 0; round < ROUNDS; round++) {
-    const now = new Map<string, number>();
-    for (const [name, run] of round % 2 ? variants : [...variants].reverse()) {
-      const start = performance.now();
-      await run();
-      now.set(name, performance.now() - start);
-      times.get(name)!.push(now.get(name)!);
-    }
-    perRound.push(now.get(variants[0]![0])! / now.get(variants[1]![0])!);
-  }
+  const times = await interleavedRounds(variants, ROUNDS);
+  const perRound = perRoundRatios(times.get(variants[0]![0])!, times.get(variants[1]![0])!);
   console.log(`\nInitial sync of ${alive} alive containers and sandboxes (${pods} pods × 3 containers + their sandboxes), ${ROUNDS} rounds:`);
   for (const [name] of variants) {
     console.log(`  ${name.padEnd(44)} median ${fmt(quantile(times.get(name)!, 0.5))}  p90 ${fmt(quantile(times.get(name)!, 0.9))}`);

@@ -21,6 +21,7 @@ import { DockerClient } from "../engines/docker/mod.ts";
 import type { LifecycleEvent } from "../lib/events.ts";
 import { createHttpTransport, parseEndpoint } from "../lib/transport/http.ts";
 import { Watcher } from "../lib/watcher.ts";
+import { interleavedRounds, perRoundRatios, quantile, type Variant } from "./support/stats.ts";
 
 const host = process.env.WW_TEST_DOCKER_HOST ?? process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
 const image = process.env.WW_TEST_IMAGE ?? "ww-busybox:latest";
@@ -42,11 +43,6 @@ function benchContainers(): string[] {
 function removeBenchContainers(): void {
   const all = docker("ps", "-aq", "--filter", `label=${LABEL}`).split("\n").filter(Boolean);
   for (let i = 0; i < all.length; i += 50) docker("rm", "-f", ...all.slice(i, i + 50));
-}
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 function fmt(ms: number): string {
@@ -71,30 +67,19 @@ async function syncBench(): Promise<void> {
       }
     }));
   };
-  const variants: Array<[string, () => Promise<unknown>]> = [
+  const variants: Variant[] = [
     ["DockerClient.list (concurrency 8)", () => concurrent.list()],
     ["serial list-then-inspect", () => serial.list()],
     ["floor (raw requests, concurrency 8)", () => floor(8)],
     ["raw requests, serial (for scale)", () => floor(1)],
   ];
-  const times = new Map<string, number[]>(variants.map(([name]) => [name, []]));
   // Warm-up: the client's CPU per sync falls from ~100 ms (cold) to ~13 ms only
   // after some 40 syncs, once V8 has optimised its code path.
   for (let i = 0; i < WARMUP_ROUNDS; i++) for (const [, run] of variants) await run();
   // Per round, the client's time over each baseline's: pairs run back to back see the same machine load.
-  const paired = { serial: [] as number[], floor: [] as number[] };
-  for (let round = 0; round < ROUNDS; round++) {
-    const now = new Map<string, number>();
-    for (const [name, run] of round % 2 ? variants : [...variants].reverse()) {
-      const start = performance.now();
-      await run();
-      now.set(name, performance.now() - start);
-      times.get(name)!.push(now.get(name)!);
-    }
-    const client = now.get(variants[0]![0])!;
-    paired.serial.push(client / now.get(variants[1]![0])!);
-    paired.floor.push(client / now.get(variants[2]![0])!);
-  }
+  const times = await interleavedRounds(variants, ROUNDS);
+  const [clientTimes, serialTimes, floorTimes] = variants.slice(0, 3).map(([name]) => times.get(name)!);
+  const paired = { serial: perRoundRatios(clientTimes!, serialTimes!), floor: perRoundRatios(clientTimes!, floorTimes!) };
   const alive = (await concurrent.list()).length;
   console.log(`\nInitial sync of ${alive} alive containers (${ids.length} bench containers), API ${apiVersion}, ${ROUNDS} rounds:`);
   const median = (name: string): number => quantile(times.get(name)!, 0.5);

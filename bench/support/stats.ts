@@ -81,3 +81,29 @@ export function table(header: readonly string[], rows: readonly (readonly string
 export function ms(value: number): string {
   return `${value.toFixed(1)} ms`;
 }
+
+/** A named thing a bench times. */
+export type Variant = readonly [name: string, run: () => Promise<unknown>];
+
+/**
+ * Runs every variant once per round, the order reversed every other round (so
+ * that none always runs first, on a warmer or colder machine), and returns
+ * each variant's times in milliseconds, indexed by round: variants of one round
+ * ran back to back under the same load, so their per-round ratios are fair.
+ */
+export async function interleavedRounds(variants: readonly Variant[], rounds: number): Promise<Map<string, number[]>> {
+  const times = new Map<string, number[]>(variants.map(([name]) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, run] of round % 2 ? variants : [...variants].reverse()) {
+      const start = performance.now();
+      await run();
+      times.get(name)!.push(performance.now() - start);
+    }
+  }
+  return times;
+}
+
+/** Per round, the times of `over` divided by those of `under` (both from {@linkcode interleavedRounds}). */
+export function perRoundRatios(over: readonly number[], under: readonly number[]): number[] {
+  return over.map((time, round) => time / under[round]!);
+}
