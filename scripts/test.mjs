@@ -48,7 +48,7 @@ const ALIASES = { node: NODE_RUNTIMES };
 /** Test files a Node line runs at once: WW_TEST_NODE_CONCURRENCY, else per line (engines/node-lines.mjs). */
 const nodeConcurrency = (major) => Number(process.env.WW_TEST_NODE_CONCURRENCY ?? testConcurrency(major));
 /** One runner may take this long before it is killed and counted as crashed (whole run must stay < 20 min). */
-const RUNNER_TIMEOUT_MS = Number(process.env.WW_TEST_RUNNER_TIMEOUT_S ?? 420) * 1000;
+const RUNNER_TIMEOUT_MS = Number(process.env.WW_TEST_RUNNER_TIMEOUT_S ?? 600) * 1000;
 /** Engine directories (`/tmp/ww-e-<runner pid>-XXXXXX`) are short: socket paths below them must stay under 108 bytes. */
 const ENGINES_PREFIX = "/tmp/ww-e-";
 

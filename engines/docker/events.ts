@@ -193,27 +193,46 @@ export class OomMarks {
 }
 
 /**
+ * How long past `until` a podman event log read waits for podman to end the
+ * response before ending it itself; its events up to `until` are written by then.
+ */
+const PODMAN_LOG_GRACE_MS = 1_000;
+
+/**
  * The container event messages of the engine's log from `since` until now.
  * Docker answers from its event log and ends the response; podman takes
  * `until` in whole seconds only (it ignores a fraction and sends nothing)
- * and holds the response open until then, so with podman this waits for the
- * next full second.
+ * and holds the response open until then — with its file event logger (4.3)
+ * until an event *after* `until` is written, which on a quiet engine is
+ * never. So with podman the read ends on its own once `until` is
+ * {@linkcode PODMAN_LOG_GRACE_MS} past: what the log held up to then has arrived.
  */
 export async function readEventLog(connection: DockerConnection, since: number, signal: AbortSignal): Promise<unknown[]> {
   const now = Date.now();
-  const until = connection.podman ? String(Math.ceil(now / 1000)) : sinceParameter(now);
+  const untilMs = connection.podman ? Math.ceil(now / 1000) * 1000 : now;
+  const until = connection.podman ? String(untilMs / 1000) : sinceParameter(now);
   if (now <= since) return [];
-  const { transport, apiVersion } = await connection.negotiated(signal);
-  const api = connection.api;
-  const response = await connection.stream(
-    apiVersion,
-    transport,
-    `/events?since=${sinceParameter(since)}&until=${until}&filters=${FILTERS}`,
-    signal,
-  );
-  if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api, retryable: true });
+  const read = linkSignals(signal);
+  const logRead = new Error("the event log was read up to its end");
+  const timer = connection.podman ? setTimeout(() => read.abort(logRead), untilMs - now + PODMAN_LOG_GRACE_MS) : undefined;
   const messages: unknown[] = [];
-  for await (const message of decodeJsonLines(response.body, { endpoint: api })) messages.push(message);
+  try {
+    const { transport, apiVersion } = await connection.negotiated(read.signal);
+    const api = connection.api;
+    const response = await connection.stream(
+      apiVersion,
+      transport,
+      `/events?since=${sinceParameter(since)}&until=${until}&filters=${FILTERS}`,
+      read.signal,
+    );
+    if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api, retryable: true });
+    for await (const message of decodeJsonLines(response.body, { endpoint: api })) messages.push(message);
+  } catch (error) {
+    if (read.signal.reason !== logRead || signal.aborted) throw error;
+  } finally {
+    clearTimeout(timer);
+    read.dispose();
+  }
   return messages;
 }
 
