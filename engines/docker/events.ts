@@ -214,9 +214,8 @@ export async function readEventLog(connection: DockerConnection, since: number, 
   if (now <= since) return [];
   const read = linkSignals(signal);
   const logRead = new Error("the event log was read up to its end");
-  const timer = connection.podman ? setTimeout(() => read.abort(logRead), untilMs - now + PODMAN_LOG_GRACE_MS) : undefined;
   const messages: unknown[] = [];
-  try {
+  const reading = (async (): Promise<void> => {
     const { transport, apiVersion } = await connection.negotiated(read.signal);
     const api = connection.api;
     const response = await connection.stream(
@@ -227,13 +226,28 @@ export async function readEventLog(connection: DockerConnection, since: number, 
     );
     if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api, retryable: true });
     for await (const message of decodeJsonLines(response.body, { endpoint: api })) messages.push(message);
+  })();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // podman: the deadline does not wait for the aborted request to settle (Bun's fetch may not end one still
+  // waiting for headers); the request is abandoned, its rejection is the abort asked for here.
+  const deadline = connection.podman
+    ? new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        read.abort(logRead);
+        reading.catch(() => {});
+        resolve();
+      }, untilMs - now + PODMAN_LOG_GRACE_MS);
+    })
+    : undefined;
+  try {
+    await (deadline ? Promise.race([reading, deadline]) : reading);
   } catch (error) {
     if (read.signal.reason !== logRead || signal.aborted) throw error;
   } finally {
     clearTimeout(timer);
     read.dispose();
   }
-  return messages;
+  return [...messages];
 }
 
 /** Identifies an event for telling a replayed duplicate: type, container and engine time. */
