@@ -5,6 +5,7 @@ import { deferred } from "../../lib/async/deferred.ts";
 import { mapConcurrent } from "../../lib/async/pool.ts";
 import { linkSignals } from "../../lib/async/signals.ts";
 import { abortable, sleep } from "../../lib/async/wait.ts";
+import { within } from "../support/bounded.ts";
 
 /** Counts the abort listeners currently registered on a signal (by wrapping its own methods). */
 function listenerCount(signal: AbortSignal): () => number {
@@ -24,39 +25,48 @@ function listenerCount(signal: AbortSignal): () => number {
   return () => live.size;
 }
 
-/** Records timers set and cleared while `fn` runs (global setTimeout/clearTimeout wrapped). */
-async function watchTimers<T>(fn: () => Promise<T>): Promise<{ result: PromiseSettledResult<T>; pending: number }> {
+/** What happened to the timers set while a function ran. */
+interface TimerRecord<T> {
+  result: PromiseSettledResult<T>;
+  /** The delays of the timers set, in order. */
+  set: (number | undefined)[];
+  /** How many fired. */
+  fired: number;
+  /** How many were cleared before firing. */
+  cleared: number;
+  /** How many neither fired nor were cleared. */
+  pending: number;
+}
+
+/** Records timers set, fired and cleared while `fn` runs (global setTimeout/clearTimeout wrapped). */
+async function watchTimers<T>(fn: () => Promise<T>): Promise<TimerRecord<T>> {
   const realSet = globalThis.setTimeout;
   const realClear = globalThis.clearTimeout;
   const pending = new Set<unknown>();
+  const set: (number | undefined)[] = [];
+  let fired = 0;
+  let cleared = 0;
   globalThis.setTimeout = ((cb: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
     const handle: unknown = realSet(() => {
       pending.delete(handle);
+      fired++;
       cb(...args);
     }, ms);
     pending.add(handle);
+    set.push(ms);
     return handle;
   }) as typeof setTimeout;
   globalThis.clearTimeout = ((handle: Parameters<typeof clearTimeout>[0]) => {
-    pending.delete(handle);
+    if (pending.delete(handle)) cleared++;
     realClear(handle);
   }) as typeof clearTimeout;
   try {
     const [result] = await Promise.allSettled([fn()]);
-    return { result: result!, pending: pending.size };
+    return { result: result!, set, fired, cleared, pending: pending.size };
   } finally {
     globalThis.setTimeout = realSet;
     globalThis.clearTimeout = realClear;
   }
-}
-
-/** Rejects after `ms`, so that a wait that never settles fails with a message instead of hanging. */
-function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
 }
 
 describe("linkSignals", () => {
@@ -155,14 +165,14 @@ describe("deferred", () => {
 });
 
 describe("sleep", () => {
-  it("resolves after about the given time and leaves neither timer nor listener", async () => {
+  it("resolves when its timer of the given delay fires, and leaves neither timer nor listener", async () => {
     const stop = new AbortController();
     const count = listenerCount(stop.signal);
-    const t0 = performance.now();
-    const { result, pending } = await watchTimers(() => sleep(30, stop.signal));
-    assert.equal(result.status, "fulfilled");
-    assert.ok(performance.now() - t0 >= 25, "it waited");
-    assert.equal(pending, 0);
+    const timers = await watchTimers(() => sleep(30, stop.signal));
+    assert.equal(timers.result.status, "fulfilled");
+    assert.deepEqual(timers.set, [30], "one timer of the given delay");
+    assert.equal(timers.fired, 1, "it resolved by its timer firing");
+    assert.equal(timers.pending, 0);
     assert.equal(count(), 0);
   });
 
@@ -170,26 +180,27 @@ describe("sleep", () => {
     const stop = new AbortController();
     const count = listenerCount(stop.signal);
     const reason = new Error("stop");
-    const t0 = performance.now();
-    const { result, pending } = await watchTimers(() => {
+    const timers = await watchTimers(() => {
       const waiting = sleep(60_000, stop.signal);
       stop.abort(reason);
       return waiting;
     });
-    assert.equal(result.status, "rejected");
-    assert.equal((result as PromiseRejectedResult).reason, reason);
-    assert.ok(performance.now() - t0 < 5_000, "it did not wait for the timer");
-    assert.equal(pending, 0, "the 60 s timer was cleared");
+    assert.equal(timers.result.status, "rejected");
+    assert.equal((timers.result as PromiseRejectedResult).reason, reason);
+    assert.deepEqual(timers.set, [60_000]);
+    assert.equal(timers.fired, 0, "it did not wait for the timer");
+    assert.equal(timers.cleared, 1, "the 60 s timer was cleared");
+    assert.equal(timers.pending, 0);
     assert.equal(count(), 0);
   });
 
   it("rejects without setting a timer when the signal is already aborted", async () => {
     const stop = new AbortController();
     stop.abort("before");
-    const { result, pending } = await watchTimers(() => sleep(60_000, stop.signal));
-    assert.equal(result.status, "rejected");
-    assert.equal((result as PromiseRejectedResult).reason, "before");
-    assert.equal(pending, 0);
+    const timers = await watchTimers(() => sleep(60_000, stop.signal));
+    assert.equal(timers.result.status, "rejected");
+    assert.equal((timers.result as PromiseRejectedResult).reason, "before");
+    assert.deepEqual(timers.set, []);
   });
 });
 
@@ -209,7 +220,7 @@ describe("abortable", () => {
     const never = deferred<number>();
     const waiting = abortable(never.promise, stop.signal);
     stop.abort("enough");
-    await assert.rejects(within(1_000, waiting, "abortable"), (e) => e === "enough");
+    await assert.rejects(within("abortable settled", waiting), (e) => e === "enough");
     never.reject(new Error("ignored later")); // must not become an unhandled rejection
     await sleep(10);
   });
@@ -277,7 +288,7 @@ describe("mapConcurrent", () => {
         settled.push(i);
       }
     });
-    await assert.rejects(within(5_000, run, "mapConcurrent"), (e) => e === boom);
+    await assert.rejects(within("mapConcurrent settled", run), (e) => e === boom);
     assert.deepEqual(started.sort(), [0, 1, 2], "no call started after the failure");
     assert.deepEqual(settled.sort(), [0, 1, 2], "every started call had settled when the map rejected");
     assert.deepEqual(reasons, [boom, boom], "the others saw the failure as their abort reason");
@@ -299,7 +310,7 @@ describe("mapConcurrent", () => {
     }, stop.signal);
     await sleep(5);
     stop.abort(reason);
-    await assert.rejects(within(5_000, run, "mapConcurrent"), (e) => e === reason);
+    await assert.rejects(within("mapConcurrent settled", run), (e) => e === reason);
     assert.deepEqual(started, [0, 1]);
     assert.deepEqual(seen, [reason, reason]);
   });

@@ -2,7 +2,6 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Backoff, backoffDelays, DEFAULT_BACKOFF, resolveBackoffOptions } from "../../lib/backoff.ts";
-import { sleep } from "../../lib/async/wait.ts";
 import type { BackoffJitter, BackoffOptions } from "../../lib/backoff.ts";
 
 const take = (n: number, options: BackoffOptions, random?: () => number): number[] => {
@@ -123,25 +122,5 @@ describe("Backoff", () => {
   });
 });
 
-describe("sleep", () => {
-  it("resolves after the delay", async () => {
-    // Order, not time: a 0 ms timer armed first has fired by the time a 5 ms sleep resolves.
-    let earlierTimerFired = false;
-    setTimeout(() => { earlierTimerFired = true; }, 0);
-    await sleep(5);
-    assert.equal(earlierTimerFired, true);
-  });
-
-  it("rejects with the abort reason and leaves no timer behind (Deno's sanitizer checks)", async () => {
-    const controller = new AbortController();
-    const slept = sleep(3_600_000, controller.signal);
-    const reason = new Error("stop");
-    controller.abort(reason);
-    await assert.rejects(slept, (error) => error === reason);
-  });
-
-  it("rejects at once when already aborted", async () => {
-    const reason = new Error("already");
-    await assert.rejects(sleep(3_600_000, AbortSignal.abort(reason)), (error) => error === reason);
-  });
-});
+// The abortable sleep between retries (lib/async/wait.ts) is tested in async.test.ts, by the timers it sets,
+// fires and clears.
