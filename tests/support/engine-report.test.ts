@@ -16,7 +16,10 @@ import {
   parseEngineLog,
   strictEngines,
 } from "../../scripts/engines/engine-report.mjs";
+import { nodeLine } from "../../scripts/engines/node-lines.mjs";
 import { callerFile, engineSkip, ENGINE_LOG_VAR } from "./engines.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 const ALL_UP = {
   WW_TEST_DOCKER_HOST: "unix:///e/docker/docker.sock",
@@ -202,25 +205,34 @@ describe("the engine log of tests/support/engines.ts", () => {
     }
   });
 
-  it("scripts/engines/node-reporter.mjs writes one line per leaf test with its file", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "ww-noderep-"));
-    try {
-      const file = path.join(dir, "t.test.mjs");
-      const out = path.join(dir, "out.ndjson");
-      const src = `import { describe, it } from "node:test";\ndescribe("s", () => { it("a", () => {}); it("b", { skip: "x" }, () => {}); });\n`;
-      spawnSync("sh", ["-c", `printf '%s' "$1" > "$2"`, "sh", src, file]);
-      const reporter = new URL("../../scripts/engines/node-reporter.mjs", import.meta.url).pathname;
-      // without NODE_TEST_CONTEXT, which would make the child report to this runner instead of the reporter
-      const env = { ...process.env };
-      delete env.NODE_TEST_CONTEXT;
-      const r = spawnSync("node", ["--test", `--test-reporter=${reporter}`, `--test-reporter-destination=${out}`, file], {
-        encoding: "utf8",
-        env,
-      });
-      assert.equal(r.status, 0, r.stderr);
-      assert.deepEqual([...leafResultsNode(readFileSync(out, "utf8"), dir)], [["t.test.mjs", { passed: 1, failed: 0, skipped: 1 }]]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  // Node 22 (no `entryFile`: the file's summary names it) and 24 (`entryFile`), as the runner runs them
+  for (const major of ["22", "24"]) {
+    it(`scripts/engines/node-reporter.mjs writes one line per leaf test with the test file that ran it (Node ${major})`, () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "ww-noderep-"));
+      try {
+        // the suites of b.test.mjs are defined in a helper module, as the fault suites' are in faults.ts
+        const files: Record<string, string> = {
+          "a.test.mjs": `import { describe, it } from "node:test";\ndescribe("s", () => { it("a", () => {}); it("b", { skip: "x" }, () => {}); });\n`,
+          "scenarios.mjs": `import { describe, it } from "node:test";\nexport function scenarios() { describe("t", () => { it("c", () => {}); it("d", () => {}); it("e", () => {}); }); }\n`,
+          "b.test.mjs": `import { scenarios } from "./scenarios.mjs";\nscenarios();\n`,
+        };
+        for (const [name, src] of Object.entries(files)) spawnSync("sh", ["-c", `printf '%s' "$1" > "$2"`, "sh", src, path.join(dir, name)]);
+        const out = path.join(dir, "out.ndjson");
+        const reporter = new URL("../../scripts/engines/node-reporter.mjs", import.meta.url).pathname;
+        // without NODE_TEST_CONTEXT, which would make the child report to this runner instead of the reporter
+        const env = { ...process.env };
+        delete env.NODE_TEST_CONTEXT;
+        const node = nodeLine(ROOT, major);
+        const args = ["--test", "--test-concurrency=2", `--test-reporter=${reporter}`, `--test-reporter-destination=${out}`, "a.test.mjs", "b.test.mjs"];
+        const r = spawnSync(node, args, { cwd: dir, encoding: "utf8", env });
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(new Map(leafResultsNode(readFileSync(out, "utf8"), dir)), new Map([
+          ["a.test.mjs", { passed: 1, failed: 0, skipped: 1 }],
+          ["b.test.mjs", { passed: 3, failed: 0, skipped: 0 }],
+        ]));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
