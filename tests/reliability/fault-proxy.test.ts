@@ -165,6 +165,25 @@ describe("fault proxy", () => {
     await client.destroy();
   });
 
+  it("cuts a held answer in its body: the head and half the held body go through, then the connection closes", async () => {
+    const client = await connect();
+    const connection = proxy.connections.at(-1)!;
+    connection.stall(60_000);
+    const head = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n";
+    server.last.write(head.slice(0, 9));
+    await waitUntil("part of the head held", () => connection.queuedBytes === 9);
+    assert.equal(connection.heldBodyBytes, undefined, "no complete head yet");
+    server.last.write(`${head.slice(9)}0123456789`);
+    await waitUntil("head and body held", () => connection.heldBodyBytes === 10);
+    assert.equal(client.received.length, 0);
+    const faults = proxy.faults;
+    connection.cutInBody();
+    await client.closed;
+    assert.equal(client.text, `${head}01234`);
+    assert.equal(proxy.faults, faults + 1);
+    assert.equal(connection.closed, true);
+  });
+
   it("passes the engine's end of stream after held data", async () => {
     const client = await connect();
     const connection = proxy.connections.at(-1)!;

@@ -54,6 +54,8 @@ export class ProxyConnection {
   #stalledUntil = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  /** Set once the client's side is ending ({@linkcode ProxyConnection.cutInBody}): engine bytes are dropped. */
+  #ending = false;
   #requestParser: HttpRequestParser;
 
   /** Connects a freshly accepted client socket to the engine. */
@@ -149,13 +151,46 @@ export class ProxyConnection {
     return this.#queue.reduce((sum, entry) => sum + (entry.chunk?.length ?? 0), 0);
   }
 
+  /**
+   * Body bytes held back behind a complete HTTP response head (head and body held by a stall), or
+   * `undefined` while the held bytes hold no complete head.
+   */
+  get heldBodyBytes(): number | undefined {
+    const end = this.#held().indexOf("\r\n\r\n");
+    return end < 0 ? undefined : this.#held().length - end - 4;
+  }
+
+  /**
+   * Releases the held response's head and half of its held body bytes, then cuts: the client has an
+   * answer (a status) whose body breaks off, which no HTTP client can retry by itself, unlike a connection
+   * cut before the answer (Deno's and Bun's fetch retry an idempotent request then). Needs a complete head
+   * held ({@linkcode ProxyConnection.heldBodyBytes}).
+   */
+  cutInBody(): void {
+    const held = this.#held();
+    const end = held.indexOf("\r\n\r\n");
+    if (end < 0) throw new Error(`cutInBody: no complete response head held on ${this}`);
+    const body = held.length - end - 4;
+    this.#queue = [];
+    this.#ending = true;
+    clearTimeout(this.#timer);
+    this.#forward(held.subarray(0, end + 4 + (body >> 1)));
+    this.#proxy.faults++;
+    // cut once the client's socket has written the bytes out
+    this.#client.end(() => this.cut());
+  }
+
+  #held(): Buffer {
+    return Buffer.concat(this.#queue.flatMap((entry) => (entry.chunk === undefined ? [] : [entry.chunk])));
+  }
+
   /** Delays every downstream chunk by `ms` from now on (0 ends the delay). */
   delay(ms: number): void {
     this.#delayMs = ms;
   }
 
   #downstream(chunk: Buffer | undefined): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#ending) return;
     this.#queue.push({ chunk, dueAt: this.#delayMs > 0 ? Date.now() + this.#delayMs : 0 });
     this.#flush();
   }
