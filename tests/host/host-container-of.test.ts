@@ -9,7 +9,8 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { DiscoveredEngine } from "../../lib/discovery/types.ts";
 import { HostWatcher } from "../../lib/host-watcher.ts";
-import { FakeEngine, settled } from "../support/fake-engine.ts";
+import { until } from "../support/bounded.ts";
+import { FakeEngine } from "../support/fake-engine.ts";
 
 const PROC = fileURLToPath(new URL("../../fixtures/proc/containers", import.meta.url));
 
@@ -38,10 +39,8 @@ describe("HostWatcher.containerOf", () => {
       },
     });
     await host.rescan();
-    for (let turn = 0; host.engines().some((view) => view.health.state !== "synced"); turn++) {
-      assert.ok(turn < 1_000, "both watchers synced");
-      await settled();
-    }
+    await until("both watchers synced", () => host.engines().every((view) => view.health.state === "synced"), () =>
+      host.engines().map((view) => `${view.engine.api}: ${view.health.state}`).join(", "));
     const owner = async (pid: number): Promise<string> => {
       const answer = await host.containerOf(pid);
       return answer === undefined ? "none" : `${answer.container.name} ${answer.engine.api} ${answer.match}`;

@@ -23,6 +23,7 @@ import {
 } from "../../lib/errors.ts";
 import { Watcher } from "../../lib/watcher.ts";
 import { FakeDocker } from "../support/fake-docker.ts";
+import { until, within } from "../support/bounded.ts";
 import { listen, unixSocketServer } from "../support/unix-server.ts";
 
 
@@ -47,6 +48,19 @@ function dockerAnswering(status: number, message: string): http.Server {
   });
 }
 
+/** A logger that keeps the watcher's warnings (one per failed attempt and its retry). */
+function retryLog(): { warnings: string[]; logger: { debug(): void; warn(message: string): void } } {
+  const warnings: string[] = [];
+  return { warnings, logger: { debug() {}, warn: (message: string) => void warnings.push(message) } };
+}
+
+/** Whether `promise` has settled yet, asked later (its rejection counts as handled). */
+function settledYet(promise: Promise<unknown>): () => boolean {
+  let settled = false;
+  promise.then(() => (settled = true), () => (settled = true));
+  return () => settled;
+}
+
 /** Watches `engine` and returns how `ready` settled and what the watcher said about retrying. */
 async function readyOutcome(engine: EngineClient): Promise<{ error: unknown; warnings: string[] }> {
   const warnings: string[] = [];
@@ -55,10 +69,7 @@ async function readyOutcome(engine: EngineClient): Promise<{ error: unknown; war
   const watcher = new Watcher(engine, { logger });
   void watcher.watch();
   try {
-    await Promise.race([
-      watcher.ready,
-      new Promise((_, reject) => setTimeout(() => reject(new Error("ready did not settle in 10 s")), 10_000)),
-    ]);
+    await within("ready settling", watcher.ready);
     return { error: undefined, warnings };
   } catch (error) {
     return { error, warnings };
@@ -141,11 +152,13 @@ describe("a watcher on a socket that heals keeps retrying, then syncs", { timeou
     await using fake = new FakeDocker({ list: new TextEncoder().encode("[]"), inspect: new Map(), events: new Uint8Array() });
     // First a peer that accepts and closes (a restarting engine, a cutting proxy), then the engine.
     const cutter = await listen(net.createServer((s) => s.destroy()), fake.socket);
-    const watcher = new Watcher(new DockerClient({ host: fake.host, env: {} }), { backoff });
+    const retries = retryLog();
+    const watcher = new Watcher(new DockerClient({ host: fake.host, env: {} }), { backoff, logger: retries.logger });
     try {
+      const ready = settledYet(watcher.ready);
       void watcher.watch();
-      const early = await Promise.race([watcher.ready.then(() => "ready", () => "rejected"), sleep(400).then(() => "pending")]);
-      assert.equal(early, "pending");
+      await until("two retries", () => retries.warnings.length >= 2 && cutter.connections >= 2, () => retries.warnings.join("; "));
+      assert.equal(ready(), false, "ready waits while the engine cannot be reached");
       await cutter.close();
       await fake.listen();
       await watcher.ready;
@@ -182,11 +195,13 @@ describe("a watcher on a socket that heals keeps retrying, then syncs", { timeou
   it("containerd: a missing socket stays retryable", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ww-never-missing-"));
     try {
-      const watcher = new Watcher(new ContainerdClient({ socket: join(dir, "containerd.sock") }), { backoff });
+      const retries = retryLog();
+      const watcher = new Watcher(new ContainerdClient({ socket: join(dir, "containerd.sock") }), { backoff, logger: retries.logger });
       try {
+        const ready = settledYet(watcher.ready);
         void watcher.watch();
-        const early = await Promise.race([watcher.ready.then(() => "ready", () => "rejected"), sleep(400).then(() => "pending")]);
-        assert.equal(early, "pending");
+        await until("two retries", () => retries.warnings.length >= 2, () => retries.warnings.join("; "));
+        assert.equal(ready(), false, "ready waits while the socket is missing");
       } finally {
         await watcher.close();
       }
@@ -208,7 +223,3 @@ describe("a watcher on a socket that heals keeps retrying, then syncs", { timeou
     }
   });
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
