@@ -30,12 +30,14 @@ const cycling = (values: number[]): () => number => {
 
 describe("backoffDelays", () => {
   it("without jitter doubles from initialMs and saturates at maxMs", () => {
-    assert.deepEqual(take(7, { initialMs: 100, maxMs: 1000, jitter: "none" }), [100, 200, 400, 800, 1000, 1000, 1000]);
+    // maxRetries given: a generator that yields nothing ends (and fails here) instead of spinning forever
+    assert.deepEqual(take(8, { initialMs: 100, maxMs: 1000, jitter: "none", maxRetries: 7 }), [100, 200, 400, 800, 1000, 1000, 1000]);
   });
 
   it("yields exactly maxRetries delays; 0 means none", () => {
-    assert.equal([...backoffDelays({ maxRetries: 0 })].length, 0);
-    assert.equal([...backoffDelays({ maxRetries: 3 })].length, 3);
+    // take() bounds the count: an endless generator fails the assertion rather than hanging
+    assert.equal(take(10, { maxRetries: 0 }).length, 0);
+    assert.equal(take(10, { maxRetries: 3 }).length, 3);
   });
 
   it("is endless by default", () => {
@@ -44,17 +46,18 @@ describe("backoffDelays", () => {
   });
 
   it("full jitter scales the envelope by the random value", () => {
-    assert.deepEqual(take(4, { initialMs: 100, maxMs: 1000, jitter: "full" }, () => 0.5), [50, 100, 200, 400]);
-    assert.deepEqual(take(3, { initialMs: 100, jitter: "full" }, () => 0), [0, 0, 0]);
+    assert.deepEqual(take(5, { initialMs: 100, maxMs: 1000, jitter: "full", maxRetries: 4 }, () => 0.5), [50, 100, 200, 400]);
+    assert.deepEqual(take(4, { initialMs: 100, jitter: "full", maxRetries: 3 }, () => 0), [0, 0, 0]);
   });
 
   it("decorrelated jitter stays between initialMs and factor × previous", () => {
     // random 1-ε approaches the upper bound: 100 → ~300 → ~900 → cap
-    const delays = take(4, { initialMs: 100, maxMs: 1000, factor: 3, jitter: "decorrelated" }, () => 0.999999);
+    const delays = take(5, { initialMs: 100, maxMs: 1000, factor: 3, jitter: "decorrelated", maxRetries: 4 }, () => 0.999999);
+    assert.equal(delays.length, 4);
     assert.ok(Math.abs((delays[0] as number) - 300) < 1, String(delays));
     assert.ok(Math.abs((delays[1] as number) - 900) < 1, String(delays));
     assert.ok((delays[3] as number) <= 1000);
-    assert.deepEqual(take(3, { initialMs: 100, maxMs: 1000, jitter: "decorrelated" }, () => 0), [100, 100, 100]);
+    assert.deepEqual(take(4, { initialMs: 100, maxMs: 1000, jitter: "decorrelated", maxRetries: 3 }, () => 0), [100, 100, 100]);
   });
 
   it("property: every delay lies in [0, maxMs], count is min(maxRetries, n), deterministic for a given random", () => {
@@ -91,13 +94,15 @@ describe("backoffDelays", () => {
   });
 
   it("rejects nonsensical options", () => {
-    assert.throws(() => resolveBackoffOptions({ initialMs: -1 }), RangeError);
-    assert.throws(() => resolveBackoffOptions({ initialMs: 100, maxMs: 10 }), RangeError);
-    assert.throws(() => resolveBackoffOptions({ factor: 0.5 }), RangeError);
-    assert.throws(() => resolveBackoffOptions({ maxRetries: 1.5 }), RangeError);
-    assert.throws(() => resolveBackoffOptions({ maxRetries: -1 }), RangeError);
-    assert.throws(() => resolveBackoffOptions({ jitter: "lots" as BackoffJitter }), RangeError);
-    assert.throws(() => resolveBackoffOptions({ initialMs: NaN }), RangeError);
+    const rejects = (options: BackoffOptions, message: string): void =>
+      assert.throws(() => resolveBackoffOptions(options), { name: "RangeError", message });
+    rejects({ initialMs: -1 }, "backoff initialMs must be a finite number >= 0, got -1");
+    rejects({ initialMs: 100, maxMs: 10 }, "backoff maxMs must be a finite number >= initialMs (100), got 10");
+    rejects({ factor: 0.5 }, "backoff factor must be a finite number >= 1, got 0.5");
+    rejects({ maxRetries: 1.5 }, "backoff maxRetries must be a non-negative integer or Infinity, got 1.5");
+    rejects({ maxRetries: -1 }, "backoff maxRetries must be a non-negative integer or Infinity, got -1");
+    rejects({ jitter: "lots" as BackoffJitter }, 'backoff jitter must be "full", "decorrelated" or "none", got lots');
+    rejects({ initialMs: NaN }, "backoff initialMs must be a finite number >= 0, got NaN");
   });
 
   it("treats undefined option fields as defaults", () => {
@@ -108,10 +113,12 @@ describe("backoffDelays", () => {
 describe("Backoff", () => {
   it("counts retries, runs out after maxRetries, and starts over after reset", () => {
     const backoff = new Backoff({ initialMs: 10, maxMs: 100, jitter: "none", maxRetries: 2 });
+    assert.deepEqual(backoff.options, { ...DEFAULT_BACKOFF, initialMs: 10, maxMs: 100, jitter: "none", maxRetries: 2 });
     assert.equal(backoff.next(), 10);
     assert.equal(backoff.next(), 20);
     assert.equal(backoff.retries, 2);
     assert.equal(backoff.next(), undefined);
+    assert.equal(backoff.retries, 2, "running out is no retry");
     backoff.reset();
     assert.equal(backoff.retries, 0);
     assert.equal(backoff.next(), 10);
