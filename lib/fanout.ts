@@ -90,9 +90,8 @@ export class Fanout<T> {
     return subscription;
   }
 
-  /** Hands `items` to every subscriber; never blocks, never throws. */
+  /** Hands `items` to every subscriber; never blocks, never throws. After `end()` nobody is subscribed. */
   publish(items: readonly T[]): void {
-    if (this.#ended || items.length === 0) return;
     // Copy: a subscriber that overflows removes itself while we iterate.
     for (const subscription of [...this.#subscribers]) subscription.push(items);
   }
@@ -103,9 +102,9 @@ export class Fanout<T> {
    */
   end(error?: unknown): void {
     if (this.#ended) return;
-    this.#ended = error === undefined ? {} : { error };
+    this.#ended = { error };
+    // each removes itself as it ends
     for (const subscription of [...this.#subscribers]) subscription.end(error);
-    this.#subscribers.clear();
   }
 }
 
@@ -115,10 +114,15 @@ type Waiter<T> = Deferred<IteratorResult<T, undefined>>;
 /** The implementation of {@linkcode Subscription}; the fan-out alone pushes into it and ends it. */
 class Subscriber<T> implements Subscription<T> {
   readonly #buffer: number;
-  readonly #queue: T[] = [];
-  #head = 0;
-  #initial: T[];
-  #initialHead = 0;
+  /**
+   * The buffered items as two stacks (amortised O(1) per item, no compaction): `#out` holds the oldest,
+   * the next one last (taken with `pop()`); `#in` those queued after them, oldest first; it is reversed
+   * into `#out` when `#out` runs empty. The initial items start in `#out`.
+   */
+  #out: T[];
+  #in: T[] = [];
+  /** How many of the buffered items are initial ones: taken first, they do not count against `#buffer`. */
+  #initialLeft: number;
   readonly #waiters: Waiter<T>[] = [];
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = (): void => void this.#finish();
@@ -132,13 +136,15 @@ class Subscriber<T> implements Subscription<T> {
       throw new RangeError(`subscriber buffer must be a positive integer, got ${options.buffer}`);
     }
     this.#buffer = options.buffer;
-    this.#initial = options.initial ? [...options.initial] : [];
+    this.#out = options.initial ? [...options.initial].reverse() : [];
+    this.#initialLeft = this.#out.length;
     this.#unsubscribe = unsubscribe;
     this.#signal = options.signal;
     if (this.#signal?.aborted) {
       this.#finish();
     } else {
-      this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
+      // #finish removes it, also after it fired
+      this.#signal?.addEventListener("abort", this.#onAbort);
     }
   }
 
@@ -147,32 +153,38 @@ class Subscriber<T> implements Subscription<T> {
   }
 
   get pending(): number {
-    return this.#initial.length - this.#initialHead + this.#queue.length - this.#head;
+    return this.#out.length + this.#in.length;
   }
 
-  /** Queues published items, or overflows. */
+  /**
+   * Queues published items, or overflows. Only the fan-out calls it, and only while subscribed: not after
+   * this subscription ended or finished (both unsubscribe it).
+   */
   push(items: readonly T[]): void {
-    if (this.#end || this.#finished) return;
     for (const item of items) {
-      const waiter = this.pending === 0 ? this.#waiters.shift() : undefined;
+      // waiters exist only while nothing is buffered
+      const waiter = this.#waiters.shift();
       if (waiter) {
         waiter.resolve({ value: item, done: false });
-      } else if (this.#queue.length - this.#head >= this.#buffer) {
+      } else if (this.pending - this.#initialLeft >= this.#buffer) {
         // Stop receiving right away, so that the publisher stops paying for us.
         this.end(new SubscriberOverflowError(this.#buffer));
         return;
       } else {
-        this.#queue.push(item);
+        this.#in.push(item);
       }
     }
   }
 
-  /** Ends the subscription after the buffered items: quietly, or throwing `error`. */
+  /**
+   * Ends the subscription after the buffered items: quietly, or throwing `error`. Called once, while
+   * subscribed, or on a new subscription of an ended fan-out (which may have finished already: an aborted
+   * signal; then nothing waits and `next()` is done anyway).
+   */
   end(error?: unknown): void {
-    if (this.#end || this.#finished) return;
-    this.#end = error === undefined ? {} : { error };
+    this.#end = { error };
     this.#unsubscribe(this);
-    this.#settleWaiters();
+    this.#settleWaiters(error);
   }
 
   /** Delivers the next item; see {@linkcode Subscription} for how it ends. */
@@ -206,35 +218,21 @@ class Subscriber<T> implements Subscription<T> {
   }
 
   #take(): { value: T } | undefined {
-    if (this.#initialHead < this.#initial.length) {
-      const value = this.#initial[this.#initialHead] as T;
-      this.#initial[this.#initialHead++] = undefined as T; // let it be collected
-      if (this.#initialHead === this.#initial.length) {
-        this.#initial = [];
-        this.#initialHead = 0;
-      }
-      return { value };
+    if (this.#out.length === 0) {
+      this.#out = this.#in.reverse();
+      this.#in = [];
     }
-    if (this.#head < this.#queue.length) {
-      const value = this.#queue[this.#head] as T;
-      this.#queue[this.#head++] = undefined as T;
-      // Compact now and then instead of shift()ing every time (O(n) each).
-      if (this.#head === this.#queue.length) {
-        this.#queue.length = 0;
-        this.#head = 0;
-      } else if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
-        this.#queue.splice(0, this.#head);
-        this.#head = 0;
-      }
-      return { value };
-    }
-    return undefined;
+    if (this.#out.length === 0) return undefined;
+    if (this.#initialLeft > 0) this.#initialLeft--;
+    return { value: this.#out.pop() as T };
   }
 
-  /** Waiters exist only while nothing is buffered; once ended they learn how it ended. */
-  #settleWaiters(): void {
-    if (this.#waiters.length === 0 || this.pending > 0 || !this.#end) return;
-    const { error } = this.#end;
+  /**
+   * At the end, the waiting `next()`s learn how it ended (waiters exist only while nothing is buffered);
+   * with nobody waiting, `next()` tells it after the buffered items.
+   */
+  #settleWaiters(error: unknown): void {
+    if (this.#waiters.length === 0) return;
     const waiters = this.#waiters.splice(0);
     this.#finish();
     for (const [index, waiter] of waiters.entries()) {
@@ -244,16 +242,13 @@ class Subscriber<T> implements Subscription<T> {
     }
   }
 
+  /** Marks it finished and drops everything; repeating it changes nothing. */
   #finish(): void {
-    if (this.#finished) return;
     this.#finished = true;
-    this.#end ??= {};
     this.#unsubscribe(this);
     this.#signal?.removeEventListener("abort", this.#onAbort);
-    this.#queue.length = 0;
-    this.#head = 0;
-    this.#initial = [];
-    this.#initialHead = 0;
+    this.#out = [];
+    this.#in = [];
     for (const waiter of this.#waiters.splice(0)) waiter.resolve({ value: undefined, done: true });
   }
 }

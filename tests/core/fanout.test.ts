@@ -84,10 +84,8 @@ describe("Fanout", () => {
     const fanout = new Fanout<number>();
     const sub = fanout.subscribe({ buffer: 10 });
     fanout.publish([1, 2]);
-    for await (const item of sub) {
-      assert.equal(item, 1);
-      break;
-    }
+    assert.deepEqual(await sub.next(), { value: 1, done: false });
+    assert.deepEqual(await sub.return(), { value: undefined, done: true });
     assert.equal(fanout.size, 0);
     assert.equal(sub.pending, 0);
     assert.deepEqual(await sub.next(), { value: undefined, done: true });
@@ -105,8 +103,8 @@ describe("Fanout", () => {
     const signal = controller.signal;
     const add = signal.addEventListener.bind(signal);
     const remove = signal.removeEventListener.bind(signal);
-    signal.addEventListener = ((...args: Parameters<typeof add>) => (listeners++, add(...args))) as typeof add;
-    signal.removeEventListener = ((...args: Parameters<typeof remove>) => (listeners--, remove(...args))) as typeof remove;
+    signal.addEventListener = ((...args: Parameters<typeof add>) => (args[0] === "abort" && listeners++, add(...args))) as typeof add;
+    signal.removeEventListener = ((...args: Parameters<typeof remove>) => (args[0] === "abort" && listeners--, remove(...args))) as typeof remove;
 
     const sub = fanout.subscribe({ buffer: 10, signal });
     const done = drain(sub);
@@ -129,8 +127,8 @@ describe("Fanout", () => {
     const signal = controller.signal;
     const add = signal.addEventListener.bind(signal);
     const remove = signal.removeEventListener.bind(signal);
-    signal.addEventListener = ((...args: Parameters<typeof add>) => (listeners++, add(...args))) as typeof add;
-    signal.removeEventListener = ((...args: Parameters<typeof remove>) => (listeners--, remove(...args))) as typeof remove;
+    signal.addEventListener = ((...args: Parameters<typeof add>) => (args[0] === "abort" && listeners++, add(...args))) as typeof add;
+    signal.removeEventListener = ((...args: Parameters<typeof remove>) => (args[0] === "abort" && listeners--, remove(...args))) as typeof remove;
     for (let i = 0; i < 5; i++) {
       const sub = fanout.subscribe({ buffer: 1, signal });
       fanout.publish([1, 2]); // overflow
@@ -179,8 +177,8 @@ describe("Fanout", () => {
 
   it("rejects a buffer that is not a positive integer", () => {
     const fanout = new Fanout<number>();
-    assert.throws(() => fanout.subscribe({ buffer: 0 }), RangeError);
-    assert.throws(() => fanout.subscribe({ buffer: 1.5 }), RangeError);
+    assert.throws(() => fanout.subscribe({ buffer: 0 }), { name: "RangeError", message: "subscriber buffer must be a positive integer, got 0" });
+    assert.throws(() => fanout.subscribe({ buffer: 1.5 }), { name: "RangeError", message: "subscriber buffer must be a positive integer, got 1.5" });
   });
 
   it("keeps order across buffer compaction of a long backlog", async () => {
@@ -232,6 +230,54 @@ describe("Fanout", () => {
     fanout.end(failure);
     await assert.rejects(first, failure);
     assert.deepEqual(await within("the second next()", second), { value: undefined, done: true });
+    assert.deepEqual(await sub.next(), { value: undefined, done: true }, "thrown once, then done");
     assert.equal(fanout.size, 0);
+  });
+
+  it("end() with two next() waiting: both are done, and so is the next one", async () => {
+    const fanout = new Fanout<number>();
+    const sub = fanout.subscribe({ buffer: 10 });
+    const first = sub.next();
+    const second = sub.next();
+    fanout.end();
+    assert.deepEqual(await within("the first next()", first), { value: undefined, done: true });
+    assert.deepEqual(await within("the second next()", second), { value: undefined, done: true });
+    assert.deepEqual(await sub.next(), { value: undefined, done: true });
+    assert.equal(sub.finished, true);
+  });
+
+  it("end(error) with nothing buffered and nobody waiting: the next next() throws it, once", async () => {
+    const fanout = new Fanout<number>();
+    const sub = fanout.subscribe({ buffer: 10 });
+    const failure = new Error("gone");
+    fanout.end(failure);
+    assert.equal(sub.finished, false, "not finished before it told how it ended");
+    await assert.rejects(sub.next(), (error) => error === failure);
+    assert.deepEqual(await sub.next(), { value: undefined, done: true });
+    assert.equal(sub.finished, true);
+  });
+
+  it("initial items read do not make room for more published ones; the buffer counts published items only", async () => {
+    const fanout = new Fanout<string>();
+    const sub = fanout.subscribe({ buffer: 2, initial: ["a", "b"] });
+    assert.deepEqual(await sub.next(), { value: "a", done: false });
+    fanout.publish(["1", "2"]);
+    assert.equal(sub.pending, 3);
+    fanout.publish(["3"]); // a third published item overflows, though an initial one was read
+    assert.equal(fanout.size, 0);
+    const { items, error } = await drain(sub);
+    assert.deepEqual(items, ["b", "1", "2"]);
+    assert.ok(error instanceof SubscriberOverflowError);
+
+    const later = new Fanout<string>();
+    const again = later.subscribe({ buffer: 2, initial: ["a"] });
+    assert.deepEqual(await again.next(), { value: "a", done: false });
+    later.publish(["1"]);
+    assert.deepEqual(await again.next(), { value: "1", done: false });
+    later.publish(["2", "3"]); // the buffer is free again: two fit
+    assert.equal(later.size, 1, "no overflow with two published items buffered");
+    later.publish(["4"]);
+    assert.equal(later.size, 0, "the third overflows");
+    assert.deepEqual((await drain(again)).items, ["2", "3"]);
   });
 });
