@@ -30,10 +30,12 @@ export const TARGETS = {
     mutate: ["lib/model/**/*.ts"],
     tests: ["tests/core/portfolio.test.ts", "tests/core/pmap.test.ts", "tests/core/details.test.ts", "tests/core/reducer.test.ts"],
   },
+  // the persistent map alone, against its own tests (the model target covers it too, slower per mutant)
+  pmap: { mutate: ["lib/model/pmap.ts"], tests: ["tests/core/pmap.test.ts"] },
   fanout: { mutate: ["lib/fanout.ts"], tests: ["tests/core/fanout.test.ts"] },
   "ordered-inputs": {
     mutate: ["lib/ordered-inputs.ts"],
-    tests: ["tests/core/watcher.test.ts", "tests/core/watcher.property.test.ts"],
+    tests: ["tests/core/ordered-inputs.test.ts", "tests/core/watcher.test.ts"],
   },
   backoff: { mutate: ["lib/backoff.ts"], tests: ["tests/core/backoff.test.ts"] },
 };
