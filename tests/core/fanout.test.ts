@@ -4,12 +4,20 @@ import { Fanout } from "../../lib/fanout.ts";
 import { SubscriberOverflowError } from "../../lib/errors.ts";
 import { within } from "../support/bounded.ts";
 
-/** Reads everything a subscription delivers and how it ended (bounded: it must end). */
+/** More items than any test publishes: a subscription delivering more never ends by itself. */
+const MORE_THAN_PUBLISHED = 100_000;
+
+/**
+ * Reads everything a subscription delivers and how it ended (bounded: it must end, in time and in count;
+ * an endless stream of ready items would starve the timer of `within`).
+ */
 function drain<T>(iterable: AsyncIterable<T>): Promise<{ items: T[]; error?: unknown }> {
   const items: T[] = [];
   const reading = (async () => {
     try {
-      for await (const item of iterable) items.push(item);
+      for await (const item of iterable) {
+        if (items.push(item) > MORE_THAN_PUBLISHED) assert.fail(`more than ${MORE_THAN_PUBLISHED} items delivered`);
+      }
     } catch (error) {
       return { items, error };
     }
