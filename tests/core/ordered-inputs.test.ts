@@ -69,6 +69,19 @@ describe("OrderedInputs", () => {
     await within("applied()", queue.applied());
   });
 
+  it("applied() waits for the last input queued, not an earlier one", async () => {
+    const { queue, applied } = recording();
+    const fills = [queue.reserve(), queue.reserve(), queue.reserve()];
+    const done = settledYet(queue.applied());
+    fills[0]!(input(1));
+    fills[1]!(input(2));
+    await barrier();
+    assert.equal(done(), false, "the third is not applied yet");
+    fills[2]!(input(3));
+    assert.deepEqual(applied, [1, 2, 3]);
+    await until("applied() resolved", done);
+  });
+
   it("applied() resolves at once when nothing is queued", async () => {
     const { queue } = recording();
     await within("applied() of an empty queue", queue.applied());
@@ -85,5 +98,7 @@ describe("OrderedInputs", () => {
     fill(input(2));
     assert.deepEqual(applied, [1], "neither the late input nor the one behind it");
     await within("applied() of the stopped, emptied queue", queue.applied());
+    queue.push(input(4));
+    assert.deepEqual(applied, [1], "nor one pushed later");
   });
 });
