@@ -36,6 +36,11 @@ export interface TestServer {
   connections: number;
   /** Drops every open connection; the server keeps listening. */
   cut(): void;
+  /**
+   * Stops listening and resolves once every client has closed its connection, dropping none (a `node:net`
+   * server's own `close()`): a client whose `close()` leaves a connection open keeps this pending.
+   */
+  idle(): Promise<void>;
   /** Stops listening and drops every connection. */
   close(): Promise<void>;
 }
@@ -58,6 +63,7 @@ export async function listen(server: Listenable, target: string | number): Promi
     cut: () => {
       for (const socket of sockets) socket.destroy();
     },
+    idle: () => new Promise<void>((resolve) => server.close(() => resolve())),
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -111,6 +117,8 @@ export interface UnixSocketServer extends AsyncDisposable {
   readonly connections: number;
   /** Drops every open connection; the server keeps listening. */
   cut(): void;
+  /** Stops listening and resolves once every client has closed its connection (see {@linkcode TestServer.idle}). */
+  idle(): Promise<void>;
   /** Stops listening, drops every connection and removes the directory. */
   close(): Promise<void>;
 }
@@ -137,6 +145,7 @@ export async function unixSocketServer(server: Listenable, name = "server.sock")
       return listening.connections;
     },
     cut: () => listening.cut(),
+    idle: () => listening.idle(),
     close,
     [Symbol.asyncDispose]: close,
   };
