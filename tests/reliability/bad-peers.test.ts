@@ -2,10 +2,9 @@
  * close() leaves no open handles against bad peers: every engine client and
  * the host watcher, each against each kind of peer that never works, in a
  * child process of the runtime under test. After the child's `close()` the
- * peer's own `close()` (a `node:net` server's, which waits for its clients to
- * close their connections and drops none) completes, and once the test ends
- * its standard input the child exits on its own. One shape, one row per
- * client × peer.
+ * peer sees every connection closed by the client (what a `node:net`
+ * server's own `close()` waits for), and once the test ends its standard
+ * input the child exits on its own. One shape, one row per client × peer.
  */
 import assert from "node:assert/strict";
 import { chmodSync, mkdirSync } from "node:fs";
@@ -13,7 +12,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { asNobody, type LiveChild, nobodySkipReason, runtimeCommand, startChild } from "../support/child.ts";
 import { until, within, waitBound } from "../support/bounded.ts";
-import { cuttingPeer, greetingPeer, http1Peer, type Peer, silentPeer } from "../support/peers.ts";
+import { cuttingPeer, greetingPeer, http1Peer, type Peer, silentPeer, unansweringPeer } from "../support/peers.ts";
 import { here } from "../transport/support.ts";
 
 type Protocol = "http" | "grpc";
@@ -44,9 +43,12 @@ const PEERS: ReadonlyArray<{
   says: RegExp | Readonly<Record<Protocol, RegExp>>;
   /** The child runs as user nobody (a root-only socket refuses it). */
   asNobody?: true;
+  /** The client cannot connect, so the peer accepts nothing. */
+  unreachable?: true;
 }> = [
   {
     name: "a missing socket",
+    unreachable: true,
     says: /lost .*: no (Docker engine|containerd|CRI runtime) at .*missing\.sock .*retry 1/,
     start: async () => {
       const server = await silentPeer();
@@ -56,6 +58,7 @@ const PEERS: ReadonlyArray<{
   {
     name: "a socket it may not open (permission denied)",
     asNobody: true,
+    unreachable: true,
     says: /giving up on .* after 0 retries: permission denied connecting to /,
     start: async () => {
       const server = await http1Peer();
@@ -86,6 +89,15 @@ const PEERS: ReadonlyArray<{
     start: async () => {
       const server = await silentPeer();
       return { server, socket: server.socket, engaged: () => server.connections > 0 };
+    },
+  },
+  {
+    // Closed with a request the peer took (after the HTTP/2 handshake, for gRPC) pending.
+    name: "a peer that takes the request and never answers (close() with a request pending)",
+    says: /^ready rejected: WatcherClosedError$/,
+    start: async (protocol) => {
+      const server = await unansweringPeer(protocol);
+      return { server, socket: server.socket, engaged: () => server.requests > 0 };
     },
   },
   {
@@ -145,6 +157,7 @@ for (const client of CLIENTS) {
           assert.match(said, /^tried /, `child said ${seen.join(" | ")}`);
           assert.match(said.slice("tried ".length), peer.says instanceof RegExp ? peer.says : peer.says[client.protocol]);
           assert.equal(await lineOf(started, seen), "closed", `child said ${seen.join(" | ")}`);
+          assert.equal(bad.server.connections > 0, !peer.unreachable, `the peer accepted ${bad.server.connections} connections`);
           await within(`end of the peer's connections after the ${client.name} client's close() (${bad.server.connections} accepted)`, bad.server.idle());
           started.process.stdin!.end();
           const result = await within("exit of the child on its own after close()", started.exited);

@@ -139,6 +139,32 @@ function http2StoppingPeer(): Promise<CuttingPeer> {
   return listen(server).then((peer) => Object.defineProperty(peer, "cuts", { get: () => cuts }) as CuttingPeer);
 }
 
+/** A peer that takes requests and never answers them; `requests` counts those it got. */
+export interface UnansweringPeer extends Peer {
+  /** Requests received so far. */
+  readonly requests: number;
+}
+
+/**
+ * A server of the protocol that takes each request (after the HTTP/2 handshake, for `grpc`) and never
+ * answers it: a hung engine.
+ */
+export function unansweringPeer(protocol: "http" | "grpc"): Promise<UnansweringPeer> {
+  let requests = 0;
+  let server: http.Server | http2.Http2Server;
+  if (protocol === "http") {
+    server = http.createServer(() => requests++);
+  } else {
+    server = http2.createServer();
+    server.on("session", (session) => session.on("error", () => {}));
+    server.on("stream", (stream) => {
+      stream.on("error", () => {});
+      requests++;
+    });
+  }
+  return listen(server).then((peer) => Object.defineProperty(peer, "requests", { get: () => requests }) as UnansweringPeer);
+}
+
 /** A server that closes every connection right away. */
 export function hangUpPeer(): Promise<Peer> {
   return listen(net.createServer((connection) => connection.destroy()));

@@ -37,8 +37,9 @@ export interface TestServer {
   /** Drops every open connection; the server keeps listening. */
   cut(): void;
   /**
-   * Stops listening and resolves once every client has closed its connection, dropping none (a `node:net`
-   * server's own `close()`): a client whose `close()` leaves a connection open keeps this pending.
+   * Resolves once every client has closed its connection, dropping none (what a `node:net` server's own
+   * `close()` waits for; HTTP servers would close idle connections themselves): a client whose `close()`
+   * leaves a connection open keeps this pending.
    */
   idle(): Promise<void>;
   /** Stops listening and drops every connection. */
@@ -63,7 +64,10 @@ export async function listen(server: Listenable, target: string | number): Promi
     cut: () => {
       for (const socket of sockets) socket.destroy();
     },
-    idle: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    idle: () => {
+      const closing = [...sockets].map((socket) => new Promise<void>((resolve) => socket.once("close", () => resolve())));
+      return Promise.all(closing).then(() => {});
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -117,7 +121,7 @@ export interface UnixSocketServer extends AsyncDisposable {
   readonly connections: number;
   /** Drops every open connection; the server keeps listening. */
   cut(): void;
-  /** Stops listening and resolves once every client has closed its connection (see {@linkcode TestServer.idle}). */
+  /** Resolves once every client has closed its connection (see {@linkcode TestServer.idle}). */
   idle(): Promise<void>;
   /** Stops listening, drops every connection and removes the directory. */
   close(): Promise<void>;
