@@ -154,6 +154,18 @@ describe("gRPC error mapping", () => {
     }
   });
 
+  it("maps a response cut mid-message (Connect's own InvalidArgument) to a lost connection, the engine's InvalidArgument to a permanent error", () => {
+    const cut = containerdError(new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument), socket);
+    assert.ok(cut instanceof EngineUnavailableError, String(cut));
+    assert.equal(cut.retryable, true);
+    assert.match(cut.message, /lost connection to containerd .*broke off mid-message/);
+    const sent = new ConnectError("invalid filter", Code.InvalidArgument, new Headers({ "grpc-status": "3", "grpc-message": "invalid filter" }));
+    const engine = containerdError(sent, socket);
+    assert.ok(engine instanceof EngineApiError, String(engine));
+    assert.equal(engine.status, Code.InvalidArgument);
+    assert.equal(engine.retryable, false);
+  });
+
   it("maps engine statuses to EngineApiError with the gRPC code", () => {
     const error = containerdError(new ConnectError("namespace is required", Code.FailedPrecondition), socket);
     assert.ok(error instanceof EngineApiError);

@@ -9,6 +9,8 @@
 
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runtime } from "../../lib/runtime.ts";
 import { stripsTypes } from "../../scripts/engines/node-lines.mjs";
@@ -65,6 +67,30 @@ export function runtimeCommand(script: string, denoFlags: DenoFlags = ["-A"]): s
     case "bun":
       return [process.execPath, script];
   }
+}
+
+const SETPRIV = "/usr/bin/setpriv";
+const NOBODY = 65534;
+
+/**
+ * Why a child cannot run as user `nobody` here (not root, or no `setpriv`), or undefined when it can:
+ * root may open any socket, so only such a child meets a root-only socket's permission denied.
+ */
+export function nobodySkipReason(): string | undefined {
+  if (process.getuid?.() !== 0) return "SKIPPED: needs root to drop to user nobody";
+  if (!existsSync(SETPRIV)) return `SKIPPED: ${SETPRIV} (util-linux) is missing`;
+  return undefined;
+}
+
+/**
+ * `command` run as user `nobody` (via `setpriv`), with the environment that sends the caches of tsx,
+ * Deno and Bun to `home`, a directory nobody may write.
+ */
+export function asNobody(command: readonly string[], home: string): { command: string[]; env: Record<string, string> } {
+  return {
+    command: [SETPRIV, `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", ...command],
+    env: { HOME: home, TMPDIR: home, DENO_DIR: join(home, "deno"), XDG_CACHE_HOME: home },
+  };
 }
 
 /** How to start a child. */

@@ -36,6 +36,12 @@ export interface TestServer {
   connections: number;
   /** Drops every open connection; the server keeps listening. */
   cut(): void;
+  /**
+   * Resolves once every client has closed its connection, dropping none (what a `node:net` server's own
+   * `close()` waits for; HTTP servers would close idle connections themselves): a client whose `close()`
+   * leaves a connection open keeps this pending.
+   */
+  idle(): Promise<void>;
   /** Stops listening and drops every connection. */
   close(): Promise<void>;
 }
@@ -57,6 +63,10 @@ export async function listen(server: Listenable, target: string | number): Promi
     connections: 0,
     cut: () => {
       for (const socket of sockets) socket.destroy();
+    },
+    idle: () => {
+      const closing = [...sockets].map((socket) => new Promise<void>((resolve) => socket.once("close", () => resolve())));
+      return Promise.all(closing).then(() => {});
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -111,6 +121,8 @@ export interface UnixSocketServer extends AsyncDisposable {
   readonly connections: number;
   /** Drops every open connection; the server keeps listening. */
   cut(): void;
+  /** Resolves once every client has closed its connection (see {@linkcode TestServer.idle}). */
+  idle(): Promise<void>;
   /** Stops listening, drops every connection and removes the directory. */
   close(): Promise<void>;
 }
@@ -137,6 +149,7 @@ export async function unixSocketServer(server: Listenable, name = "server.sock")
       return listening.connections;
     },
     cut: () => listening.cut(),
+    idle: () => listening.idle(),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -6,13 +6,13 @@
  * with exactly the flags the hint names (the real NotCapable path).
  */
 import assert from "node:assert/strict";
-import { accessSync, chmodSync, constants, existsSync, mkdirSync } from "node:fs";
+import { accessSync, chmodSync, constants, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runtime } from "../../lib/runtime.ts";
 import { here } from "./support.ts";
 import { httpServer, makeTempDir, type TempDir, type TestServer } from "../support/unix-server.ts";
-import { runChild, runtimeCommand } from "../support/child.ts";
+import { asNobody, nobodySkipReason, runChild, runtimeCommand } from "../support/child.ts";
 
 // Minimal typing: the tests type-check against Node's types only.
 declare const Deno: {
@@ -32,14 +32,11 @@ async function runDeno(args: string[]): Promise<{ code: number; stdout: string; 
   return { code, stdout: new TextDecoder().decode(stdout), stderr: new TextDecoder().decode(stderr) };
 }
 
-const SETPRIV = "/usr/bin/setpriv";
-const NOBODY = 65534;
 const DEADLINE_MS = 30_000;
 
 function eaccesSkipReason(): string | undefined {
-  if (process.getuid?.() !== 0) return "SKIPPED: needs root to drop to user nobody (the EACCES shapes are covered by classify.test.ts)";
-  if (!existsSync(SETPRIV)) return `SKIPPED: ${SETPRIV} (util-linux) is missing`;
-  return undefined;
+  const reason = nobodySkipReason();
+  return reason && `${reason} (the EACCES shapes are covered by classify.test.ts)`;
 }
 
 describe("permission denied", () => {
@@ -71,14 +68,8 @@ describe("permission denied", () => {
       t.skip(`SKIPPED: ${command[0]} is not executable`);
       return;
     }
-    const result = await runChild(
-      [SETPRIV, `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", ...command, server.address as string],
-      {
-        timeoutMs: DEADLINE_MS,
-        // Caches of tsx, Deno and Bun go to a directory nobody may write.
-        env: { HOME: home, TMPDIR: home, DENO_DIR: join(home, "deno"), XDG_CACHE_HOME: home },
-      },
-    );
+    const nobody = asNobody([...command, server.address as string], home);
+    const result = await runChild(nobody.command, { timeoutMs: DEADLINE_MS, env: nobody.env });
     assert.equal(result.timedOut, false, result.stderr);
     assert.equal(result.code, 0, result.stderr);
     const socket = (server.address as string).replaceAll(".", "\\.");
@@ -91,11 +82,8 @@ describe("permission denied", () => {
       skip: eaccesSkipReason(),
       timeout: 60_000,
     }, async () => {
-      const command = runtimeCommand(here("child-request.ts"));
-      const result = await runChild(
-        [SETPRIV, `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", ...command, server.address as string, `watch-${engine}`],
-        { timeoutMs: DEADLINE_MS, env: { HOME: home, TMPDIR: home, DENO_DIR: join(home, "deno"), XDG_CACHE_HOME: home } },
-      );
+      const nobody = asNobody([...runtimeCommand(here("child-request.ts")), server.address as string, `watch-${engine}`], home);
+      const result = await runChild(nobody.command, { timeoutMs: DEADLINE_MS, env: nobody.env });
       assert.equal(result.timedOut, false, result.stderr);
       assert.equal(result.code, 0, result.stderr);
       const outcome = /^watch EnginePermissionError retryable=false ms=(\d+)$/m.exec(result.stdout);

@@ -113,7 +113,20 @@ export function classifyGrpcError(error: unknown, socketPath: string): EngineErr
   if (connectError.code === Code.DeadlineExceeded) {
     return socketFailure("timeout", socketPath, connectError.rawMessage, error);
   }
+  if (isResponseCutShort(connectError)) {
+    return socketFailure("broken", socketPath, `the response broke off mid-message (${connectError.rawMessage})`, error);
+  }
   return connectError;
+}
+
+/**
+ * Whether Connect itself, not the engine, raised `InvalidArgument` because the response stream ended
+ * inside a message ("incomplete envelope", "promised N bytes"): a peer that stops hard (a `node:http2`
+ * server destroying its session: GOAWAY, then the stream ends without trailers) cuts a response so.
+ * A status the engine sent always carries `grpc-status` in the error's metadata.
+ */
+function isResponseCutShort(error: ConnectError): boolean {
+  return error.code === Code.InvalidArgument && !error.metadata.has("grpc-status");
 }
 
 /**
