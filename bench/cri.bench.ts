@@ -10,11 +10,16 @@
  *    (counted by `onCall`).
  * 2. Idle cost of the relist: CPU seconds per minute of a relist-only event
  *    stream at the default interval with 3 × PODS containers that do not
- *    change, vs. the same two list calls issued raw at the same interval.
+ *    change, vs. the same two list calls issued raw at the same interval;
+ *    each in a child process of its own (bench/support/cri-idle-child.ts),
+ *    both running through the same IDLE_WINDOWS windows of IDLE_SECONDS,
+ *    so that a burst of the machine's other load hits both. Per window, CPU
+ *    per relist (a window holds one relist more or less, by phase) scaled
+ *    to a minute; the figure is the median of the per-window ratios.
  *    Goal ≤ 1.2×.
  *
  * Run (creates pods in Kubernetes namespace `ww-bench`, removes them afterwards):
- *   WW_TEST_CRI=/…/cri.sock npm run bench:cri [-- PODS [IDLE_SECONDS]]
+ *   WW_TEST_CRI=/…/cri.sock npm run bench:cri [-- PODS [IDLE_SECONDS [IDLE_WINDOWS]]]
  */
 import { createClient } from "@connectrpc/connect";
 import { CriClient, DEFAULT_RELIST_INTERVAL_MS, DEFAULT_STATUS_CONCURRENCY } from "../engines/cri/mod.ts";
@@ -23,15 +28,19 @@ import { mapConcurrent } from "../lib/async/pool.ts";
 import { sleep } from "../lib/async/wait.ts";
 import { createUnixGrpcTransport } from "../lib/transport/grpc.ts";
 import { CriAdmin } from "../tests/cri/admin.ts";
+import { ROOT, runtimeCommand, startChild } from "../tests/support/child.ts";
+import type { LiveChild } from "../tests/support/child.ts";
+import type { IdleReading } from "./support/cri-idle-child.ts";
 import { interleavedRounds, perRoundRatios, quantile, type Variant } from "./support/stats.ts";
 
 const socket = process.env.WW_TEST_CRI ?? "/run/containerd/containerd.sock";
 const pods = Number(process.argv[2] ?? 20);
-const idleSeconds = Number(process.argv[3] ?? 60);
+const idleSeconds = Number(process.argv[3] ?? 30);
+const idleWindows = Number(process.argv[4] ?? 9);
 const NAMESPACE = "ww-bench";
 const ROUNDS = 31;
 const WARMUP_ROUNDS = 30;
-const IDLE_ROUNDS = 4;
+const IDLE_WARMUP_S = 15;
 
 const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
 
@@ -77,66 +86,60 @@ async function syncBench(): Promise<void> {
   raw.close();
 }
 
-/** CPU seconds per minute this process spends while `run` idles for `seconds`. */
-async function cpuPerMinute(seconds: number, run: (signal: AbortSignal) => Promise<void>): Promise<number> {
-  const stop = new AbortController();
-  const before = process.cpuUsage();
-  const running = run(stop.signal);
-  await sleep(seconds * 1000);
-  stop.abort();
-  await running;
-  const used = process.cpuUsage(before);
-  return ((used.user + used.system) / 1e6) * (60 / seconds);
+/** Reads both children's totals at once (the same instant, so the same load). */
+async function readAll(children: readonly LiveChild[]): Promise<IdleReading[]> {
+  for (const child of children) child.process.stdin!.write("read\n");
+  return await Promise.all(children.map(async (child) => JSON.parse(await child.nextLine(30_000)) as IdleReading));
+}
+
+/** CPU seconds per minute at the default interval, from one window's CPU time and relists. */
+function perMinute(cpuUs: number, relists: number): number {
+  return (cpuUs / 1e6 / relists) * (60_000 / DEFAULT_RELIST_INTERVAL_MS);
 }
 
 async function idleBench(): Promise<void> {
-  const relisting = async (signal: AbortSignal): Promise<void> => {
-    let relists = 0;
-    const client = new CriClient({ socket, onCall: (m) => void (m.endsWith("/ListContainers") && relists++) });
-    const stream = client.lifecycleEvents({ signal });
-    await stream.subscribed;
-    if (client.mode !== "relist-only") throw new Error(`the bench needs a relist-only runtime, got ${client.mode}`);
-    for await (const event of stream) throw new Error(`idle runtime changed: ${event.type} ${event.id}`);
-    await client.close();
-    lists.client.push(relists);
-  };
-  const rawLists = async (signal: AbortSignal): Promise<void> => {
-    let calls = 0;
-    const grpc = createUnixGrpcTransport({ socketPath: socket, onCall: (m) => void (m.endsWith("/ListContainers") && calls++) });
-    const runtime = createClient(RuntimeService, grpc.transport);
-    const once = () =>
-      Promise.all([
-        runtime.listContainers({ filter: { state: { state: ContainerState.CONTAINER_RUNNING } } }),
-        runtime.listPodSandbox({ filter: { state: { state: PodSandboxState.SANDBOX_READY } } }),
-      ]);
-    await once(); // the baseline, as the stream takes it
-    try {
-      for (;;) {
-        await sleep(DEFAULT_RELIST_INTERVAL_MS, signal);
-        await once();
-      }
-    } catch {
-      // aborted: the measurement is over
+  // Side by side: each variant in a process of its own (its CPU time its own), both running through the same windows.
+  const children = (["client", "raw"] as const).map((variant) =>
+    startChild([...runtimeCommand("bench/support/cri-idle-child.ts"), variant, socket], { cwd: ROOT, interactive: true })
+  );
+  try {
+    for (const child of children) {
+      const line = await child.nextLine(60_000);
+      if (line !== "ready") throw new Error(`idle child: ${line}`);
     }
-    grpc.close();
-    lists.raw.push(calls);
-  };
-  const lists = { client: [] as number[], raw: [] as number[] };
-  const results = { client: [] as number[], raw: [] as number[] };
-  // Warm-up (connection, JIT), not counted.
-  await cpuPerMinute(Math.min(idleSeconds, 15), relisting);
-  await cpuPerMinute(Math.min(idleSeconds, 15), rawLists);
-  lists.client.length = 0;
-  lists.raw.length = 0;
-  for (let round = 0; round < IDLE_ROUNDS; round++) {
-    const order = round % 2 ? (["raw", "client"] as const) : (["client", "raw"] as const);
-    for (const which of order) results[which].push(await cpuPerMinute(idleSeconds, which === "client" ? relisting : rawLists));
+    await sleep(IDLE_WARMUP_S * 1000); // connections, JIT: not counted
+    let previous = await readAll(children);
+    const windows: Array<{ client: number; raw: number; clientLists: number; rawLists: number }> = [];
+    let busy = 0;
+    for (let window = 0; window < idleWindows; window++) {
+      await sleep(idleSeconds * 1000);
+      const now = await readAll(children);
+      const [client, raw] = now.map((reading, i) => ({
+        cpuUs: reading.cpuUs - previous[i]!.cpuUs,
+        lists: reading.lists - previous[i]!.lists,
+        changes: reading.changes - previous[i]!.changes,
+      }));
+      previous = now;
+      // Someone else changed the runtime: the stream did more than relist (status calls), not an idle window.
+      if (client!.changes > 0) {
+        busy++;
+        continue;
+      }
+      // Per relist: a window holds one relist more or less depending on where the interval's phase falls.
+      windows.push({ client: perMinute(client!.cpuUs, client!.lists), raw: perMinute(raw!.cpuUs, raw!.lists), clientLists: client!.lists, rawLists: raw!.lists });
+    }
+    const ratios = perRoundRatios(windows.map((w) => w.client), windows.map((w) => w.raw));
+    const show = (values: number[]): string => `median ${quantile(values, 0.5).toFixed(4)}, p90 ${quantile(values, 0.9).toFixed(4)}`;
+    console.log(`\nIdle relist at the default interval (${DEFAULT_RELIST_INTERVAL_MS} ms), both side by side in ${idleWindows} windows of ${idleSeconds} s (CPU s/min, from CPU per relist):`);
+    console.log(`  relist-only event stream: ${show(windows.map((w) => w.client))} (${windows.map((w) => w.clientLists).join(", ")} relists)`);
+    console.log(`  the same list calls raw:  ${show(windows.map((w) => w.raw))} (${windows.map((w) => w.rawLists).join(", ")} relists)`);
+    if (busy > 0) console.log(`  (${busy} windows left out: the runtime changed during them)`);
+    console.log(`  stream / raw per window: ${ratios.map((r) => r.toFixed(2)).join(", ")}`);
+    console.log(`  stream / raw = ${quantile(ratios, 0.5).toFixed(2)}× (median of the per-window ratios, p90 ${quantile(ratios, 0.9).toFixed(2)}×; goal ≤ 1.2×)`);
+  } finally {
+    for (const child of children) child.process.stdin!.end("quit\n");
+    await Promise.all(children.map((child) => child.exited));
   }
-  console.log(`\nIdle relist at the default interval (${DEFAULT_RELIST_INTERVAL_MS} ms), ${IDLE_ROUNDS} × ${idleSeconds} s per variant, alternating:`);
-  console.log(`  relist-only event stream: ${results.client.map((v) => v.toFixed(3)).join(", ")} CPU s/min (${lists.client.join(", ")} ListContainers)`);
-  console.log(`  the same list calls raw:  ${results.raw.map((v) => v.toFixed(3)).join(", ")} CPU s/min (${lists.raw.join(", ")} ListContainers)`);
-  // Medians: a window in which another process loads the machine shows as an outlier in either variant.
-  console.log(`  stream / raw = ${(quantile(results.client, 0.5) / quantile(results.raw, 0.5)).toFixed(2)}× (of medians; goal ≤ 1.2×)`);
 }
 
 async function main(): Promise<void> {

@@ -9,6 +9,7 @@
 import { hostname } from "node:os";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import type { CallOptions, Client } from "@connectrpc/connect";
+import type { BackoffOptions } from "../../lib/backoff.ts";
 import { mapConcurrent } from "../../lib/async/pool.ts";
 import type { EngineClient, EngineExit, EventStream, LifecycleEventsOptions } from "../../lib/engine.ts";
 import { EngineApiError } from "../../lib/errors.ts";
@@ -19,7 +20,7 @@ import type { UnixGrpcTransport } from "../../lib/transport/grpc.ts";
 import { sandboxContainer, workloadContainer, parseVerboseInfo } from "./container.ts";
 import type { Converted, SandboxRecord } from "./container.ts";
 import { CriEventStream } from "./events.ts";
-import type { CriEventMode, CriLiveness, CriRuntimeEvent } from "./events.ts";
+import type { CriCorrection, CriEventMode, CriLiveness, CriRuntimeEvent } from "./events.ts";
 import { ContainerState, PodSandboxState, RuntimeService } from "./gen/runtime/v1/api_pb.ts";
 import type { ContainerEventResponse, Container as CriContainer } from "./gen/runtime/v1/api_pb.ts";
 
@@ -80,6 +81,20 @@ export const DEFAULT_RELIST_INTERVAL_MS = 5_000;
  */
 export const DEFAULT_STATUS_CONCURRENCY = 8;
 
+/**
+ * Default of {@linkcode CriClientOptions.eventsBackoff}: from 1 s, never
+ * shorter, up to 30 s between attempts to reopen the runtime's events.
+ *
+ * @example Reopen the events sooner
+ * ```ts
+ * import { CriClient, DEFAULT_EVENTS_BACKOFF } from "@whalewatcher/whalewatcher";
+ *
+ * await using client = new CriClient({ socket: "/var/run/crio/crio.sock", eventsBackoff: { ...DEFAULT_EVENTS_BACKOFF, maxMs: 5_000 } });
+ * console.log(client.mode);
+ * ```
+ */
+export const DEFAULT_EVENTS_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ initialMs: 1_000, maxMs: 30_000, jitter: "decorrelated" });
+
 /** The CRI API version whalewatcher announces in `Version` (the runtimes ignore it). */
 const CRI_CLIENT_VERSION = "0.1.0";
 
@@ -137,6 +152,12 @@ export interface CriClientOptions {
   relistIntervalMs?: number;
   /** Use `GetContainerEvents` where the runtime implements it; default `true`. `false`: relist only. */
   events?: boolean;
+  /**
+   * Delays between attempts to reopen `GetContainerEvents` after it ended or
+   * failed (the relist goes on meanwhile); default
+   * {@linkcode DEFAULT_EVENTS_BACKOFF}. UNIMPLEMENTED is never retried.
+   */
+  eventsBackoff?: BackoffOptions;
   /** How many status calls a list may have in flight; default 8. */
   statusConcurrency?: number;
   /** Receives diagnostics (skips, unavailable events); default: silent, like every whalewatcher logger (pass `console` to see them). */
@@ -156,6 +177,8 @@ export interface CriClientOptions {
   pingTimeoutMs?: number;
   /** Observes every gRPC call by its full method name, e.g. `runtime.v1.RuntimeService/ListContainers`. */
   onCall?: (method: string) => void;
+  /** Observes every correction the relist makes, with the number of the relist that made it ({@linkcode CriClient.relists}). */
+  onCorrection?: (correction: CriCorrection) => void;
 }
 
 /** Full path of GetContainerEvents, as it appears on the wire. */
@@ -189,6 +212,8 @@ export class CriClient implements EngineClient, AsyncDisposable {
   readonly #nodeName: string | undefined;
   readonly #relistIntervalMs: number;
   readonly #events: boolean;
+  readonly #eventsBackoff: BackoffOptions;
+  readonly #onCorrection: ((correction: CriCorrection) => void) | undefined;
   readonly #concurrency: number;
   readonly #logger: CriLogger;
   readonly #grpc: UnixGrpcTransport;
@@ -199,6 +224,7 @@ export class CriClient implements EngineClient, AsyncDisposable {
   readonly #streams = new Set<AbortController>();
   #mode: CriEventMode | undefined;
   #corrections = 0;
+  #relists = 0;
 
   /** Creates a client; it connects lazily, on the first call. */
   constructor(options: CriClientOptions = {}) {
@@ -210,6 +236,8 @@ export class CriClient implements EngineClient, AsyncDisposable {
       throw new RangeError(`relistIntervalMs must be a positive number, got ${this.#relistIntervalMs}`);
     }
     this.#events = options.events ?? true;
+    this.#eventsBackoff = options.eventsBackoff ?? DEFAULT_EVENTS_BACKOFF;
+    this.#onCorrection = options.onCorrection;
     this.#concurrency = options.statusConcurrency ?? DEFAULT_STATUS_CONCURRENCY;
     if (!Number.isSafeInteger(this.#concurrency) || this.#concurrency < 1) {
       throw new RangeError(`statusConcurrency must be a positive integer, got ${this.#concurrency}`);
@@ -243,6 +271,16 @@ export class CriClient implements EngineClient, AsyncDisposable {
   /** How many transitions the relist found that no event had announced (in relist-only mode: all of them). */
   get corrections(): number {
     return this.#corrections;
+  }
+
+  /**
+   * How many relists have started (on every event stream of this client);
+   * relists are numbered 1, 2, … in the order they start, and a
+   * {@linkcode CriCorrection} names the one that made it. A relist that
+   * starts after a change completed sees it.
+   */
+  get relists(): number {
+    return this.#relists;
   }
 
   /** The node's name: {@linkcode CriClientOptions.nodeName}, else this host's hostname ("" if it may not be read). */
@@ -456,8 +494,10 @@ export class CriClient implements EngineClient, AsyncDisposable {
     return new CriEventStream({
       signal: controller.signal,
       relistIntervalMs: this.#relistIntervalMs,
+      reopenBackoff: this.#eventsBackoff,
       source: {
         skipped: this.#skipped,
+        eventsUnimplemented: (error) => error instanceof ConnectError && error.code === Code.Unimplemented,
         aliveIds: (signal) => this.#aliveIds(signal),
         isAlive: (id, sandbox, signal) => this.#isAlive(id, sandbox, signal),
         ...(this.#events
@@ -473,8 +513,10 @@ export class CriClient implements EngineClient, AsyncDisposable {
       onMode: (mode) => {
         this.#mode = mode;
       },
-      onCorrection: () => {
+      onRelistStart: () => ++this.#relists,
+      onCorrection: (correction) => {
         this.#corrections++;
+        this.#onCorrection?.(correction);
       },
       warn: (message) => this.#logger.warn(`whalewatcher: ${this.api}: ${message}`),
       error: (error) => this.#error(error),

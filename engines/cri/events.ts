@@ -9,12 +9,16 @@
  * events missed is announced then, exactly once, and counted as a
  * correction. Where events do not work (UNIMPLEMENTED on containerd 1.6, an
  * immediate end on CRI-O without `enable_pod_events`, an error), the relist
- * alone drives the stream. The watcher core sees an ordinary
- * {@linkcode EventStream}.
+ * alone drives the stream. A stream that ends or fails is reopened with
+ * backoff while the relist goes on (a reopen relists at once, for what
+ * happened while no event could tell); UNIMPLEMENTED is final. The watcher
+ * core sees an ordinary {@linkcode EventStream}.
  *
  * @module
  */
 
+import { Backoff } from "../../lib/backoff.ts";
+import type { BackoffOptions } from "../../lib/backoff.ts";
 import { PROJECT_UNKNOWN } from "../../lib/engine.ts";
 import type { EngineEvent, EngineExit, EventStream } from "../../lib/engine.ts";
 import { deferred } from "../../lib/async/deferred.ts";
@@ -66,6 +70,8 @@ export interface CriStreamSource {
    * connection. Undefined when events are switched off.
    */
   openEvents?(signal: AbortSignal): { readonly events: AsyncIterator<CriRuntimeEvent>; readonly sent: Promise<void> };
+  /** Whether a failure of the events call means the runtime never serves events (UNIMPLEMENTED): no reopen then. */
+  eventsUnimplemented(error: unknown): boolean;
   /** IDs whose last list or inspect was a logged skip: announced again at every relist until they convert. */
   readonly skipped: ReadonlySet<string>;
 }
@@ -78,15 +84,46 @@ export interface CriEventStreamOptions {
   readonly signal: AbortSignal;
   /** Time between two relists. */
   readonly relistIntervalMs: number;
-  /** Told the mode once it is known, and again when the events give out. */
+  /** Delays between attempts to reopen events that ended or failed. */
+  readonly reopenBackoff: BackoffOptions;
+  /** Told the mode once it is known, and again whenever the events give out or come back. */
   readonly onMode: (mode: CriEventMode) => void;
-  /** Told of every transition the relist found that no event had announced. */
-  readonly onCorrection: () => void;
+  /** Told when a relist starts; returns the relist's number, which its corrections carry. */
+  readonly onRelistStart: () => number;
+  /** Told of every transition the relist found that no event had announced, with the number of that relist. */
+  readonly onCorrection: (correction: CriCorrection) => void;
   /** Receives notes on events that stopped working. */
   readonly warn: (message: string) => void;
   /** Turns a call's failure into the typed error the iteration throws. */
   readonly error: (error: unknown) => Error;
 }
+
+/**
+ * A transition the relist found that no event had announced.
+ *
+ * @example Which relist corrected what
+ * ```ts
+ * import { CriClient, type CriCorrection } from "@whalewatcher/whalewatcher";
+ *
+ * const seen: CriCorrection[] = [];
+ * await using client = new CriClient({ socket: "/var/run/crio/crio.sock", onCorrection: (c) => seen.push(c) });
+ * console.log(client.relists, seen.map((c) => `relist ${c.relist}: ${c.type} ${c.id}`));
+ * ```
+ */
+export interface CriCorrection {
+  /** The number of the relist that found it (see {@linkcode CriClient.relists}). */
+  readonly relist: number;
+  /** What the relist announced. */
+  readonly type: "started" | "exited";
+  /** The container or sandbox ID. */
+  readonly id: string;
+}
+
+/** How the events call went: open (and maybe sending), ended at once, or failed. */
+type Opening =
+  | { readonly kind: "open"; readonly first: Promise<IteratorResult<CriRuntimeEvent>>; readonly events: AsyncIterator<CriRuntimeEvent> }
+  | { readonly kind: "ended" }
+  | { readonly kind: "failed"; readonly error: unknown };
 
 const STARTED = 1;
 const STOPPED = 2;
@@ -124,54 +161,112 @@ export class CriEventStream implements EventStream {
   async #start(): Promise<void> {
     const { source } = this.#options;
     const signal = this.#life.signal;
-    let events: AsyncIterator<CriRuntimeEvent> | undefined;
-    let first: Promise<IteratorResult<CriRuntimeEvent>> | undefined;
-    if (source.openEvents !== undefined) {
-      const opened = source.openEvents(signal);
-      events = opened.events;
-      first = events.next();
-      first.catch(() => {}); // observed below
-      await Promise.race([opened.sent, first.then(() => {}, () => {})]);
-    }
+    const opening = source.openEvents !== undefined ? await this.#open(source.openEvents) : undefined;
     // Unary calls made after the events request on the same connection reach the runtime after it.
     try {
       this.#known = await source.aliveIds(signal);
     } catch (error) {
       throw this.#options.error(error);
     }
-    let evented = false;
-    if (events !== undefined && first !== undefined) {
-      // A runtime without events has answered by now (UNIMPLEMENTED, or an empty stream that ended).
-      const early = await Promise.race([
-        first.then((result) => (result.done ? "ended" : "event"), (error: unknown) => error),
-        sleep(0).then(() => "open"),
-      ]);
-      if (early === "open" || early === "event") {
-        evented = true;
-        void this.#pump(first, events);
-      } else {
-        this.#options.warn(`CRI events unavailable (${describe(early)}); relisting every ${this.#options.relistIntervalMs} ms`);
-      }
-    }
-    this.#options.onMode(evented ? "evented+relist" : "relist-only");
     void this.#relistLoop();
+    if (opening === undefined) {
+      this.#options.onMode("relist-only");
+      return;
+    }
+    const outcome = await this.#classify(opening);
+    if (outcome.kind === "open") {
+      this.#options.onMode("evented+relist");
+      void this.#pump(outcome.first, outcome.events);
+      return;
+    }
+    this.#options.onMode("relist-only");
+    const final = outcome.kind === "failed" && source.eventsUnimplemented(outcome.error);
+    this.#options.warn(
+      `CRI events unavailable (${describe(outcome.kind === "failed" ? outcome.error : "ended")}); relisting every ${this.#options.relistIntervalMs} ms` +
+        (final ? "" : ", reopening them with backoff"),
+    );
+    if (!final) void this.#reopen();
   }
 
-  /** Feeds runtime events, one at a time, through their confirmation; falls back to relisting when they end. */
+  /** Requests the events; resolves once the request reached the connection (or the call settled first). */
+  async #open(openEvents: NonNullable<CriStreamSource["openEvents"]>): Promise<Opening> {
+    const opened = openEvents(this.#life.signal);
+    const first = opened.events.next();
+    first.catch(() => {}); // observed by #classify
+    await Promise.race([opened.sent, first.then(() => {}, () => {})]);
+    return { kind: "open", first, events: opened.events };
+  }
+
+  /**
+   * Tells an open stream from one that ended or failed at once; called after
+   * a round trip made behind the events request, by which a runtime without
+   * events has answered (UNIMPLEMENTED, or an empty stream that ended).
+   */
+  async #classify(opening: Opening): Promise<Opening> {
+    if (opening.kind !== "open") return opening;
+    return await Promise.race([
+      opening.first.then((result): Opening => (result.done ? { kind: "ended" } : opening), (error: unknown): Opening => ({ kind: "failed", error })),
+      sleep(0).then(() => opening),
+    ]);
+  }
+
+  /** Feeds runtime events, one at a time, through their confirmation; relists only, and reopens, when they end. */
   async #pump(first: Promise<IteratorResult<CriRuntimeEvent>>, events: AsyncIterator<CriRuntimeEvent>): Promise<void> {
+    let failure: { error: unknown } | undefined;
     try {
       for (let result = await first; !result.done; result = await events.next()) {
         const event = result.value;
         await this.#serialized(() => this.#confirm(event));
         if (this.#done) return;
       }
-      if (this.#done) return;
-      this.#options.warn("the CRI runtime ended its event stream; relisting only");
     } catch (error) {
-      if (this.#done) return;
-      this.#options.warn(`the CRI event stream failed (${describe(error)}); relisting only`);
+      failure = { error };
     }
+    if (this.#done) return;
     this.#options.onMode("relist-only");
+    if (failure !== undefined && this.#options.source.eventsUnimplemented(failure.error)) {
+      this.#options.warn(`the CRI runtime stopped serving events (${describe(failure.error)}); relisting only`);
+      return;
+    }
+    const why = failure === undefined ? "the CRI runtime ended its event stream" : `the CRI event stream failed (${describe(failure.error)})`;
+    this.#options.warn(`${why}; relisting only until it is reopened`);
+    void this.#reopen();
+  }
+
+  /**
+   * Reopens the events with backoff until a stream stays open (then pumps
+   * it) or the runtime says UNIMPLEMENTED. Each attempt relists right behind
+   * its request: that corrects what happened while no stream was open, and
+   * is the round trip {@linkcode CriEventStream.#classify} waits for.
+   */
+  async #reopen(): Promise<void> {
+    const { source, reopenBackoff } = this.#options;
+    const openEvents = source.openEvents;
+    if (openEvents === undefined) return;
+    const backoff = new Backoff(reopenBackoff);
+    const signal = this.#life.signal;
+    try {
+      for (let delay = backoff.next(); delay !== undefined; delay = backoff.next()) {
+        await sleep(delay, signal);
+        const opening = await this.#open(openEvents);
+        await this.#serialized(() => this.#relist());
+        const outcome = await this.#classify(opening);
+        if (this.#done) return;
+        if (outcome.kind === "open") {
+          this.#options.warn("the CRI event stream is open again");
+          this.#options.onMode("evented+relist");
+          void this.#pump(outcome.first, outcome.events);
+          return;
+        }
+        if (outcome.kind === "failed" && source.eventsUnimplemented(outcome.error)) {
+          this.#options.warn(`CRI events unavailable (${describe(outcome.error)}); relisting only`);
+          return;
+        }
+      }
+      this.#options.warn(`gave up reopening the CRI event stream after ${backoff.retries} attempts; relisting only`);
+    } catch (error) {
+      if (!signal.aborted) this.#fail(this.#options.error(error));
+    }
   }
 
   /** Confirms one runtime event with a status call; announces it only when it changes what the stream knows. */
@@ -205,6 +300,7 @@ export class CriEventStream implements EventStream {
   async #relist(): Promise<void> {
     const { source } = this.#options;
     const signal = this.#life.signal;
+    const relist = this.#options.onRelistStart();
     const alive = await source.aliveIds(signal);
     const now = Date.now();
     for (const id of [...this.#known].sort()) {
@@ -213,13 +309,13 @@ export class CriEventStream implements EventStream {
       const status = await source.isAlive(id, undefined, signal);
       if (status.alive) continue;
       this.#known.delete(id);
-      this.#options.onCorrection();
+      this.#options.onCorrection({ relist, type: "exited", id });
       this.#push(exited(id, now, status));
     }
     for (const id of [...alive].sort()) {
       if (!this.#known.has(id)) {
         this.#known.add(id);
-        this.#options.onCorrection();
+        this.#options.onCorrection({ relist, type: "started", id });
         this.#push({ type: "started", id, time: now });
       } else if (source.skipped.has(id)) {
         // Its details could not be read last time: let the watcher inspect it again.

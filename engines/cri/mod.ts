@@ -12,11 +12,12 @@ export {
   CriClient,
   DEFAULT_CRI_SOCKET,
   DEFAULT_CRI_SOCKETS,
+  DEFAULT_EVENTS_BACKOFF,
   DEFAULT_RELIST_INTERVAL_MS,
   DEFAULT_STATUS_CONCURRENCY,
 } from "./client.ts";
 export type { CriClientOptions, CriLogger } from "./client.ts";
-export type { CriEventMode } from "./events.ts";
+export type { CriCorrection, CriEventMode } from "./events.ts";
 export {
   ANNOTATION_LABEL_PREFIX,
   CONTAINER_NAME_LABEL,

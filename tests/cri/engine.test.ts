@@ -7,9 +7,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { CriClient, SANDBOX_LABEL } from "../../engines/cri/mod.ts";
+import type { CriCorrection } from "../../engines/cri/mod.ts";
 import type { LifecycleEvent } from "../../lib/events.ts";
 import { Watcher } from "../../lib/watcher.ts";
 import { CriAdmin } from "./admin.ts";
+import type { TestPod } from "./admin.ts";
 import { criEngine, READ_ONLY_CRI_METHODS } from "../support/engines.ts";
 
 const { endpoint, skip } = criEngine();
@@ -93,6 +95,63 @@ describe("CRI client against containerd 1.6", { skip }, () => {
       assert.ok(calls.has("runtime.v1.RuntimeService/GetContainerEvents"), "events were tried");
       assert.ok(!warnings.some((w) => w.includes("skipping")), `no skips: ${warnings.join("; ")}`);
     } finally {
+      await watcher.close();
+      await admin.removePods(ns);
+      admin.close();
+    }
+  });
+
+  it("reports a change made while no event tells by the first relist that starts after it, once", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const admin = new CriAdmin(socket);
+    const corrections: CriCorrection[] = [];
+    const client = new CriClient({ socket, relistIntervalMs: 300, onCorrection: (c) => corrections.push(c) });
+    const watcher = new Watcher(client);
+    const ns = `r${process.pid}`;
+    const events: LifecycleEvent[] = [];
+    const stop = new AbortController();
+    let collecting: Promise<void> | undefined;
+    /**
+     * Makes a change and waits until the watcher reports it. The relists
+     * started by the time the change completed may have listed before it;
+     * the next one to start cannot miss it: the correction must come from a
+     * relist numbered at most one more (a sequence, not a clock, so a loaded
+     * machine cannot fail it).
+     */
+    const corrected = async (type: "started" | "exited", change: () => Promise<string>): Promise<string> => {
+      const id = await change();
+      const startedBefore = client.relists;
+      const event = await waitFor(events, `${type} ${id}`, (e) => e.type === type && e.container.id === id);
+      const correction = corrections.find((c) => c.id === id && c.type === type);
+      assert.ok(correction, `the relist corrected ${type} ${id}`);
+      assert.ok(
+        correction.relist <= startedBefore + 1,
+        `${type} ${id} by relist ${correction.relist}; ${startedBefore} had started when the change completed`,
+      );
+      return event.container.id;
+    };
+    try {
+      void watcher.watch();
+      await watcher.ready;
+      assert.equal(client.mode, "relist-only", "containerd 1.6 has no GetContainerEvents");
+      collecting = (async () => {
+        for await (const event of watcher.events({ signal: stop.signal })) events.push(event);
+      })();
+
+      let pod: TestPod | undefined;
+      await corrected("started", async () => (pod = await admin.runPod(ns, "seq")).id);
+      const first = await corrected("started", () => admin.runContainer(pod!, "first", ["/bin/sleep", "1000"]));
+      const second = await corrected("started", () => admin.runContainer(pod!, "second", ["/bin/sleep", "1000"]));
+      await corrected("exited", async () => (await admin.stopContainer(first), first));
+      await corrected("exited", async () => (await admin.stopPod(pod!.id), pod!.id));
+      await waitFor(events, `exit of ${second}`, (e) => e.type === "exited" && e.container.id === second);
+
+      for (const id of [pod!.id, first, second]) {
+        assert.deepEqual(events.filter((e) => e.container.id === id).map((e) => e.type), ["started", "exited"], `each change of ${id} once`);
+      }
+      assert.equal(client.corrections, corrections.length);
+    } finally {
+      stop.abort();
+      await collecting;
       await watcher.close();
       await admin.removePods(ns);
       admin.close();

@@ -14,7 +14,8 @@ import { Watcher } from "../../lib/watcher.ts";
 import { CRI_EVENT, startFakeCri } from "../support/fake-cri.ts";
 import type { FakeCri, FakeEventsMode } from "../support/fake-cri.ts";
 import { WatcherEvents } from "../support/watcher-events.ts";
-import { waitUntil } from "../reliability/support.ts";
+import { TEST_BACKOFF, waitUntil } from "../reliability/support.ts";
+import type { BackoffOptions } from "../../lib/backoff.ts";
 
 const RUNNING = 1;
 const EXITED = 2;
@@ -31,9 +32,15 @@ async function fakeWithPod(eventsMode: FakeEventsMode): Promise<FakeCri> {
 }
 
 /** A watcher on a client of `fake`, started and ready, with its events recorded. */
-async function watching(fake: FakeCri, relistIntervalMs: number) {
+async function watching(fake: FakeCri, relistIntervalMs: number, eventsBackoff?: BackoffOptions) {
   const warnings: string[] = [];
-  const client = new CriClient({ socket: fake.socket, relistIntervalMs, logger: { warn: (m) => warnings.push(m) }, nodeName: "node-1" });
+  const client = new CriClient({
+    socket: fake.socket,
+    relistIntervalMs,
+    logger: { warn: (m) => warnings.push(m) },
+    nodeName: "node-1",
+    ...(eventsBackoff !== undefined ? { eventsBackoff } : {}),
+  });
   const watcher = new Watcher(client);
   const done = watcher.watch();
   await watcher.ready;
@@ -51,6 +58,11 @@ async function watching(fake: FakeCri, relistIntervalMs: number) {
 /** Lines `<type> <id>` of the events of `ids`, in order. */
 function outcomes(seen: readonly LifecycleEvent[], ids: readonly string[]): string[] {
   return seen.filter((e) => ids.includes(e.container.id)).map((e) => `${e.type} ${e.container.id}`);
+}
+
+/** How many GetContainerEvents calls the fake has seen. */
+function eventCalls(fake: FakeCri): number {
+  return fake.calls.filter((c) => c === "GetContainerEvents").length;
 }
 
 /** Waits until the fake has answered `count` more ListContainers calls than now (each relist makes one). */
@@ -162,19 +174,72 @@ describe("CRI client against a scripted fake runtime: events", () => {
     });
   }
 
-  it("falls back to relist-only when the event stream fails later, and says so", { timeout: TEST_TIMEOUT_MS }, async () => {
-    const fake = await fakeWithPod("stream");
-    const { client, events, warnings, close } = await watching(fake, 100);
+  const cuts = [
+    ["ends", "ended its event stream", (fake: FakeCri) => fake.endStreams()],
+    ["fails", "event stream failed", (fake: FakeCri) => fake.failStreams()],
+  ] as const;
+  for (const [how, warning, cut] of cuts) {
+    it(`reopens the event stream when it ${how}: relist-only meanwhile, evented again, each change once`, { timeout: TEST_TIMEOUT_MS }, async () => {
+      const fake = await fakeWithPod("stream");
+      // No periodic relist: only the events, and the relist each reopen makes, can tell.
+      const { client, watcher, events, warnings, close } = await watching(fake, NO_RELIST_MS, TEST_BACKOFF);
+      try {
+        assert.equal(client.mode, "evented+relist");
+        await fake.waitForSubscribers(1);
+        const opened = eventCalls(fake);
+        fake.eventsMode = "error"; // every reopen fails for now
+        cut(fake);
+        await waitUntil("relist-only mode", () => client.mode === "relist-only");
+        assert.ok(warnings.some((w) => w.includes(warning)), warnings.join("; "));
+        await waitUntil("three failed reopens", () => eventCalls(fake) >= opened + 3);
+        assert.equal(client.mode, "relist-only", "relist-only while no stream is open");
+
+        // A start no event tells, while the stream is down: a reopen's relist corrects it.
+        fake.containers.set("c-down", { sandboxId: "sb-web", name: "down", state: RUNNING, pid: 701 });
+        fake.eventsMode = "stream";
+        await waitUntil("evented mode again", () => client.mode === "evented+relist");
+        await fake.waitForSubscribers(1);
+        await events.next("the start while the stream was down", (e) => e.type === "started" && e.container.id === "c-down");
+        assert.equal(client.corrections, 1, "the start while down was a correction");
+        assert.ok(warnings.some((w) => w.includes("open again")), warnings.join("; "));
+        const relistsBefore = client.relists;
+
+        // After the reopen the events tell again: duplicated ones are applied once.
+        fake.containers.set("c-up", { sandboxId: "sb-web", name: "up", state: RUNNING, pid: 702 });
+        fake.emit({ id: "c-up", type: CRI_EVENT.STARTED });
+        fake.emit({ id: "c-up", type: CRI_EVENT.STARTED });
+        fake.containers.set("c-main", { sandboxId: "sb-web", name: "main", state: EXITED, pid: 0, exitCode: 5 });
+        fake.emit({ id: "c-main", type: CRI_EVENT.STOPPED });
+        fake.emit({ id: "c-main", type: CRI_EVENT.DELETED });
+        fake.containers.set("c-sentinel", { sandboxId: "sb-web", name: "sentinel", state: RUNNING, pid: 703 });
+        fake.emit({ id: "c-sentinel", type: CRI_EVENT.STARTED });
+        await events.next("the sentinel's start", (e) => e.type === "started" && e.container.id === "c-sentinel");
+
+        assert.deepEqual(outcomes(events.seen, ["c-down", "c-up", "c-main", "c-sentinel"]), [
+          "started c-down",
+          "started c-up",
+          "exited c-main",
+          "started c-sentinel",
+        ]);
+        assert.equal(events.seen.find((e) => e.type === "exited")?.exit?.code, 5);
+        assert.equal(watcher.portfolio.container("c-up")?.pid, 702);
+        assert.equal(client.relists, relistsBefore, "no relist since the reopen: the events told");
+        assert.equal(client.corrections, 1);
+        assert.equal(client.mode, "evented+relist");
+      } finally {
+        await close();
+      }
+    });
+  }
+
+  it("never reopens events the runtime does not implement", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const fake = await fakeWithPod("unimplemented");
+    // Reopens, were there any, would come every few relists.
+    const { client, close } = await watching(fake, 50, TEST_BACKOFF);
     try {
-      assert.equal(client.mode, "evented+relist");
-      await fake.waitForSubscribers(1);
-      fake.failStreams();
-      await waitUntil("relist-only mode", () => client.mode === "relist-only");
-      assert.ok(warnings.some((w) => w.includes("event stream failed")), warnings.join("; "));
-      fake.containers.set("c-after", { sandboxId: "sb-web", name: "after", state: RUNNING, pid: 601 });
-      await events.next("the start after the failure", (e) => e.type === "started" && e.container.id === "c-after");
-      await relists(fake, 2);
-      assert.deepEqual(outcomes(events.seen, ["c-after"]), ["started c-after"]);
+      await relists(fake, 10);
+      assert.equal(eventCalls(fake), 1, "one GetContainerEvents call");
+      assert.equal(client.mode, "relist-only");
     } finally {
       await close();
     }

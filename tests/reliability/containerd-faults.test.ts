@@ -45,7 +45,7 @@ faultScenarios(
   () => new ContainerdDriver(socket, rootfs!, "containerd", QUICK_PINGS),
   socket,
   [garbageFault("a DATA frame on stream 0 injected into the connection: detected, session replaced", connections, DATA_ON_STREAM_0)],
-  DETECTION_MS,
+  { settleTimeoutMs: DETECTION_MS },
 );
 faultScenarios(
   "Watcher + ContainerdClient through the fault proxy: raw garbage in the HTTP/2 connection",
@@ -54,5 +54,5 @@ faultScenarios(
   socket,
   // Read as the header of a 14 MB frame of an unknown type: everything after it is skipped as payload.
   [garbageFault("garbage bytes injected into the connection: detected, session replaced", connections, GARBAGE)],
-  DETECTION_MS,
+  { settleTimeoutMs: DETECTION_MS },
 );

@@ -10,28 +10,26 @@
 import type { EngineClient } from "../../lib/engine.ts";
 import type { FaultProxy, ProxyConnection, SeenRequest } from "../support/fault-proxy.ts";
 import { ContainerdClient, type ContainerdClientOptions } from "../../engines/containerd/mod.ts";
+import { CriClient, type CriClientOptions } from "../../engines/cri/mod.ts";
 import { DockerClient } from "../../engines/docker/mod.ts";
-import { ctr, docker, READ_ONLY_GRPC_METHODS, stdoutOf, testImage, uniqueName } from "../support/engines.ts";
+import { ctr, docker, READ_ONLY_CRI_METHODS, READ_ONLY_GRPC_METHODS, stdoutOf, testImage, uniqueName } from "../support/engines.ts";
+import { CriAdmin, type TestPod } from "../cri/admin.ts";
 import { type Keep, line } from "./support.ts";
 
-/** What the reliability scenarios need from an engine. */
-export interface EngineDriver {
+/** What the fault scenarios need from an engine (tests/reliability/faults.ts). */
+export interface FaultDriver {
   /** For messages, e.g. `dockerd`. */
   readonly label: string;
   /** Starts a new sleeping container; returns its name (as the watcher names it). */
   start(): Promise<string>;
   /** Kills a container's initial process (SIGKILL). */
   kill(name: string): Promise<void>;
-  /** Freezes a container. */
-  pause(name: string): Promise<void>;
-  /** Thaws a container. */
-  unpause(name: string): Promise<void>;
-  /** Stops a container the engine's usual way (Docker: `stop`; containerd: kill and delete the task). */
-  stop(name: string): Promise<void>;
-  /** Restarts a container under the same ID with a new initial process. */
-  restart(name: string): Promise<void>;
-  /** The PID of a container's initial process (0 when not alive). */
-  pid(name: string): Promise<number>;
+  /** Freezes a container, where the engine can (CRI cannot: then no fault round flips a pause). */
+  pause?(name: string): Promise<void>;
+  /** Thaws a container; there when `pause` is. */
+  unpause?(name: string): Promise<void>;
+  /** The exit code the exit of a killed container carries, where the engine tells it to the watcher. */
+  readonly killExitCode?: number;
   /** The engine's alive containers of this run, as sorted {@linkcode line}s. */
   truth(): Promise<string[]>;
   /** Selects the containers of this run in a portfolio or event. */
@@ -48,6 +46,20 @@ export interface EngineDriver {
   requestsChecked(proxied: readonly SeenRequest[]): number;
   /** Removes everything this driver created; best effort. */
   cleanup(): Promise<void>;
+}
+
+/** What the reliability scenarios need from an engine that can pause and restart containers. */
+export interface EngineDriver extends FaultDriver {
+  /** Freezes a container. */
+  pause(name: string): Promise<void>;
+  /** Thaws a container. */
+  unpause(name: string): Promise<void>;
+  /** Stops a container the engine's usual way (Docker: `stop`; containerd: kill and delete the task). */
+  stop(name: string): Promise<void>;
+  /** Restarts a container under the same ID with a new initial process. */
+  restart(name: string): Promise<void>;
+  /** The PID of a container's initial process (0 when not alive). */
+  pid(name: string): Promise<number>;
 }
 
 /** Label marking the containers of one Docker test run. */
@@ -265,5 +277,73 @@ export class ContainerdDriver implements EngineDriver {
       await ctr(this.#socket, "-n", this.namespace, "containers", "rm", id);
     }
     await ctr(this.#socket, "namespaces", "rm", this.namespace);
+  }
+}
+
+/**
+ * Drives a CRI runtime at `socket` through a test-only CRI admin client: one
+ * pod of its own (a Kubernetes namespace of its own), containers started in
+ * it and stopped (StopContainer with timeout 0: SIGKILL, exit code 137). CRI
+ * has no pause.
+ */
+export class CriDriver implements FaultDriver {
+  readonly label = "CRI containerd";
+  readonly killExitCode = 137;
+  readonly namespace: string = uniqueName("rel");
+  readonly #clientOptions: CriClientOptions;
+  readonly #admin: CriAdmin;
+  #pod: Promise<TestPod> | undefined;
+  readonly #ids = new Map<string, string>();
+  #next = 0;
+  /** Every client it made, e.g. to check the mode they ran in. */
+  readonly clients: CriClient[] = [];
+  /** Every gRPC method its clients called, `service/method`. */
+  readonly grpcCalls: string[] = [];
+
+  constructor(socket: string, clientOptions: CriClientOptions = {}) {
+    this.#clientOptions = clientOptions;
+    this.#admin = new CriAdmin(socket);
+  }
+
+  readonly keep: Keep = (c) => c.project.startsWith(`${this.namespace}/`);
+
+  async start(): Promise<string> {
+    this.#pod ??= this.#admin.runPod(this.namespace, "rel");
+    const pod = await this.#pod;
+    const container = `c${this.#next++}`;
+    const id = await this.#admin.runContainer(pod, container, ["/bin/sleep", "1000"]);
+    const name = `${this.namespace}/rel/${container}`;
+    this.#ids.set(name, id);
+    return name;
+  }
+
+  async kill(name: string): Promise<void> {
+    await this.#admin.stopContainer(this.#ids.get(name)!);
+  }
+
+  async truth(): Promise<string[]> {
+    return (await this.#admin.alive(this.namespace)).map(line).sort();
+  }
+
+  client(endpoint: string): EngineClient {
+    const client = new CriClient({ ...this.#clientOptions, socket: endpoint, onCall: (method) => void this.grpcCalls.push(method) });
+    this.clients.push(client);
+    return client;
+  }
+
+  readOnlyViolations(): string[] {
+    return this.grpcCalls.filter((call) => !READ_ONLY_CRI_METHODS.has(call));
+  }
+
+  requestsChecked(): number {
+    return this.grpcCalls.length;
+  }
+
+  async cleanup(): Promise<void> {
+    try {
+      await this.#admin.removePods(this.namespace);
+    } finally {
+      this.#admin.close();
+    }
   }
 }

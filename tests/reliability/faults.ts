@@ -1,5 +1,5 @@
 /**
- * The fault scenarios shared by the Docker and containerd reliability
+ * The fault scenarios shared by the Docker, containerd and CRI reliability
  * suites: a Watcher on a real engine behind the fault proxy; for each fault
  * kind, inject it, change the engine meanwhile (directly, not through the
  * proxy), release it, and check that the portfolio equals the engine's truth
@@ -10,9 +10,10 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { EngineError } from "../../lib/errors.ts";
 import { Watcher } from "../../lib/watcher.ts";
 import { FaultProxy, type ProxyConnection } from "../support/fault-proxy.ts";
-import type { EngineDriver } from "./drivers.ts";
+import type { FaultDriver } from "./drivers.ts";
 import { EventLog, settle, SETTLE_TIMEOUT_MS, TEST_BACKOFF, transitionsSince } from "./support.ts";
 
 /** A fault: injected before the engine changes, released after them. */
@@ -22,7 +23,21 @@ export interface Fault {
   /** The fault leaves the watcher no way on but to reconnect and resync (the test asserts it did). */
   readonly reconnects?: boolean;
   /** Injects the fault; resolves a function that releases it (after the engine changes). */
-  inject(proxy: FaultProxy): Promise<() => Promise<void>> | (() => Promise<void>);
+  inject(proxy: FaultProxy, seen: ScenarioState): Promise<() => Promise<void>> | (() => Promise<void>);
+}
+
+/** What a fault may look at while it is in effect. */
+export interface ScenarioState {
+  /** The errors the watcher logged so far (its warnings' error arguments), in order. */
+  readonly errors: readonly unknown[];
+}
+
+/** Options of {@linkcode faultScenarios}. */
+export interface ScenarioOptions {
+  /** Bound on the watcher's recovery from each fault; default {@linkcode SETTLE_TIMEOUT_MS}. */
+  readonly settleTimeoutMs?: number;
+  /** After each fault that reconnects: the watcher logged the failure, and every error it logged is an {@linkcode EngineError}. */
+  readonly typedErrors?: boolean;
 }
 
 const nothingToRelease = async (): Promise<void> => {};
@@ -114,13 +129,14 @@ export function commonFaults(stream: StreamConnections): Fault[] {
 export function faultScenarios(
   title: string,
   skip: string | undefined,
-  makeDriver: () => EngineDriver,
+  makeDriver: () => FaultDriver,
   engineSocket: string,
   faults: Fault[],
-  settleTimeoutMs = SETTLE_TIMEOUT_MS,
+  options: ScenarioOptions = {},
 ): void {
+  const settleTimeoutMs = options.settleTimeoutMs ?? SETTLE_TIMEOUT_MS;
   describe(title, () => {
-    let driver: EngineDriver;
+    let driver: FaultDriver;
     let proxy: FaultProxy;
     let watcher: Watcher;
     let log: EventLog;
@@ -128,14 +144,18 @@ export function faultScenarios(
     const alive: string[] = [];
     let frozen = "";
     let syncs = 0;
+    const errors: unknown[] = [];
     before(async () => {
       if (skip) return;
       driver = makeDriver();
       proxy = await FaultProxy.start(engineSocket);
       for (let i = 0; i < 2; i++) alive.push(await driver.start());
-      frozen = await driver.start();
+      if (driver.pause !== undefined) frozen = await driver.start();
       // Each completed (re)sync is logged: the observable sign that the watcher reconnected.
-      const logger = { debug: (message: string) => void (message.includes(": synced with ") && syncs++), warn() {} };
+      const logger = {
+        debug: (message: string) => void (message.includes(": synced with ") && syncs++),
+        warn: (_message: string, error?: unknown) => void errors.push(error),
+      };
       watcher = new Watcher(driver.client(proxy.socketPath), { backoff: TEST_BACKOFF, logger });
       watching = watcher.watch();
       await watcher.ready;
@@ -160,15 +180,17 @@ export function faultScenarios(
         const mark = log.events.length;
         const faultsBefore = proxy.faults;
         const syncsBefore = syncs;
-        const release = await fault.inject(proxy);
-        // The engine changes while the fault is in effect: one exit, one start, one pause flip.
+        const errorsBefore = errors.length;
+        const release = await fault.inject(proxy, { errors });
+        // The engine changes while the fault is in effect: one exit, one start, one pause flip (where it pauses).
         const victim = alive.shift()!;
         await driver.kill(victim);
         const newcomer = await driver.start();
         alive.push(newcomer);
         const pausing = round % 2 === 1;
-        if (pausing) await driver.pause(frozen);
-        else await driver.unpause(frozen);
+        const flipped = frozen === "" ? [] : [`${pausing ? "paused" : "unpaused"} ${frozen}`];
+        if (pausing) await driver.pause?.(frozen);
+        else await driver.unpause?.(frozen);
         await release();
         await settled(fault.name);
         // Recovering means nothing unless the fault hit the watcher's connections and, where it must, a reconnect followed.
@@ -177,9 +199,19 @@ export function faultScenarios(
         if (fault.reconnects) assert.ok(syncs > syncsBefore, `${fault.name}: no reconnect and resync; live connections: ${live()}`);
         assert.deepEqual(
           transitionsSince(log, mark, driver.keep),
-          [`exited ${victim}`, `started ${newcomer}`, `${pausing ? "paused" : "unpaused"} ${frozen}`].sort(),
+          [`exited ${victim}`, `started ${newcomer}`, ...flipped].sort(),
           "exactly the missed transitions, each once",
         );
+        if (driver.killExitCode !== undefined) {
+          const exit = log.events.slice(mark).find((e) => e.type === "exited" && e.container.name === victim);
+          assert.equal(exit?.exit?.code, driver.killExitCode, "the exit code of the killed container");
+        }
+        if (options.typedErrors && fault.reconnects) {
+          const seen = errors.slice(errorsBefore);
+          assert.ok(seen.length > 0, `${fault.name}: the watcher saw the connection fail`);
+          const untyped = seen.filter((e) => !(e instanceof EngineError));
+          assert.deepEqual(untyped.map((e) => (e instanceof Error ? e.stack : String(e))), [], "every error typed");
+        }
       });
     }
 

@@ -74,7 +74,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const result: SoakResult = { rounds: 0, faults: 0, operations: 0, mismatches: [], seed: options.seed };
 
   const proxy = await FaultProxy.start(options.engineSocket);
-  const watcher = new Watcher(driver.client(proxy.socketPath), { backoff: TEST_BACKOFF });
+  const errors: unknown[] = [];
+  const logger = { debug() {}, warn: (_message: string, error?: unknown) => void errors.push(error) };
+  const watcher = new Watcher(driver.client(proxy.socketPath), { backoff: TEST_BACKOFF, logger });
   const watching = watcher.watch();
   const events = new EventLog(watcher);
   try {
@@ -83,7 +85,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     while (Date.now() < deadline) {
       const round = ++result.rounds;
       const fault = rand() < 0.7 ? pick(faults) : undefined;
-      const release = fault ? await fault.inject(proxy) : async () => {};
+      const release = fault ? await fault.inject(proxy, { errors }) : async () => {};
       if (fault) result.faults++;
       const done: string[] = [];
       const count = 1 + Math.floor(rand() * 3);

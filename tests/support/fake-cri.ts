@@ -104,14 +104,19 @@ export interface FakeCri extends AsyncDisposable {
   emit(event: FakeEvent): void;
   /** Fails every open events stream with INTERNAL. */
   failStreams(): void;
+  /** Ends every open events stream with OK (after the events already sent). */
+  endStreams(): void;
   /** Waits (bounded) until `count` events streams are open. */
   waitForSubscribers(count: number, timeoutMs?: number): Promise<void>;
   /** Stops the server, drops its connections and removes the socket directory. */
   close(): Promise<void>;
 }
 
+/** Ends a stream, when a subscriber's queue reaches it. */
+const END = Symbol("end");
+
 interface Subscriber {
-  push(event: ContainerEventResponse | Error): void;
+  push(event: ContainerEventResponse | Error | typeof END): void;
 }
 
 /** Starts a fake CRI runtime with an empty state. */
@@ -196,7 +201,7 @@ export async function startFakeCri(options: { eventsMode?: FakeEventsMode } = {}
         if (eventsMode === "unimplemented") throw new ConnectError("not implemented", Code.Unimplemented);
         if (eventsMode === "error") throw new ConnectError("events broken", Code.Internal);
         if (eventsMode === "end") return;
-        const queue: Array<ContainerEventResponse | Error> = [];
+        const queue: Array<ContainerEventResponse | Error | typeof END> = [];
         let wake: (() => void) | undefined;
         const subscriber: Subscriber = {
           push(event) {
@@ -210,6 +215,7 @@ export async function startFakeCri(options: { eventsMode?: FakeEventsMode } = {}
           while (!context.signal.aborted) {
             const next = queue.shift();
             if (next instanceof Error) throw next;
+            if (next === END) return;
             if (next !== undefined) {
               yield next;
               continue;
@@ -260,6 +266,9 @@ export async function startFakeCri(options: { eventsMode?: FakeEventsMode } = {}
     },
     failStreams() {
       for (const subscriber of subscribers) subscriber.push(new ConnectError("events broken", Code.Internal));
+    },
+    endStreams() {
+      for (const subscriber of subscribers) subscriber.push(END);
     },
     async waitForSubscribers(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
