@@ -198,12 +198,27 @@ function assemble(
   const rank = (item: Probed): number => Math.min(...item.entry.sources.map((source) => METHOD_RANK[source.method]));
   const ordered = [...probed].sort((a, b) => byKind(a) - byKind(b) || rank(a) - rank(b));
   const groups = new Map<string, Probed[]>();
+  /** The groups of engines with an ID, by kind and ID, with whether their PID is known. */
+  const withId = new Map<string, Array<{ key: string; pid: number }>>();
   for (const item of ordered) {
     if (item.outcome.status !== "found" || "engine" in item.outcome) continue;
     const pid = item.entry.pid || pidOfFile.get(item.file) || item.outcome.pid || 0;
     const id = (item.entry.kind.idNamesEngine ?? true) ? item.outcome.id : "";
     const key = identityKey(item.entry.kind.name, id, pid, item.file, item.entry.endpoint);
+    if (!groups.has(key) && id !== "") {
+      const byId = `${item.entry.kind.name}\0${id}`;
+      withId.set(byId, [...(withId.get(byId) ?? []), { key, pid }]);
+    }
     groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  // An address that tells no PID (TCP) reaches the engine with its ID whose process is known, when that is one only.
+  for (const sharing of withId.values()) {
+    const known = sharing.filter((group) => group.pid !== 0);
+    const unknown = sharing.find((group) => group.pid === 0);
+    if (unknown === undefined || known.length !== 1) continue;
+    const into = known[0]!.key;
+    groups.set(into, [...groups.get(into)!, ...groups.get(unknown.key)!].sort((a, b) => ordered.indexOf(a) - ordered.indexOf(b)));
+    groups.delete(unknown.key);
   }
   const engineOf = new Map<Probed, { engine: DiscoveredEngine; first: boolean }>();
   const engines: DiscoveredEngine[] = [];
