@@ -8,7 +8,7 @@
  */
 
 import { mapConcurrent } from "../async/pool.ts";
-import { mayReadFile } from "../permissions.ts";
+import { endpointGrants, grantFlags, mayReadFile, missingGrants } from "../permissions.ts";
 import { DEFAULT_PROC_ROOT, ProcAccessError, ProcFs } from "../proc/procfs.ts";
 import { DEFAULT_USER_RUNTIME_ROOT, hostPlaces } from "./places.ts";
 import { probe, type ProbeResult, socketFile, type SocketFileKey } from "./probe.ts";
@@ -120,6 +120,12 @@ export async function discover(kinds: readonly DiscoverableKind[], options: Disc
   const entries = [...pending.values()];
   const probed = await mapConcurrent(entries, PROBE_CONCURRENCY, async (entry) => {
     if (entry.early !== undefined) return { entry, file: "", outcome: entry.early };
+    // Asked first, so that a scan under Deno never stops at a permission prompt for an engine it merely tries.
+    const missing = missingGrants(endpointGrants(entry.endpoint));
+    if (missing.length > 0) {
+      const error = new Error(`permission denied by Deno: ${grantFlags(missing)}`);
+      return { entry, file: "", outcome: { status: "permission-denied", error } satisfies CandidateOutcome };
+    }
     const file = entry.socketPath === "" ? "" : await socketFile(entry.socketPath);
     if (typeof file !== "string") return { entry, file: "", outcome: file };
     const owner = file === "" ? undefined : owners.get(file);
@@ -159,7 +165,8 @@ export async function discover(kinds: readonly DiscoverableKind[], options: Disc
 async function scanProcesses(kinds: readonly DiscoverableKind[], root: string, notes: string[]): Promise<ProcessScan | undefined> {
   const skipped = "engine processes were not looked for, only configured and well-known places were tried";
   if (!mayReadFile(root)) {
-    notes.push(`${root} may not be read (on Deno grant --allow-read=${root}): ${skipped}`);
+    // Deno 2 reads /proc only with every permission granted (it counts /proc as a special file), not with --allow-read alone.
+    notes.push(`${root} may not be read (permission denied by Deno: -A, at least --allow-read=${root}): ${skipped}`);
     return undefined;
   }
   try {
