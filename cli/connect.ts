@@ -131,7 +131,7 @@ async function openKind(kind: EngineKind, options: CliOptions, watcherOptions: W
  * but lack (Deno only; kinds given an endpoint on the command line are left
  * out): the client treats such a variable as unset, and the CLI says so.
  */
-export async function missingEnvGrants(options: CliOptions, registry: EngineRegistry = ENGINE_REGISTRY): Promise<DenoGrant[]> {
+export function missingEnvGrants(options: CliOptions, registry: EngineRegistry = ENGINE_REGISTRY): DenoGrant[] {
   const variables = selectedKinds(options, registry)
     .filter((kind) => options.endpoints[kind.name] === undefined)
     .flatMap((kind) => kind.env ?? []);
