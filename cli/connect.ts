@@ -23,8 +23,8 @@ import { defaultEndpointsText, ENGINE_REGISTRY } from "../engines/registry.ts";
 import type { EngineKind, EngineRegistry } from "../engines/registry.ts";
 import { ALL_ENGINES } from "./args.ts";
 import type { CliOptions } from "./args.ts";
-import { endpointGrants, grantFlags, missingGrants } from "./deno-grants.ts";
-import type { DenoGrant } from "./deno-grants.ts";
+import { endpointGrants, grantFlags, missingGrants } from "../lib/permissions.ts";
+import type { DenoGrant } from "../lib/permissions.ts";
 import type { EngineFailure } from "./failure.ts";
 import { EnginePermissionError } from "../lib/errors.ts";
 
@@ -91,7 +91,7 @@ async function openAt(
   }
   // Under Deno, ask first: touching a socket without its grants would prompt (on a terminal) or fail one by one.
   const needed = endpointGrants(client.api);
-  const missing = await missingGrants(needed);
+  const missing = missingGrants(needed);
   if (missing.length > 0) {
     await client.close();
     const error = new EnginePermissionError(`Deno does not permit access to ${client.api}`, {
@@ -131,11 +131,11 @@ async function openKind(kind: EngineKind, options: CliOptions, watcherOptions: W
  * but lack (Deno only; kinds given an endpoint on the command line are left
  * out): the client treats such a variable as unset, and the CLI says so.
  */
-export async function missingEnvGrants(options: CliOptions, registry: EngineRegistry = ENGINE_REGISTRY): Promise<DenoGrant[]> {
+export function missingEnvGrants(options: CliOptions, registry: EngineRegistry = ENGINE_REGISTRY): DenoGrant[] {
   const variables = selectedKinds(options, registry)
     .filter((kind) => options.endpoints[kind.name] === undefined)
     .flatMap((kind) => kind.env ?? []);
-  return await missingGrants(variables.map((variable) => ({ name: "env", variable })));
+  return missingGrants(variables.map((variable) => ({ name: "env", variable })));
 }
 
 /** Opens the engines selected by `options`, the kinds in parallel, each kind's endpoints in discovery order. */

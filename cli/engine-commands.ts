@@ -190,7 +190,7 @@ export async function runOnEngines(options: CliOptions): Promise<number> {
     const code = await showHost(options, style);
     if (code !== undefined) return code;
   }
-  await err(renderUnreadableEnv(await missingEnvGrants(options)));
+  await err(renderUnreadableEnv(missingEnvGrants(options)));
   const { open, failures } = await openEngines(options, options.watch ? { logger: cliLogger(err) } : {});
   try {
     if (open.length === 0 || (options.engine !== ALL_ENGINES && failures.length > 0)) {

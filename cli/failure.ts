@@ -10,8 +10,8 @@ import { ENGINE_REGISTRY, engineKind } from "../engines/registry.ts";
 import type { EngineRegistry } from "../engines/registry.ts";
 import { EngineError } from "../lib/errors.ts";
 import { TransportError } from "../lib/transport/failure.ts";
-import { grantFlags } from "./deno-grants.ts";
-import type { DenoGrant } from "./deno-grants.ts";
+import { grantFlags } from "../lib/permissions.ts";
+import type { DenoGrant } from "../lib/permissions.ts";
 
 /** Why one engine could not be shown. */
 export interface EngineFailure {

@@ -10,6 +10,7 @@
 import type { EngineIdentity } from "./events.ts";
 import type { Container } from "./model/container.ts";
 import type { ReadonlyPortfolio } from "./model/portfolio.ts";
+import type { ProcStat } from "./proc/parse.ts";
 import { ProcAccessError, ProcFs } from "./proc/procfs.ts";
 
 /**
@@ -109,12 +110,33 @@ export interface ContainerLocatorOptions {
 
 const DEFAULT_MAX_ANCESTRY = 64;
 
+/** How many processes' walks an index remembers before it forgets them all (a host with much process churn). */
+const MAX_REMEMBERED = 65_536;
+
 /** The alive containers of the sources' portfolios at one time. */
 interface Index {
   readonly portfolios: readonly ReadonlyPortfolio[];
   readonly inits: Map<number, Known>;
   byNamespace?: Map<string, number[]>;
   byId?: Map<string, Known>;
+  /** What the namespace and ancestry rules told, by PID, for these containers. */
+  walks?: Map<number, Walk>;
+}
+
+/**
+ * What the namespace and ancestry rules told about one process (its PID and
+ * start time name it for good) under one parent: a PID namespace never
+ * changes, and a process whose parent stays the same can gain no container
+ * ancestor (an orphan is reparented to one of its ancestors), so for the
+ * same containers the same answer holds — except an ancestry match, which an
+ * ancestor's death between the process and the container's initial process
+ * undoes: that one is not remembered. The cgroup rule is asked every time
+ * (a process may be moved into a container's cgroup, as `runc exec` does).
+ */
+interface Walk {
+  readonly starttime: number;
+  readonly ppid: number;
+  readonly found: ProcessContainer | undefined;
 }
 
 /** One alive container with its engine, indexed by its initial process. */
@@ -139,9 +161,12 @@ interface Known {
  *    element (`…/<id>`, `…/<prefix>-<id>.scope`).
  *
  * The PID namespaces of the containers' initial processes are read once per
- * container and kept while it is alive, so a lookup reads only the
- * process's own `ns/pid`, `status`, `stat` of its ancestry and, last,
- * `cgroup`.
+ * container and kept while it is alive, so a first lookup reads only the
+ * process's own `stat` and `ns/pid`, the `stat` of its ancestry and, last,
+ * `cgroup`. What the namespace and ancestry rules told is remembered for the
+ * process (by PID and start time, under the same parent) while the alive
+ * containers stay the same, so a later lookup of it reads its `stat` and,
+ * unless it is in a container's namespace, its `cgroup`.
  *
  * @example
  * ```ts
@@ -179,8 +204,21 @@ export class ContainerLocator {
     const inits = this.#inits();
     const own = inits.get(pid);
     if (own !== undefined) return { ...own, match: "init" };
-    return (await this.#byNamespace(pid, inits)) ?? (await this.#byAncestry(pid, inits)) ??
-      (await this.#byCgroup(pid, inits));
+    const stat = await this.#proc.stat(pid);
+    if (stat === undefined) return undefined; // gone
+    const index = this.#index!;
+    const walks = index.walks ??= new Map();
+    const walk = walks.get(pid);
+    let found: ProcessContainer | undefined;
+    if (walk !== undefined && walk.starttime === stat.starttime && walk.ppid === stat.ppid) found = walk.found;
+    else {
+      found = (await this.#byNamespace(pid, inits)) ?? (await this.#byAncestry(pid, inits, stat));
+      if (found?.match !== "ancestry" && this.#index === index) {
+        if (walks.size >= MAX_REMEMBERED) walks.clear();
+        walks.set(pid, { starttime: stat.starttime, ppid: stat.ppid, found });
+      }
+    }
+    return found ?? (await this.#byCgroup(pid, inits));
   }
 
   /** The alive containers by initial process, re-indexed when a portfolio changed; forgets the namespaces of containers that are gone. */
@@ -230,10 +268,11 @@ export class ContainerLocator {
     return { ...inits.get(sharing[0]!)!, match: "pid-namespace" };
   }
 
-  async #byAncestry(pid: number, inits: Map<number, Known>): Promise<ProcessContainer | undefined> {
+  /** Walks up from `pid` (whose `stat` may be given, read already). */
+  async #byAncestry(pid: number, inits: Map<number, Known>, first?: ProcStat): Promise<ProcessContainer | undefined> {
     let current = pid;
     for (let depth = 0; depth < this.#maxAncestry; depth++) {
-      const stat = await this.#proc.stat(current);
+      const stat = depth === 0 && first !== undefined ? first : await this.#proc.stat(current);
       if (stat === undefined || stat.ppid <= 0) return undefined;
       const known = inits.get(stat.ppid);
       if (known !== undefined) return { ...known, match: "ancestry" };

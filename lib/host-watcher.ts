@@ -195,8 +195,10 @@ export class HostWatcher implements AsyncDisposable {
 
   /**
    * Scans now (joining a scan under way): watches engines found for the
-   * first time, retries failed watchers of engines still found, drops the
-   * ones no longer found. Rejects with the discovery's error.
+   * first time, retries failed watchers of engines still found, watches
+   * anew an engine found in another place (its parent engine found only
+   * now: then wrapped, its PIDs translated, its containers labelled), drops
+   * the ones no longer found. Rejects with the discovery's error.
    */
   rescan(): Promise<void> {
     if (this.#closing) return Promise.reject(new WatcherClosedError());
@@ -249,7 +251,9 @@ export class HostWatcher implements AsyncDisposable {
     }
     for (const engine of found) {
       const known = this.#entries.get(engine.key);
-      if (known && !known.failure) continue;
+      // An engine whose place changed (its parent engine found only now, or gone) is watched anew,
+      // wrapped (or not) as it now must be: its containers are reported again, with host PIDs and labels.
+      if (known && !known.failure && samePlace(known.engine, engine)) continue;
       if (known) await known.watcher.close();
       else this.#fanout.publish([{ type: "engine-appeared", key: engine.key, engine }]);
       await this.#start(engine);
@@ -283,6 +287,11 @@ export class HostWatcher implements AsyncDisposable {
 function nested(client: EngineClient, engine: DiscoveredEngine, procRoot: string | undefined): EngineClient {
   const { engine: outerEngine, containerId, containerName } = engine.parent!;
   return new NestedEngineClient(client, { pid: engine.pid, key: engine.key, outerEngine, containerId, containerName, procRoot });
+}
+
+/** Whether two scans found an engine in the same place: inside the same container of the same engine, or on the host. */
+function samePlace(a: DiscoveredEngine, b: DiscoveredEngine): boolean {
+  return a.pid === b.pid && a.parent?.engine === b.parent?.engine && a.parent?.containerId === b.parent?.containerId;
 }
 
 function health(entry: Entry): EngineHealth {

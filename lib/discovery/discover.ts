@@ -8,7 +8,7 @@
  */
 
 import { mapConcurrent } from "../async/pool.ts";
-import { mayReadFile } from "../permissions.ts";
+import { endpointGrants, grantFlags, mayReadFile, missingGrants } from "../permissions.ts";
 import { DEFAULT_PROC_ROOT, ProcAccessError, ProcFs } from "../proc/procfs.ts";
 import { DEFAULT_USER_RUNTIME_ROOT, hostPlaces } from "./places.ts";
 import { probe, type ProbeResult, socketFile, type SocketFileKey } from "./probe.ts";
@@ -120,6 +120,12 @@ export async function discover(kinds: readonly DiscoverableKind[], options: Disc
   const entries = [...pending.values()];
   const probed = await mapConcurrent(entries, PROBE_CONCURRENCY, async (entry) => {
     if (entry.early !== undefined) return { entry, file: "", outcome: entry.early };
+    // Asked first, so that a scan under Deno never stops at a permission prompt for an engine it merely tries.
+    const missing = missingGrants(endpointGrants(entry.endpoint));
+    if (missing.length > 0) {
+      const error = new Error(`permission denied by Deno: ${grantFlags(missing)}`);
+      return { entry, file: "", outcome: { status: "permission-denied", error } satisfies CandidateOutcome };
+    }
     const file = entry.socketPath === "" ? "" : await socketFile(entry.socketPath);
     if (typeof file !== "string") return { entry, file: "", outcome: file };
     const owner = file === "" ? undefined : owners.get(file);
@@ -159,7 +165,8 @@ export async function discover(kinds: readonly DiscoverableKind[], options: Disc
 async function scanProcesses(kinds: readonly DiscoverableKind[], root: string, notes: string[]): Promise<ProcessScan | undefined> {
   const skipped = "engine processes were not looked for, only configured and well-known places were tried";
   if (!mayReadFile(root)) {
-    notes.push(`${root} may not be read (on Deno grant --allow-read=${root}): ${skipped}`);
+    // Deno 2 reads /proc only with every permission granted (it counts /proc as a special file), not with --allow-read alone.
+    notes.push(`${root} may not be read (permission denied by Deno: -A, at least --allow-read=${root}): ${skipped}`);
     return undefined;
   }
   try {
@@ -198,12 +205,27 @@ function assemble(
   const rank = (item: Probed): number => Math.min(...item.entry.sources.map((source) => METHOD_RANK[source.method]));
   const ordered = [...probed].sort((a, b) => byKind(a) - byKind(b) || rank(a) - rank(b));
   const groups = new Map<string, Probed[]>();
+  /** The groups of engines with an ID, by kind and ID, with whether their PID is known. */
+  const withId = new Map<string, Array<{ key: string; pid: number }>>();
   for (const item of ordered) {
     if (item.outcome.status !== "found" || "engine" in item.outcome) continue;
     const pid = item.entry.pid || pidOfFile.get(item.file) || item.outcome.pid || 0;
     const id = (item.entry.kind.idNamesEngine ?? true) ? item.outcome.id : "";
     const key = identityKey(item.entry.kind.name, id, pid, item.file, item.entry.endpoint);
+    if (!groups.has(key) && id !== "") {
+      const byId = `${item.entry.kind.name}\0${id}`;
+      withId.set(byId, [...(withId.get(byId) ?? []), { key, pid }]);
+    }
     groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  // An address that tells no PID (TCP) reaches the engine with its ID whose process is known, when that is one only.
+  for (const sharing of withId.values()) {
+    const known = sharing.filter((group) => group.pid !== 0);
+    const unknown = sharing.find((group) => group.pid === 0);
+    if (unknown === undefined || known.length !== 1) continue;
+    const into = known[0]!.key;
+    groups.set(into, [...groups.get(into)!, ...groups.get(unknown.key)!].sort((a, b) => ordered.indexOf(a) - ordered.indexOf(b)));
+    groups.delete(unknown.key);
   }
   const engineOf = new Map<Probed, { engine: DiscoveredEngine; first: boolean }>();
   const engines: DiscoveredEngine[] = [];

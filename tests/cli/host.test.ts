@@ -3,17 +3,20 @@
  * private engines, which listen only at unusual paths and so are found
  * through /proc only. `--proc` points the scan at a /proc view holding just
  * this run's engine processes (symlinks to their /proc entries), so that
- * engines of other suites on the machine stay out; adding or removing an
- * engine's entry is that engine appearing on or vanishing from the host.
+ * engines of other suites on the machine stay out. A containerd of this
+ * test's own, started while `--watch` runs and then stopped for good, is an
+ * engine appearing on and vanishing from the host.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
-import type { PictureJson } from "../../cli/json.ts";
+import type { EventJson, PictureJson } from "../../cli/json.ts";
 import type { EngineEventJson } from "../../cli/host.ts";
 import { containerdEngine, criEngine, ctr, docker, dockerEngine, podmanEngine, stdoutOf, testImage, testRootfs, uniqueName } from "../support/engines.ts";
+import { type ProcessRule, ProcView } from "../support/proc-view.ts";
+import { type PrivateContainerd, startPrivateContainerd } from "../support/restartable-engines.ts";
 import { runCli, startCli } from "./child.ts";
 
 const dockerd = dockerEngine();
@@ -23,31 +26,14 @@ const cri = criEngine();
 const skip = dockerd.skip ?? podman.skip ?? containerd.skip ?? cri.skip;
 const TIMEOUT = 180_000;
 
-/** The engine processes started for this run: their command lines name the engines' directory. */
-function enginePids(): Map<number, string> {
+/** The engine processes started for this run (their command lines name the engines' directory), and those `also` picks. */
+function ourEngines(also: ProcessRule = () => false): ProcessRule {
   const base = dirname(testRootfs()!);
-  const found = new Map<number, string>();
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const comm = readFileSync(`/proc/${name}/comm`, "utf8").trim();
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, "utf8");
-      // podman: only the service at the private socket (the activation test starts another on the same storage).
-      const ours = comm === "podman" ? cmdline.includes(podman.endpoint!) : ["dockerd", "containerd"].includes(comm);
-      if (ours && cmdline.includes(`${base}/`)) found.set(Number(name), cmdline);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return found;
-}
-
-/** A /proc view with `pids` (and `self`) only. */
-function procView(pids: Iterable<number>): string {
-  const dir = mkdtempSync(join(tmpdir(), "ww-proc-"));
-  symlinkSync("/proc/self", join(dir, "self"));
-  for (const pid of pids) symlinkSync(`/proc/${pid}`, join(dir, String(pid)));
-  return dir;
+  return (pid, comm, cmdline) => {
+    // podman: only the service at the private socket (the activation test starts another on the same storage).
+    const ours = comm === "podman" ? cmdline.includes(podman.endpoint!) : ["dockerd", "containerd"].includes(comm);
+    return (ours && cmdline.includes(`${base}/`)) || also(pid, comm, cmdline);
+  };
 }
 
 describe("CLI default: every engine on the host, each once", () => {
@@ -57,10 +43,14 @@ describe("CLI default: every engine on the host, each once", () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
+  const view = (also?: ProcessRule): ProcView => {
+    const made = new ProcView(ourEngines(also));
+    cleanups.push(() => Promise.resolve(made.close()));
+    return made;
+  };
 
   it("--json without engine options shows the containers of dockerd, podman and containerd exactly once each", { skip, timeout: TIMEOUT }, async () => {
-    const view = procView(enginePids().keys());
-    dirs.push(view);
+    const proc = view().dir;
     const names = { docker: uniqueName("host-d"), podman: uniqueName("host-p"), containerd: uniqueName("host-c") };
     const ids: Record<string, string> = {};
     for (const [engine, host] of [["docker", dockerd.endpoint!], ["podman", podman.endpoint!]] as const) {
@@ -82,7 +72,7 @@ describe("CLI default: every engine on the host, each once", () => {
     dirs.push(linkDir);
     const link = join(linkDir, "docker.sock");
     symlinkSync(dockerd.endpoint!.replace(/^unix:\/\//, ""), link);
-    const run = await runCli(["--proc", view, "--json"], undefined, 120_000, { DOCKER_HOST: `unix://${link}` });
+    const run = await runCli(["--proc", proc, "--json"], undefined, 120_000, { DOCKER_HOST: `unix://${link}` });
     assert.equal(run.code, 0, run.stderr);
     const doc = JSON.parse(run.stdout) as PictureJson;
     const apis = doc.engines.map((e) => [e.type, e.api]);
@@ -99,30 +89,37 @@ describe("CLI default: every engine on the host, each once", () => {
     }
   });
 
-  it("--watch follows an engine appearing on the host and vanishing for good", { skip, timeout: TIMEOUT }, async () => {
-    const pids = enginePids();
-    const plain = [...pids].find(([, cmdline]) => cmdline.includes(dirname(containerd.endpoint!)))?.[0];
-    assert.ok(plain !== undefined, "the plain containerd's process");
-    const view = procView([...pids.keys()].filter((pid) => pid !== plain));
-    dirs.push(view);
-    const cli = startCli(["--proc", view, "--watch", "--json"]);
+  it("--watch follows an engine started later and stopped for good, without a restart", { skip, timeout: TIMEOUT }, async () => {
+    let late: PrivateContainerd | undefined;
+    cleanups.push(() => late?.stop() ?? Promise.resolve());
+    const procView = view((_pid, comm, cmdline) => late !== undefined && comm === "containerd" && cmdline.includes(`${late.dir}/`));
+    const cli = startCli(["--proc", procView.dir, "--watch", "--json"]);
     try {
       const picture = JSON.parse(await cli.nextLine(120_000)) as PictureJson;
-      assert.ok(!picture.engines.some((e) => e.api === containerd.endpoint), "not there before it appears");
       assert.ok(picture.engines.some((e) => e.api === dockerd.endpoint));
-      const next = async (type: string): Promise<EngineEventJson> => {
+      late = await startPrivateContainerd();
+      assert.ok(!picture.engines.some((e) => e.api === late!.socket), "not there before it started");
+      procView.refresh();
+      // The next line of the late engine with `type`: an engine line, or an event line of its containers.
+      const next = async <T extends EngineEventJson | EventJson>(type: T["type"]): Promise<T> => {
         for (;;) {
-          const line = JSON.parse(await cli.nextLine(60_000)) as EngineEventJson;
-          if (line.type === type && line.engine.api === containerd.endpoint) return line;
+          const line = JSON.parse(await cli.nextLine(60_000)) as EngineEventJson | EventJson;
+          if (line.engine.api === late!.socket && line.type === type) return line as T;
         }
       };
-      symlinkSync(`/proc/${plain}`, join(view, String(plain)));
-      const appeared = await next("engine-appeared");
+      const appeared = await next<EngineEventJson>("engine-appeared");
       assert.deepEqual([appeared.engine.kind, appeared.engine.type], ["containerd", "containerd.io"]);
       assert.equal(new Date(appeared.time).toISOString(), appeared.time);
-      unlinkSync(join(view, String(plain)));
-      const vanished = await next("engine-vanished");
-      assert.deepEqual([vanished.engine.kind, vanished.engine.api], ["containerd", containerd.endpoint]);
+      const name = uniqueName("late");
+      stdoutOf(await ctr(late.socket, "run", "-d", "--rootfs", testRootfs()!, name, "/bin/sleep", "300"), "ctr run");
+      const started = await next<EventJson>("started");
+      assert.equal(started.container.id, name, "the new engine's container, in the running --watch");
+      await ctr(late.socket, "task", "kill", "-s", "SIGKILL", name);
+      await ctr(late.socket, "task", "delete", "-f", name);
+      await ctr(late.socket, "container", "delete", name);
+      await late.containerd.stop();
+      const vanished = await next<EngineEventJson>("engine-vanished");
+      assert.deepEqual([vanished.engine.kind, vanished.engine.api], ["containerd", late.socket]);
       process.kill(cli.process.pid!, "SIGINT");
       const end = await cli.exited;
       assert.equal(end.code, 0, end.stderr);

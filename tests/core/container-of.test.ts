@@ -3,14 +3,19 @@
  * fixtures/proc/containers (see its README): every rule — init, PID
  * namespace (exec'd processes, children, containers sharing a namespace),
  * ancestry (host-PID-namespace containers), cgroup — and the processes that
- * belong to no container.
+ * belong to no container. On a writable tree: what the locator remembers of
+ * a process's walk, and every change that must make it ask again.
  */
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ContainerSource, ContainerLocator } from "../../lib/container-of.ts";
 import { newContainer } from "../../lib/model/container.ts";
 import { Portfolio } from "../../lib/model/portfolio.ts";
+import { type ProcEntry, writeProcEntry } from "../support/proc-tree.ts";
 
 const PROC = fileURLToPath(new URL("../../fixtures/proc/containers", import.meta.url));
 const ENGINE = { type: "example.org", api: "unix:///run/example.sock", id: "E1" };
@@ -100,5 +105,75 @@ describe("ContainerLocator on a fixture /proc", () => {
     assert.equal(await owner(shallow, 601), "bravo example.org ancestry"); // the parent is the init
     // 520's parent (502) is not an init; with one step allowed, the cgroup rule answers instead.
     assert.equal(await owner(shallow, 520), "alpha example.org cgroup");
+  });
+});
+
+describe("ContainerLocator remembering a process's walk (a writable /proc tree)", () => {
+  const HOST = 4026531836;
+  const NS_A = HOST + 1;
+  const D = "d".repeat(64);
+  const root = mkdtempSync(join(tmpdir(), "ww-proc-tree-"));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const entries: ProcEntry[] = [
+    { pid: 1, ppid: 0, ns: HOST, cgroup: "/init.scope" },
+    { pid: 10, ppid: 1, ns: HOST, cgroup: "/system.slice/shim.service" },
+    { pid: 11, ppid: 10, ns: NS_A, nspid: [11, 1], cgroup: `/system.slice/docker-${A}.scope` }, // alpha's init
+    { pid: 12, ppid: 11, ns: NS_A, nspid: [12, 2], cgroup: `/system.slice/docker-${A}.scope` },
+    { pid: 20, ppid: 10, ns: HOST, cgroup: "/bravo" }, // bravo's init, host PID namespace
+    { pid: 21, ppid: 20, ns: HOST, cgroup: "/bravo-child" },
+    { pid: 22, ppid: 21, ns: HOST, cgroup: "/bravo-child" },
+    { pid: 30, ppid: 1, ns: HOST, cgroup: "/user.slice" },
+    { pid: 31, ppid: 1, ns: HOST, cgroup: "/user.slice" },
+    { pid: 32, ppid: 1, ns: HOST, cgroup: "/user.slice" },
+    { pid: 40, ppid: 41, ns: HOST, cgroup: "/user.slice" },
+    { pid: 41, ppid: 1, ns: HOST, cgroup: "/user.slice" },
+  ];
+  for (const entry of entries) writeProcEntry(root, entry);
+  symlinkSync("1", join(root, "self"));
+  const entry = (pid: number): ProcEntry => entries.find((e) => e.pid === pid)!;
+  const containers = () => [
+    source(ENGINE, { id: A, name: "alpha", pid: 11 }, { id: B, name: "bravo", pid: 20 }),
+    source(OTHER, { id: C, name: "charlie", pid: 900 }),
+  ];
+  const alive = containers(); // the same portfolios for every lookup: what is remembered stays
+  const locator = new ContainerLocator(() => alive, { procRoot: root });
+
+  it("a remembered answer is not read again", async () => {
+    assert.equal(await owner(locator, 12), "alpha example.org pid-namespace");
+    rmSync(join(root, "12", "ns", "pid")); // read again, the namespace rule would no longer answer
+    assert.equal(await owner(locator, 12), "alpha example.org pid-namespace");
+    assert.equal(await owner(new ContainerLocator(containers, { procRoot: root }), 12), "alpha example.org ancestry");
+  });
+
+  it("a PID taken by a new process (another start time) is asked anew", async () => {
+    assert.equal(await owner(locator, 30), "none");
+    writeProcEntry(root, { ...entry(30), ns: NS_A, nspid: [30, 3], starttime: 9_000 }); // the same parent
+    assert.equal(await owner(locator, 30), "alpha example.org pid-namespace");
+  });
+
+  it("a process under another parent is asked anew", async () => {
+    assert.equal(await owner(locator, 31), "none");
+    writeProcEntry(root, { ...entry(31), ppid: 20 });
+    assert.equal(await owner(locator, 31), "bravo example.org ancestry");
+  });
+
+  it("an ancestry answer is not remembered: an ancestor reparented above the init undoes it", async () => {
+    assert.equal(await owner(locator, 22), "bravo example.org ancestry");
+    writeProcEntry(root, { ...entry(21), ppid: 1 });
+    assert.equal(await owner(locator, 22), "none");
+  });
+
+  it("the cgroup is read every time: a process moved into a container's cgroup belongs to it", async () => {
+    assert.equal(await owner(locator, 32), "none");
+    writeProcEntry(root, { ...entry(32), cgroup: `/system.slice/docker-${C}.scope` });
+    assert.equal(await owner(locator, 32), "charlie other.org cgroup");
+  });
+
+  it("nothing is remembered across a change of the alive containers", async () => {
+    let sources = containers();
+    const live = new ContainerLocator(() => sources, { procRoot: root });
+    assert.equal(await owner(live, 40), "none");
+    sources = [...containers(), source(OTHER, { id: D, name: "delta", pid: 41 })];
+    assert.equal(await owner(live, 40), "delta other.org ancestry");
   });
 });

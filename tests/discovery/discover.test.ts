@@ -12,6 +12,8 @@ import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { discoverEngines } from "../../engines/discovery.ts";
 import { containerdEngine, criEngine, dockerEngine } from "../support/engines.ts";
+import { ProcView } from "../support/proc-view.ts";
+import { tcpForwarder } from "../support/unix-server.ts";
 
 const FIXTURE = fileURLToPath(new URL("../../fixtures/proc/host", import.meta.url));
 
@@ -63,6 +65,39 @@ describe("discovery of real engines", () => {
       if (saved === undefined) delete process.env.DOCKER_HOST;
       else process.env.DOCKER_HOST = saved;
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("discovery of a dockerd reached over TCP as well", () => {
+  const docker = dockerEngine();
+  it("a TCP DOCKER_HOST leading to the dockerd found through /proc is one engine (its engine ID)", {
+    skip: docker.skip,
+    timeout: 60_000,
+  }, async () => {
+    const socket = docker.endpoint!.replace(/^unix:\/\//, "");
+    // Only this dockerd's process in the scan: other suites' engines stay out.
+    const view = new ProcView((_pid, comm, cmdline) => comm === "dockerd" && cmdline.includes(`${docker.endpoint}\0`));
+    const forwarder = await tcpForwarder(socket);
+    const tcp = `tcp://127.0.0.1:${forwarder.address}`;
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = tcp;
+    try {
+      assert.equal(view.refresh().length, 1, "the dockerd's process");
+      const report = await discoverEngines({ procRoot: view.dir, wellKnown: false, kinds: ["docker"], probeTimeout: 30_000 });
+      assert.equal(report.engines.length, 1, JSON.stringify(report.engines));
+      const [engine] = report.engines;
+      assert.deepEqual([engine!.type, engine!.api, engine!.alsoAt], ["docker.com", tcp, [docker.endpoint]], "the address the user set first");
+      assert.deepEqual(engine!.sources.map((s) => s.method), ["configured", "process"]);
+      assert.match(engine!.key, new RegExp(`@pid:${engine!.pid}$`));
+      assert.ok(engine!.pid > 0, "its process is known from the socket's");
+      const tcpCandidate = report.candidates.find((c) => c.endpoint === tcp);
+      assert.deepEqual(tcpCandidate?.outcome.status === "found" && tcpCandidate.outcome.engine.key, engine!.key);
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+      await forwarder.close();
+      view.close();
     }
   });
 });

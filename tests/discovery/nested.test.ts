@@ -173,3 +173,37 @@ describe("HostWatcher with an engine inside a container (fixture /proc)", () => 
     assert.equal((await host.containerOf(220))?.container.id, O); // the inner shim: in the outer container
   });
 });
+
+describe("HostWatcher learning an engine's parent in a later scan (fixture /proc)", () => {
+  it("watches the inner engine anew, wrapped: parent, host PIDs, labels, containerOf", { timeout: 20_000 }, async () => {
+    // Each scan tells parents among the engines it found: the dockerd is found only by the second scan.
+    let found: DiscoveredEngine[] = [INNER];
+    const list = (engine: DiscoveredEngine) => Promise.resolve(REPORTED[engine.key] ?? []);
+    await using host = new HostWatcher({
+      discover: async () => (await withParents(found, list, proc, 1_000)).engines,
+      create: (engine) => {
+        const fake = new FakeEngine();
+        for (const container of REPORTED[engine.key]!) fake.startQuietly(container);
+        return fake;
+      },
+      rescanInterval: 0,
+      procRoot: PROC,
+    });
+    const innerView = () => host.engines().find((view) => view.engine.key === INNER.key)!;
+    const pids = async () => {
+      await innerView().ready;
+      return [...innerView().portfolio.allContainers()].map((c) => [c.id, c.pid]).sort();
+    };
+    await host.rescan();
+    assert.equal(innerView().engine.parent, undefined);
+    assert.deepEqual(await pids(), [["x", 15], ["y", 20]], "alone, the inner engine's own PIDs");
+
+    found = [DOCKER, INNER];
+    await host.rescan();
+    assert.deepEqual(innerView().engine.parent, { engine: DOCKER.key, containerId: O, containerName: "outer" });
+    assert.deepEqual(await pids(), [["x", 230], ["y", 240]]);
+    assert.deepEqual(innerView().portfolio.container("y")?.labels, NESTING_LABELS);
+    assert.equal((await host.containerOf(231))?.container.id, "x");
+    assert.equal(host.engines().length, 2);
+  });
+});

@@ -8,20 +8,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { hostWatcher } from "../../engines/host.ts";
 import type { DiscoveredEngine } from "../../lib/discovery/types.ts";
-import type { HostEvent } from "../../lib/host-watcher.ts";
 import { containerdEngine, dockerEngine } from "../support/engines.ts";
+import { nextMatching } from "../support/host-events.ts";
 
 const docker = dockerEngine();
 const containerd = containerdEngine();
 const skip = docker.skip ?? containerd.skip;
-
-async function nextMatching(events: AsyncIterator<HostEvent>, match: (event: HostEvent) => boolean): Promise<HostEvent> {
-  for (;;) {
-    const next = await events.next();
-    assert.ok(!next.done, "the stream ended early");
-    if (match(next.value)) return next.value;
-  }
-}
 
 describe("HostWatcher on real engines", () => {
   it("real discovery: the private dockerd and containerd, each once, synced", { skip, timeout: 60_000 }, async () => {

@@ -1,7 +1,7 @@
 /**
  * Private engines that a test may stop and start again: a dockerd started
  * with `--live-restore` (on its own containerd), a plain containerd, a
- * containerd with its CRI plugin and a podman API service (its containers
+ * containerd with its CRI plugin, a containerd alone, and a podman API service (its containers
  * outlive it: conmon), in a temporary directory of their own — never the
  * shared engines of the test
  * runner, which other suites use at the same time.
@@ -215,6 +215,37 @@ export async function startPrivateCri(rootfs: string): Promise<PrivateCri> {
     return { dir, socket: cri.socket, containerd: new RestartableDaemon("CRI containerd", cri.pidFile, cri.logFile, ready), stop };
   } catch (error) {
     await stop();
+    throw error;
+  }
+}
+
+/** A private plain containerd. */
+export interface PrivateContainerd {
+  /** The directory everything lives in. */
+  readonly dir: string;
+  /** Its socket. */
+  readonly socket: string;
+  /** The containerd. */
+  readonly containerd: RestartableDaemon;
+  /** Stops it and every container of it, and removes the directory. */
+  stop(): Promise<void>;
+}
+
+/** Starts a private plain containerd (no CRI plugin) in a directory of its own. Root only, like the runner's. */
+export async function startPrivateContainerd(): Promise<PrivateContainerd> {
+  const scripts = await engineScripts();
+  const dir = mkdtempSync(`/tmp/ww-e-${process.pid}-`);
+  try {
+    const started = await scripts.startContainerd(join(dir, "containerd"));
+    const ready = async (): Promise<boolean> => (await ctr(started.socket, "--timeout", "2s", "version")).code === 0;
+    return {
+      dir,
+      socket: started.socket,
+      containerd: new RestartableDaemon("containerd", started.pidFile, started.logFile, ready),
+      stop: () => scripts.cleanup(dir),
+    };
+  } catch (error) {
+    await scripts.cleanup(dir);
     throw error;
   }
 }

@@ -9,7 +9,7 @@
 
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { createServer as createNetServer, type Socket } from "node:net";
+import { connect, createServer as createNetServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -110,6 +110,17 @@ export function rawServer(target: string, onSocket: (socket: Socket) => void): P
   return listen(server, target);
 }
 
+
+/** A loopback TCP port (its `address`) forwarding each connection to the unix socket `socketPath`: a TCP address of a unix-socket server. */
+export function tcpForwarder(socketPath: string): Promise<TestServer> {
+  const server = createNetServer((client) => {
+    const upstream = connect(socketPath);
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  return listen(server, 0);
+}
 
 /** A server listening on a socket in its own temporary directory. */
 export interface UnixSocketServer extends AsyncDisposable {
