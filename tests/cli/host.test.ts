@@ -14,7 +14,7 @@ import { after, describe, it } from "node:test";
 import type { PictureJson } from "../../cli/json.ts";
 import type { EngineEventJson } from "../../cli/host.ts";
 import { containerdEngine, criEngine, ctr, docker, dockerEngine, podmanEngine, stdoutOf, testImage, testRootfs, uniqueName } from "../support/engines.ts";
-import { runCli, startCli } from "./child.ts";
+import { runCli, watchCli } from "./child.ts";
 
 const dockerd = dockerEngine();
 const podman = podmanEngine();
@@ -105,8 +105,7 @@ describe("CLI default: every engine on the host, each once", () => {
     assert.ok(plain !== undefined, "the plain containerd's process");
     const view = procView([...pids.keys()].filter((pid) => pid !== plain));
     dirs.push(view);
-    const cli = startCli(["--proc", view, "--watch", "--json"]);
-    try {
+    await watchCli(["--proc", view, "--watch", "--json"], async (cli) => {
       const picture = JSON.parse(await cli.nextLine(120_000)) as PictureJson;
       assert.ok(!picture.engines.some((e) => e.api === containerd.endpoint), "not there before it appears");
       assert.ok(picture.engines.some((e) => e.api === dockerd.endpoint));
@@ -123,12 +122,6 @@ describe("CLI default: every engine on the host, each once", () => {
       unlinkSync(join(view, String(plain)));
       const vanished = await next("engine-vanished");
       assert.deepEqual([vanished.engine.kind, vanished.engine.api], ["containerd", containerd.endpoint]);
-      process.kill(cli.process.pid!, "SIGINT");
-      const end = await cli.exited;
-      assert.equal(end.code, 0, end.stderr);
-    } finally {
-      cli.process.kill("SIGKILL");
-      await cli.exited;
-    }
+    });
   });
 });
