@@ -10,13 +10,18 @@
 
 import { runtime } from "./runtime.ts";
 
+type Descriptor =
+  | { name: "env"; variable: string }
+  | { name: "read" | "write"; path: string }
+  | { name: "net"; host: string };
+
 interface DenoPermissions {
   permissions: {
-    querySync(descriptor: { name: "env"; variable: string } | { name: "read"; path: string }): { state: string };
+    querySync(descriptor: Descriptor): { state: string };
   };
 }
 
-function granted(descriptor: { name: "env"; variable: string } | { name: "read"; path: string }): boolean {
+function granted(descriptor: Descriptor): boolean {
   if (runtime !== "deno") return true;
   const deno = (globalThis as unknown as { Deno: DenoPermissions }).Deno;
   return deno.permissions.querySync(descriptor).state === "granted";
@@ -30,4 +35,21 @@ export function mayReadEnv(name: string): boolean {
 /** Whether the file at `path` can be read without a permission prompt. */
 export function mayReadFile(path: string): boolean {
   return granted({ name: "read", path });
+}
+
+/**
+ * The Deno flags a connection to the unix socket `path` lacks (read, write
+ * and net on it; `localhost` too for HTTP over it, which Deno checks as
+ * well), "" when it may connect without a permission prompt (always on Node
+ * and Bun).
+ */
+export function missingSocketFlags(path: string, http: boolean): string {
+  const flags = [
+    granted({ name: "read", path }) ? "" : `--allow-read=${path}`,
+    granted({ name: "write", path }) ? "" : `--allow-write=${path}`,
+    granted({ name: "net", host: `unix:${path}` }) && (!http || granted({ name: "net", host: "localhost" }))
+      ? ""
+      : `--allow-net=unix:${path}${http ? ",localhost" : ""}`,
+  ];
+  return flags.filter((f) => f !== "").join(" ");
 }

@@ -8,7 +8,7 @@
  */
 
 import { mapConcurrent } from "../async/pool.ts";
-import { mayReadFile } from "../permissions.ts";
+import { mayReadFile, missingSocketFlags } from "../permissions.ts";
 import { DEFAULT_PROC_ROOT, ProcAccessError, ProcFs } from "../proc/procfs.ts";
 import { DEFAULT_USER_RUNTIME_ROOT, hostPlaces } from "./places.ts";
 import { probe, type ProbeResult, socketFile, type SocketFileKey } from "./probe.ts";
@@ -120,6 +120,12 @@ export async function discover(kinds: readonly DiscoverableKind[], options: Disc
   const entries = [...pending.values()];
   const probed = await mapConcurrent(entries, PROBE_CONCURRENCY, async (entry) => {
     if (entry.early !== undefined) return { entry, file: "", outcome: entry.early };
+    // Under Deno, touching a socket without its grants would stop at a permission prompt, one per candidate.
+    const flags = entry.socketPath === "" ? "" : missingSocketFlags(entry.socketPath, entry.endpoint.startsWith("unix://"));
+    if (flags !== "") {
+      const error = new Error(`Deno may not use ${entry.socketPath} without asking: not probed (to probe it, run Deno with ${flags})`);
+      return { entry, file: "", outcome: { status: "permission-denied", error } satisfies CandidateOutcome };
+    }
     const file = entry.socketPath === "" ? "" : await socketFile(entry.socketPath);
     if (typeof file !== "string") return { entry, file: "", outcome: file };
     const owner = file === "" ? undefined : owners.get(file);
