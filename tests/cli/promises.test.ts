@@ -60,6 +60,15 @@ describe("CLI: what the README promises", () => {
     }
   });
 
+  it("the README's usage block is what --help prints, line for line", async () => {
+    const readme = readFileSync(`${ROOT}README.md`, "utf8");
+    const block = readme.slice(readme.indexOf("## The CLI")).match(/```text\n(Usage: whalewatcher [\s\S]*?)```/)?.[1];
+    assert.ok(block !== undefined, "a usage block under The CLI");
+    const help = await runCli(["--help"]);
+    assert.equal(help.code, 0, help.stderr);
+    assert.equal(block, help.stdout);
+  });
+
   it("colours on a terminal, never with NO_COLOR, never into a pipe", { ...TIMEOUT, skip: !hasScript && "no `script` for a pseudo-terminal" }, async () => {
     await using fake = await fakeDocker().listen();
     const args = ["--engine", "docker", "--docker-host", fake.host];
