@@ -8,7 +8,7 @@
 
 import { ENGINE_REGISTRY, engineKind } from "../engines/registry.ts";
 import type { EngineRegistry } from "../engines/registry.ts";
-import { EngineError } from "../lib/errors.ts";
+import { EngineError, EnginePermissionError } from "../lib/errors.ts";
 import { TransportError } from "../lib/transport/failure.ts";
 import { grantFlags } from "../lib/permissions.ts";
 import type { DenoGrant } from "../lib/permissions.ts";
@@ -126,7 +126,8 @@ export function renderFailures(
   if (grants.length > 0) {
     lines.push(`Deno: to reach them all, run with ${grantFlags(grants)} (keep any other values of these flags in the same flag: a second flag of a kind replaces the first).`);
   }
-  if (runtime === "deno") {
+  // Only where a permission was in the way: with -A (or every grant) a missing socket has nothing to do with -P.
+  if (runtime === "deno" && failures.some((f) => f.error instanceof EnginePermissionError || (f.denoGrants?.length ?? 0) > 0)) {
     lines.push(
       "Deno: `deno run -P cli/bin.ts` grants only the default sockets; for another socket SOCK add " +
         "--allow-read=SOCK --allow-write=SOCK --allow-net=unix:SOCK,localhost (flags replace the set's list of the same kind).",

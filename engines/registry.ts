@@ -20,7 +20,7 @@ import { CONTAINERD_DISCOVERY } from "./containerd/discovery.ts";
 import { DOCKER_DISCOVERY } from "./docker/discovery.ts";
 import { CRI_DISCOVERY } from "./cri/discovery.ts";
 import { DEFAULT_CRI_SOCKETS } from "./cri/sockets.ts";
-import { defaultPodmanHost, ROOTFUL_PODMAN_HOST, ROOTLESS_PODMAN_SOCKET } from "./docker/podman-host.ts";
+import { ROOTFUL_PODMAN_HOST, ROOTLESS_PODMAN_SOCKET } from "./docker/podman-host.ts";
 
 /** Options every engine kind's {@linkcode EngineKind.create} accepts. */
 export interface EngineClientCommonOptions {
@@ -130,9 +130,13 @@ const PODMAN: EngineKind = {
     "systemctl start podman.socket; or podman system service), or point at it with --podman-host URL " +
     "(`podman info --format '{{.Host.RemoteSocket.Path}}'` prints it)",
   create: async (endpoint, options) => {
-    const { DockerClient } = await import("./docker/client.ts");
+    const { DockerClient, PODMAN_ENGINE_TYPE } = await import("./docker/client.ts");
     const packer = options.details ? (await import("./docker/details.ts")).dockerDetails : undefined;
-    return new DockerClient({ host: endpoint ?? defaultPodmanHost(), ...(packer !== undefined ? { packer } : {}) });
+    return new DockerClient({
+      ...(endpoint !== undefined ? { host: endpoint } : {}),
+      type: PODMAN_ENGINE_TYPE,
+      ...(packer !== undefined ? { packer } : {}),
+    });
   },
   inAll: false,
 };

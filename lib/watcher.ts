@@ -316,7 +316,7 @@ export class Watcher implements AsyncDisposable {
         if (synced) backoff.reset();
         const delay = retryable(error) ? backoff.next() : undefined;
         if (delay === undefined) {
-          this.#logger.warn(`whalewatcher: giving up on ${this.api} after ${backoff.retries} retries: ${message(error)}`, error);
+          this.#logger.warn(`whalewatcher: giving up on ${this.api} after ${backoff.retries} ${backoff.retries === 1 ? "retry" : "retries"}: ${message(error)}`, error);
           failure = { error };
           break;
         }

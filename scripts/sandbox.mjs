@@ -8,7 +8,10 @@
 // several run side by side with different --dir); ending it stops only the processes it started — its engines by
 // their pidfiles, their shims/conmon and containers — never a user's process that mentions D
 // (cleanup's engineProcessesOnly); the mounts under D are released on every way out: Ctrl-C, SIGTERM, SIGHUP,
-// a closed stdout/stderr pipe (writes to it are dropped, cleanup goes on), a crash of this script.
+// a closed stdout/stderr pipe (writes to it are dropped, cleanup goes on), a crash of this script (an uncaught
+// error or rejection; tested through WW_SANDBOX_TEST_CRASH below). SIGKILL cannot be handled: it leaves the
+// engines and mounts behind until the next sandbox for D, which takes the stale claim over and, as every start
+// does (startEngines), first stops and unmounts what is left under D.
 // Plain Node ESM without npm dependencies.
 import fs from "node:fs";
 import path from "node:path";
@@ -109,3 +112,11 @@ try {
   // nobody reads stdout; the guide is in guideFile
 }
 setInterval(() => {}, 1 << 30);
+// For tests/sandbox/sandbox.test.ts: the crash path on demand. With WW_SANDBOX_TEST_CRASH=SIGUSR2 (a signal
+// name), that signal makes this script throw an error nobody catches, as a bug here would.
+const crashSignal = process.env.WW_SANDBOX_TEST_CRASH;
+if (crashSignal) {
+  process.on(crashSignal, () => {
+    throw new Error(`crash injected by WW_SANDBOX_TEST_CRASH=${crashSignal}`);
+  });
+}

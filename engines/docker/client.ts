@@ -13,7 +13,7 @@ import { parseApiVersion } from "./api-version.ts";
 import { DockerConnection, type TransportFactory } from "./connection.ts";
 import { containerFromInspect, exitFromInspect, idsFromList, loggedContainerOf, type Packer } from "./convert.ts";
 import { DockerEventStream, OomMarks, readEventLog } from "./events.ts";
-import { type DockerEnv, processEnv, resolveDockerHost } from "./host.ts";
+import { type DockerEnv, podmanDefaultHost, processEnv, resolveDockerHost } from "./host.ts";
 
 /**
  * Engine type of Docker.
@@ -64,7 +64,7 @@ export interface DockerClientOptions {
    * or `http(s)://…`. Default, as the Docker CLI: `DOCKER_HOST`, else the
    * current Docker CLI context (`DOCKER_CONTEXT`, else `currentContext` in
    * `$DOCKER_CONFIG/config.json`, default `~/.docker`), else
-   * `unix:///var/run/docker.sock`.
+   * `unix:///var/run/docker.sock`; with `type: "podman.io"` podman's sockets instead.
    */
   host?: string;
   /** Fixed API version `MAJOR.MINOR`; default `DOCKER_API_VERSION`, else negotiated. */
@@ -73,7 +73,12 @@ export interface DockerClientOptions {
   concurrency?: number;
   /** Computes each container's rucksack from the container and its full inspect JSON. */
   packer?: Packer;
-  /** Engine type; default `docker.com`, or `podman.io` once podman is detected. */
+  /**
+   * Engine type; default `docker.com`, or `podman.io` once podman is detected. `podman.io` also makes a
+   * client without `host` connect to podman's sockets (this user's rootless one when it exists, else
+   * `unix:///run/podman/podman.sock`) instead of Docker's, and its errors name podman ("no podman engine
+   * at …") and its sockets.
+   */
   type?: string;
   /** The engine's PID when known (default 0). */
   pid?: number;
@@ -131,9 +136,12 @@ export class DockerClient implements EngineClient, AsyncDisposable {
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
       throw new TypeError(`concurrency must be a positive integer, got ${String(options.concurrency)}`);
     }
-    this.#connection = new DockerConnection(resolveDockerHost(options.host, env), {
+    const podman = options.type === PODMAN_ENGINE_TYPE;
+    const host = podman && !options.host ? podmanDefaultHost() : resolveDockerHost(options.host, env);
+    this.#connection = new DockerConnection(host, {
       ...(fixedVersion ? { apiVersion: parseApiVersion(fixedVersion) } : {}),
       ...(options.transportFactory ? { transportFactory: options.transportFactory } : {}),
+      ...(podman ? { flavour: "podman" as const } : {}),
     });
     this.api = this.#connection.api;
     this.addressSource = this.#connection.source;

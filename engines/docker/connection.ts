@@ -17,7 +17,7 @@ import {
   isRetryableStatus,
 } from "../../lib/transport/http.ts";
 import { negotiateApiVersion } from "./api-version.ts";
-import { dockerError } from "./errors.ts";
+import { type DockerFlavour, dockerError } from "./errors.ts";
 import { type DockerHost, loadTlsMaterial } from "./host.ts";
 
 /**
@@ -83,6 +83,8 @@ export interface DockerConnectionOptions {
   apiVersion?: string;
   /** Creates the transport; default: the runtime's HTTP transport. */
   transportFactory?: TransportFactory;
+  /** The engine named in error messages; default `Docker`. */
+  flavour?: DockerFlavour;
 }
 
 /** A lazily opened, shared connection to one Docker-compatible engine. */
@@ -94,6 +96,7 @@ export class DockerConnection {
   readonly #host: DockerHost;
   readonly #fixedVersion: string | undefined;
   readonly #factory: TransportFactory;
+  readonly #flavour: DockerFlavour;
   #transport: Promise<HttpTransport> | undefined;
   #negotiated: Promise<Negotiated> | undefined;
   #closed = false;
@@ -106,6 +109,7 @@ export class DockerConnection {
     this.source = host.source;
     this.#fixedVersion = options.apiVersion;
     this.#factory = options.transportFactory ?? ((endpoint) => createHttpTransport(endpoint));
+    this.#flavour = options.flavour ?? "Docker";
   }
 
   /**
@@ -255,7 +259,7 @@ export class DockerConnection {
 
   /** Words a transport failure for this endpoint; other errors pass unchanged. */
   #word(error: unknown): unknown {
-    return dockerError(error, this.#host.endpoint, this.#host.source);
+    return dockerError(error, this.#host.endpoint, this.#host.source, this.#flavour);
   }
 
   /** Closes the transport (if opened); later requests fail. */

@@ -16,29 +16,44 @@ import {
 import { formatEndpoint, type HttpEndpoint, TransportError } from "../../lib/transport/http.ts";
 
 /**
+ * Which engine the user expects at a Docker-API endpoint: Docker (the
+ * default), or podman when the client was made for podman (its `type`
+ * option, as `--engine podman` sets it), so that "no podman engine" and
+ * podman's sockets are named instead of Docker's.
+ */
+export type DockerFlavour = "Docker" | "podman";
+
+/** The hint for a unix socket where no engine answers, per flavour. */
+const UNIX_UNAVAILABLE_HINT: Record<DockerFlavour, string> = {
+  Docker: "is the engine running? Check the socket path (rootless Docker: $XDG_RUNTIME_DIR/docker.sock, " +
+    "podman: $XDG_RUNTIME_DIR/podman/podman.sock or /run/podman/podman.sock) and DOCKER_HOST",
+  podman: "is podman's API service running (rootless: systemctl --user start podman.socket)? Check the socket path " +
+    "(rootless podman: $XDG_RUNTIME_DIR/podman/podman.sock, rootful: /run/podman/podman.sock)",
+};
+
+/**
  * Words `error` for a Docker-API endpoint when it is a transport failure
  * (anything else is returned as it is). `source` says where the address came
  * from (`DOCKER_HOST`, a context, the default…) and ends the "no engine"
  * message, since a wrong source is the usual reason.
  */
-export function dockerError(error: unknown, endpoint: HttpEndpoint, source: string): unknown {
+export function dockerError(error: unknown, endpoint: HttpEndpoint, source: string, flavour: DockerFlavour = "Docker"): unknown {
   if (!(error instanceof TransportError)) return error;
-  return wordFailure(error, endpoint, source);
+  return wordFailure(error, endpoint, source, flavour);
 }
 
-function wordFailure(failure: TransportError, endpoint: HttpEndpoint, source: string): EngineError {
+function wordFailure(failure: TransportError, endpoint: HttpEndpoint, source: string, flavour: DockerFlavour): EngineError {
   const where = formatEndpoint(endpoint);
   const { detail } = failure;
   const options = { endpoint: where, cause: failure, retryable: failure.retryable };
   const tls = endpoint.kind === "tcp" && endpoint.tls !== undefined;
   switch (failure.failure) {
     case "unavailable":
-      return new EngineUnavailableError(`no Docker engine at ${where} (${detail}); address from ${source}`, {
+      return new EngineUnavailableError(`no ${flavour} engine at ${where} (${detail}); address from ${source}`, {
         ...options,
         hint: endpoint.kind === "unix"
-          ? "is the engine running? Check the socket path (rootless Docker: $XDG_RUNTIME_DIR/docker.sock, " +
-            "podman: $XDG_RUNTIME_DIR/podman/podman.sock or /run/podman/podman.sock) and DOCKER_HOST"
-          : "is the engine running and listening on this address? Check DOCKER_HOST and firewalls",
+          ? UNIX_UNAVAILABLE_HINT[flavour]
+          : `is the engine running and listening on this address? Check ${flavour === "podman" ? "the address" : "DOCKER_HOST"} and firewalls`,
       });
     case "permission":
       return new EnginePermissionError(`permission denied connecting to ${where} (${detail})`, {

@@ -15,6 +15,7 @@ import { formatEndpoint, type HttpEndpoint, parseEndpoint, type TlsSettings } fr
 import { lookupDockerContext } from "./context.ts";
 
 import { DEFAULT_DOCKER_HOST, DOCKER_VARIABLES } from "./default-host.ts";
+import { defaultPodmanHost, ROOTFUL_PODMAN_HOST } from "./podman-host.ts";
 
 export { DEFAULT_DOCKER_HOST };
 
@@ -40,6 +41,19 @@ export interface DockerHost {
   certPath?: string;
   /** Where the address came from, for messages: `DOCKER_HOST`, a context, the default… */
   source: string;
+}
+
+/**
+ * Where a client made for podman (`type: "podman.io"`) without a `host`
+ * connects: podman's own sockets ({@linkcode defaultPodmanHost}), not
+ * Docker's; the source says which of them and why.
+ */
+export function podmanDefaultHost(): DockerHost {
+  const address = defaultPodmanHost();
+  const source = address === ROOTFUL_PODMAN_HOST
+    ? "the default (rootful podman: no rootless socket at $XDG_RUNTIME_DIR/podman/podman.sock)"
+    : "the default (this user's rootless podman)";
+  return { endpoint: parseEndpoint(address), source };
 }
 
 /**

@@ -5,8 +5,8 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import { type ChildResult, type DenoFlags, type LiveChild, ROOT, runtimeCommand, startChild } from "../support/child.ts";
-import { runtime } from "../../lib/runtime.ts";
 
 export { type DenoFlags, ROOT };
 
@@ -37,4 +37,40 @@ export function runCli(
 ): Promise<CliRun> {
   const [program, argv] = cliCommand(args, denoFlags);
   return startChild([program, ...argv], { env, timeoutMs: ms }).exited;
+}
+
+/** How {@linkcode watchCli} starts and ends the CLI. */
+export interface WatchOptions {
+  /** The signal that ends the watch; default SIGINT (Ctrl-C). */
+  signal?: "SIGINT" | "SIGTERM";
+  /** Deno permission flags; default `-A`. */
+  denoFlags?: DenoFlags;
+  /** Extra environment. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Starts the CLI with `args` (a `--watch`), runs `body` with it, then ends it
+ * as a user does — `signal` by its PID — and asserts that it exited 0;
+ * returns what it printed. Whatever happens, it is killed (SIGKILL) and
+ * waited for before this returns or throws, so that no CLI outlives a test.
+ */
+export async function watchCli(
+  args: readonly string[],
+  body: (cli: CliChild) => Promise<void>,
+  options: WatchOptions = {},
+): Promise<CliRun> {
+  const cli = startCli(args, options.denoFlags, options.env);
+  try {
+    await body(cli);
+    // process.kill, not ChildProcess.kill: Deno's node:child_process reports a child that it sent a signal to
+    // as killed by that signal even when the child handled it and exited 0.
+    process.kill(cli.process.pid!, options.signal ?? "SIGINT");
+    const end = await cli.exited;
+    assert.equal(end.code, 0, `the watch ended by ${options.signal ?? "SIGINT"} exits 0 (got ${end.code} ${end.signal}); stderr:\n${end.stderr}`);
+    return end;
+  } finally {
+    cli.process.kill("SIGKILL");
+    await cli.exited;
+  }
 }

@@ -2,14 +2,17 @@
  * Least privilege under Deno: the CLI works with read, write and net
  * (`unix:` + `localhost`) on exactly the engine socket, and each of those
  * missing gives exit 2 with a message naming the flags to grant. `-P` (the
- * deno.json set) never fails for lack of a permission on the default sockets.
+ * deno.json set) never fails for lack of a permission on the default sockets. On a terminal with too few
+ * permissions it never prompts: it says what is missing in one message.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { runtime } from "../../lib/runtime.ts";
+import { runChild } from "../support/child.ts";
 import { dockerEngine } from "../support/engines.ts";
-import { runCli } from "./child.ts";
+import { ROOT, runCli } from "./child.ts";
 
 const notDeno = runtime === "deno" ? undefined : `SKIPPED: Deno permissions do not exist on ${runtime}`;
 const dockerHost = dockerEngine();
@@ -72,5 +75,20 @@ describe("CLI under Deno permissions", () => {
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /Deno does not permit access/);
     assert.match(run.stderr, /Deno: `deno run -P cli\/bin\.ts` grants only the default sockets/);
+  });
+
+  const noScript = spawnSync("script", ["--version"]).error ? "SKIPPED: `script` (util-linux) is not installed" : undefined;
+  it("on a terminal with too few permissions: no permission prompt, one message with the flags", { skip: notDeno ?? noScript, ...TIMEOUT }, async () => {
+    // `deno run --allow-read=/var/run mod.ts` on a pseudo-terminal whose input stays open: a prompt would wait for
+    // an answer that never comes (and be killed after timeoutMs), one after another when answered.
+    const command = `exec ${process.execPath} run --allow-read=/var/run ${ROOT}mod.ts`;
+    const run = await runChild(["script", "-qfec", command, "/dev/null"], { interactive: true, timeoutMs: 60_000 });
+    const output = run.stdout.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
+    assert.doesNotMatch(output, /Deno requests|Allow\?/, "no permission prompt");
+    assert.equal(run.timedOut, false, output);
+    if (run.code !== 0) {
+      assert.equal(run.code, 2, output);
+      assert.match(output, /^Deno: to reach them all, run with --allow-read=\S*\/var\/run\/docker\.sock/m);
+    }
   });
 });

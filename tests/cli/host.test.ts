@@ -17,7 +17,7 @@ import type { EngineEventJson } from "../../cli/host.ts";
 import { containerdEngine, criEngine, ctr, docker, dockerEngine, podmanEngine, stdoutOf, testImage, testRootfs, uniqueName } from "../support/engines.ts";
 import { type ProcessRule, ProcView } from "../support/proc-view.ts";
 import { type PrivateContainerd, startPrivateContainerd } from "../support/restartable-engines.ts";
-import { runCli, startCli } from "./child.ts";
+import { runCli, watchCli } from "./child.ts";
 
 const dockerd = dockerEngine();
 const podman = podmanEngine();
@@ -93,8 +93,7 @@ describe("CLI default: every engine on the host, each once", () => {
     let late: PrivateContainerd | undefined;
     cleanups.push(() => late?.stop() ?? Promise.resolve());
     const procView = view((_pid, comm, cmdline) => late !== undefined && comm === "containerd" && cmdline.includes(`${late.dir}/`));
-    const cli = startCli(["--proc", procView.dir, "--watch", "--json"]);
-    try {
+    await watchCli(["--proc", procView.dir, "--watch", "--json"], async (cli) => {
       const picture = JSON.parse(await cli.nextLine(120_000)) as PictureJson;
       assert.ok(picture.engines.some((e) => e.api === dockerd.endpoint));
       late = await startPrivateContainerd();
@@ -120,12 +119,6 @@ describe("CLI default: every engine on the host, each once", () => {
       await late.containerd.stop();
       const vanished = await next<EngineEventJson>("engine-vanished");
       assert.deepEqual([vanished.engine.kind, vanished.engine.api], ["containerd", late.socket]);
-      process.kill(cli.process.pid!, "SIGINT");
-      const end = await cli.exited;
-      assert.equal(end.code, 0, end.stderr);
-    } finally {
-      cli.process.kill("SIGKILL");
-      await cli.exited;
-    }
+    });
   });
 });

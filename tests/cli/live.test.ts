@@ -7,7 +7,7 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { containerdEngine, ctr, docker, dockerEngine, engineSkip, stdoutOf, testImage, testRootfs, uniqueName } from "../support/engines.ts";
 import type { EventJson, PictureJson } from "../../cli/json.ts";
-import { runCli, startCli } from "./child.ts";
+import { runCli, watchCli } from "./child.ts";
 
 const dockerHost = dockerEngine();
 const containerd = containerdEngine();
@@ -103,8 +103,7 @@ describe("CLI against the private engines", () => {
     const host = dockerHost.endpoint!;
     const name = uniqueName("cli-watched");
     dockerNames.push(name);
-    const cli = startCli(["--engine", "docker", "--docker-host", host, "--watch", "--json"]);
-    try {
+    await watchCli(["--engine", "docker", "--docker-host", host, "--watch", "--json"], async (cli) => {
       const picture = JSON.parse(await cli.nextLine()) as PictureJson;
       assert.equal(picture.engines.length, 1);
       assert.ok(!picture.engines[0]!.containers.some((c) => c.name === name));
@@ -135,23 +134,13 @@ describe("CLI against the private engines", () => {
       const exited = await ours();
       assert.deepEqual([exited.type, exited.container.id, exited.container.pid], ["exited", id, started.container.pid]);
       assert.equal(exited.exit?.code, 137, "docker kill: SIGKILL");
-
-      // process.kill, not ChildProcess.kill: Deno's node:child_process reports a child that it sent a signal to
-      // as killed by that signal even when the child handled it and exited 0.
-      process.kill(cli.process.pid!, "SIGINT");
-      const end = await cli.exited;
-      assert.equal(end.code, 0, end.stderr);
-    } finally {
-      cli.process.kill("SIGKILL");
-      await cli.exited;
-    }
+    });
   });
   it("text-mode --watch prints a line per start, pause and exit of a container; SIGTERM exits 0", { skip: dockerHost.skip, timeout: TIMEOUT }, async () => {
     const host = dockerHost.endpoint!;
     const name = uniqueName("cli-text");
     dockerNames.push(name);
-    const cli = startCli(["--engine", "docker", "--docker-host", host, "--watch"]);
-    try {
+    const end = await watchCli(["--engine", "docker", "--docker-host", host, "--watch"], async (cli) => {
       // The picture first (its layout is the renderer's business): the engine header names the API.
       for (let line = await cli.nextLine(); !line.includes(host); line = await cli.nextLine());
       /** The next line about our container (the layout may change; the name and the event word are promised). */
@@ -167,22 +156,15 @@ describe("CLI against the private engines", () => {
       assert.match(await ours(), /\bpaused\b/);
       stdoutOf(await docker(host, "kill", name), "docker kill");
       assert.match(await ours(), /\bexited\b.*\bexit 137\b/, "the exit code shows in text mode");
-      process.kill(cli.process.pid!, "SIGTERM"); // not ChildProcess.kill: see the --json test
-      const end = await cli.exited;
-      assert.equal(end.code, 0, end.stderr);
-      assert.doesNotMatch(end.stdout, /\x1b\[/, "no colour into a pipe");
-    } finally {
-      cli.process.kill("SIGKILL");
-      await cli.exited;
-    }
+    }, { signal: "SIGTERM" });
+    assert.doesNotMatch(end.stdout, /\x1b\[/, "no colour into a pipe");
   });
 
   it("--watch --json follows a containerd task: start, pause, resume, kill", { skip: skipContainerd, timeout: TIMEOUT }, async () => {
     const socket = containerd.endpoint!;
     const id = uniqueName("cli-ctd-watched");
     ctrIds.push(id);
-    const cli = startCli(["--engine", "containerd", "--containerd", socket, "--watch", "--json"]);
-    try {
+    await watchCli(["--engine", "containerd", "--containerd", socket, "--watch", "--json"], async (cli) => {
       const picture = JSON.parse(await cli.nextLine()) as PictureJson;
       assert.deepEqual(picture.engines.map((e) => e.type), ["containerd.io"]);
       const ours = async (): Promise<EventJson> => {
@@ -201,12 +183,6 @@ describe("CLI against the private engines", () => {
       stdoutOf(await ctr(socket, "task", "kill", "-s", "SIGKILL", id), "ctr task kill");
       const exited = await ours();
       assert.deepEqual([exited.type, exited.container.pid, exited.exit?.code], ["exited", started.container.pid, 137]);
-      process.kill(cli.process.pid!, "SIGINT");
-      const end = await cli.exited;
-      assert.equal(end.code, 0, end.stderr);
-    } finally {
-      cli.process.kill("SIGKILL");
-      await cli.exited;
-    }
+    });
   });
 });

@@ -65,7 +65,7 @@ describe("packaging", () => {
     assert.equal(readFileSync(`${ROOT}dist/cli/bin.js`, "utf8").split("\n")[0], "#!/usr/bin/env node");
   });
 
-  it("the packed tarball installs into a scratch project where `npx whalewatcher --help` and `bunx --bun` work and types resolve",
+  it("the packed tarball installs into a scratch project where `npx whalewatcher --help` and `bunx --bun` work and types resolve, also for CommonJS",
     { skip: packSkip, timeout: 300_000 }, async () => {
       const scratch = mkdtempSync(join(tmpdir(), "ww-npm-scratch-"));
       const run = (command: string, args: string[]): Promise<string> =>
@@ -95,6 +95,25 @@ describe("packaging", () => {
           join(ROOT, "node_modules", "typescript", "bin", "tsc"),
           "--noEmit", "--strict", "--module", "NodeNext", "--moduleResolution", "NodeNext", "--target", "ES2022",
           "--lib", "es2023,dom,esnext.disposable,esnext.asynciterable", "use.ts",
+        ]);
+
+        // The same project as `npm init -y` makes it (CommonJS): what the README tells CommonJS users works,
+        // a dynamic import() in an async function, run by Node and type-checked by tsc (NodeNext keeps the import()).
+        rmSync(join(scratch, "package.json"));
+        await run("npm", ["init", "-y"]);
+        const made = JSON.parse(readFileSync(join(scratch, "package.json"), "utf8")) as { type?: string };
+        assert.notEqual(made.type, "module", "npm init -y makes a CommonJS project");
+        const cjs = "async function main() {\n" +
+          '  const { DockerClient, Watcher } = await import("whalewatcher");\n' +
+          '  console.log(typeof DockerClient, typeof Watcher, new DockerClient({ host: "unix:///x.sock" }).api);\n' +
+          "}\nvoid main();\n";
+        writeFileSync(join(scratch, "cjs.js"), cjs);
+        assert.equal(await run(process.execPath, ["cjs.js"]), "function function unix:///x.sock\n");
+        writeFileSync(join(scratch, "cjs.ts"), cjs.replace("async function main() {", "async function main(): Promise<void> {"));
+        await run(process.execPath, [
+          join(ROOT, "node_modules", "typescript", "bin", "tsc"),
+          "--noEmit", "--strict", "--module", "NodeNext", "--moduleResolution", "NodeNext", "--target", "ES2022",
+          "--lib", "es2023,dom,esnext.disposable,esnext.asynciterable", "cjs.ts",
         ]);
       } finally {
         rmSync(scratch, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
-import { docker, podmanEngine, testImage, uniqueName } from "../support/engines.ts";
+import { EngineCleanup, podmanEngine, runTestContainer, uniqueName } from "../support/engines.ts";
 import type { PictureJson } from "../../cli/json.ts";
 import { parseArgs } from "../../cli/args.ts";
 import { selectedKinds } from "../../cli/connect.ts";
@@ -17,16 +17,13 @@ const podman = podmanEngine();
 const skip = podman.skip;
 
 describe("--engine podman", () => {
-  const names: string[] = [];
-  after(async () => {
-    for (const name of names) await docker(podman.endpoint!, "rm", "-f", name);
-  });
+  const cleanup = new EngineCleanup();
+  after(() => cleanup.run());
 
   it("shows podman at --podman-host, and at the rootless socket under $XDG_RUNTIME_DIR without one", { skip, timeout: 120_000 }, async () => {
     const host = podman.endpoint!;
     const name = uniqueName("cli-podman");
-    names.push(name);
-    const started = await docker(host, "run", "-d", "--network", "none", "--name", name, testImage(), "sleep", "300");
+    const started = await runTestContainer(cleanup, host, name, ["sleep", "300"], { detach: true });
     assert.equal(started.code, 0, started.stderr);
 
     const given = await runCli(["--engine", "podman", "--podman-host", host, "--json"]);
@@ -46,8 +43,9 @@ describe("--engine podman", () => {
     if (existsSync("/run/podman/podman.sock")) return t.skip("this host runs a rootful podman service");
     const run = await runCli(["--engine", "podman"], undefined, 60_000, { XDG_RUNTIME_DIR: "/nonexistent" });
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, /podman at unix:\/\/\/run\/podman\/podman\.sock: no Docker engine at unix:\/\/\/run\/podman\/podman\.sock/);
-    assert.match(run.stderr, /systemctl --user start podman\.socket/);
+    assert.match(run.stderr, /^  podman at unix:\/\/\/run\/podman\/podman\.sock: no podman engine at unix:\/\/\/run\/podman\/podman\.sock: socket not found; address from the default \(rootful podman: no rootless socket at \$XDG_RUNTIME_DIR\/podman\/podman\.sock\)$/m);
+    assert.match(run.stderr, /^    hint: is podman's API service running \(rootless: systemctl --user start podman\.socket\)\?/m);
+    assert.doesNotMatch(run.stderr, /Docker engine|DOCKER_HOST/, "a podman that is not there is not called Docker");
   });
 
   it("is opened by --engine all only when given --podman-host (the docker kind reaches podman otherwise)", () => {

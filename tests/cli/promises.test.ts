@@ -11,7 +11,7 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { USAGE } from "../../cli/args.ts";
 import { EXIT_FAILURE, EXIT_OK, EXIT_NO_CONTAINER, EXIT_UNREACHABLE, EXIT_USAGE } from "../../cli/main.ts";
-import { cliCommand, ROOT, runCli, startCli } from "./child.ts";
+import { cliCommand, ROOT, runCli, startCli, watchCli } from "./child.ts";
 import { FakeDocker, inspectJson } from "../support/fake-docker.ts";
 
 const TIMEOUT = { timeout: 90_000 };
@@ -60,6 +60,15 @@ describe("CLI: what the README promises", () => {
     }
   });
 
+  it("the README's usage block is what --help prints, line for line", async () => {
+    const readme = readFileSync(`${ROOT}README.md`, "utf8");
+    const block = readme.slice(readme.indexOf("## The CLI")).match(/```text\n(Usage: whalewatcher [\s\S]*?)```/)?.[1];
+    assert.ok(block !== undefined, "a usage block under The CLI");
+    const help = await runCli(["--help"]);
+    assert.equal(help.code, 0, help.stderr);
+    assert.equal(block, help.stdout);
+  });
+
   it("colours on a terminal, never with NO_COLOR, never into a pipe", { ...TIMEOUT, skip: !hasScript && "no `script` for a pseudo-terminal" }, async () => {
     await using fake = await fakeDocker().listen();
     const args = ["--engine", "docker", "--docker-host", fake.host];
@@ -81,12 +90,11 @@ describe("CLI: what the README promises", () => {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     it(`${signal} ends a watch with exit 0`, TIMEOUT, async () => {
       await using fake = await fakeDocker().listen();
-      const cli = startCli(["--engine", "docker", "--docker-host", fake.host, "--watch", "--json"]);
-      const picture = JSON.parse(await cli.nextLine()) as { engines: { containers: { id: string }[] }[] };
-      assert.deepEqual(picture.engines[0]!.containers.map((c) => c.id), ["web"]);
-      process.kill(cli.process.pid!, signal); // not ChildProcess.kill: under Deno that does not let the handler run
-      const run = await cli.exited;
-      assert.equal(run.code, 0, `${run.stderr} (killed by ${cli.process.signalCode})`);
+      // watchCli ends it with the signal and asserts exit 0.
+      await watchCli(["--engine", "docker", "--docker-host", fake.host, "--watch", "--json"], async (cli) => {
+        const picture = JSON.parse(await cli.nextLine()) as { engines: { containers: { id: string }[] }[] };
+        assert.deepEqual(picture.engines[0]!.containers.map((c) => c.id), ["web"]);
+      }, { signal });
     });
   }
 

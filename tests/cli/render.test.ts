@@ -259,6 +259,12 @@ describe("unreachable engine message", () => {
     assert.match(text, /--allow-read=SOCK --allow-write=SOCK --allow-net=unix:SOCK,localhost/);
   });
 
+  it("says nothing of Deno's -P set under Deno when no permission was in the way (a missing socket)", () => {
+    const text = renderFailures([failures[1]!], "deno");
+    assert.match(text, /the containerd engine is not reachable/);
+    assert.doesNotMatch(text, /Deno|-P/);
+  });
+
   it("shows the type of an untyped error", () => {
     const text = renderFailures([{ engine: "docker", endpoint: "x", error: new TypeError("bad host") }], "bun");
     assert.match(text, /docker at x: TypeError: bad host/);

@@ -5,11 +5,11 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { containerdEngine, docker, dockerEngine, engineSkip, podmanEngine, testImage, uniqueName } from "../support/engines.ts";
+import { containerdEngine, dockerEngine, EngineCleanup, engineSkip, podmanEngine, runTestContainer, uniqueName } from "../support/engines.ts";
 import { parseArgs, UsageError } from "../../cli/args.ts";
 import { parseSince } from "../../cli/since.ts";
 import type { EventJson } from "../../cli/json.ts";
-import { startCli } from "./child.ts";
+import { watchCli } from "./child.ts";
 
 const NOW = new Date("2026-01-02T10:00:00Z");
 
@@ -41,32 +41,26 @@ const containerd = containerdEngine();
 const skip = dockerHost.skip ?? engineSkip("containerd", containerd, undefined);
 
 describe("--watch --since against the real engines", () => {
-  const names: string[] = [];
-  after(async () => {
-    for (const name of names) await docker(dockerHost.endpoint!, "rm", "-f", name);
-  });
+  const cleanup = new EngineCleanup();
+  after(() => cleanup.run());
 
   it("replays what dockerd logged; containerd keeps no log and says so once", { skip, timeout: 120_000 }, async () => {
     const host = dockerHost.endpoint!;
     const name = uniqueName("cli-since");
-    names.push(name);
-    const run = await docker(host, "run", "--network", "none", "--name", name, testImage(), "sh", "-c", "exit 3");
+    const run = await runTestContainer(cleanup, host, name, ["sh", "-c", "exit 3"]);
     assert.equal(run.code, 3, run.stderr);
 
     for (const json of [false, true]) {
-      const cli = startCli(["--docker-host", host, "--containerd", containerd.endpoint!, "--watch", "--since", "5m",
-        ...(json ? ["--json"] : [])]);
       const seen: string[] = [];
-      for (;;) {
-        const line = await cli.nextLine(60_000);
-        if (!line.includes(name)) continue;
-        seen.push(line);
-        if (/exited/.test(line)) break;
-      }
-      // process.kill, not ChildProcess.kill: Deno reports a child it signalled as killed even when it exited 0.
-      process.kill(cli.process.pid!, "SIGINT");
-      const end = await cli.exited;
-      assert.equal(end.code, 0, `${end.signal} ${end.stderr}`);
+      const end = await watchCli(["--docker-host", host, "--containerd", containerd.endpoint!, "--watch", "--since", "5m",
+        ...(json ? ["--json"] : [])], async (cli) => {
+        for (;;) {
+          const line = await cli.nextLine(60_000);
+          if (!line.includes(name)) continue;
+          seen.push(line);
+          if (/exited/.test(line)) break;
+        }
+      });
       if (json) {
         const events = seen.map((l) => JSON.parse(l) as EventJson & { replayed?: boolean });
         assert.deepEqual(events.map((e) => [e.type, e.container.name, e.replayed]), [["started", name, true], ["exited", name, true]]);
@@ -87,21 +81,16 @@ describe("--watch --since against the real engines", () => {
   it("replays what podman logged (its events file)", { skip: podman.skip, timeout: 120_000 }, async () => {
     const host = podman.endpoint!;
     const name = uniqueName("cli-since-pod");
-    const run = await docker(host, "run", "--network", "none", "--name", name, testImage(), "sh", "-c", "exit 4");
+    const run = await runTestContainer(cleanup, host, name, ["sh", "-c", "exit 4"]);
     assert.equal(run.code, 4, run.stderr);
-    try {
-      const cli = startCli(["--engine", "docker", "--docker-host", host, "--watch", "--since", "5m", "--json"]);
-      const events: Array<EventJson & { replayed?: boolean }> = [];
+    const events: Array<EventJson & { replayed?: boolean }> = [];
+    await watchCli(["--engine", "docker", "--docker-host", host, "--watch", "--since", "5m", "--json"], async (cli) => {
       while (events.at(-1)?.type !== "exited") {
         const line = await cli.nextLine(60_000);
         if (line.includes(name)) events.push(JSON.parse(line) as EventJson & { replayed?: boolean });
       }
-      process.kill(cli.process.pid!, "SIGINT");
-      assert.equal((await cli.exited).code, 0);
-      assert.deepEqual(events.map((e) => [e.engine.type, e.type, e.replayed]), [["podman.io", "started", true], ["podman.io", "exited", true]]);
-      assert.equal(events[1]!.exit?.code, 4);
-    } finally {
-      await docker(host, "rm", "-f", name);
-    }
+    });
+    assert.deepEqual(events.map((e) => [e.engine.type, e.type, e.replayed]), [["podman.io", "started", true], ["podman.io", "exited", true]]);
+    assert.equal(events[1]!.exit?.code, 4);
   });
 });

@@ -413,6 +413,15 @@ describe("Watcher: giving up", () => {
     assert.match(logger.warnings.at(-1) ?? "", /giving up on fake:\/\/\/engine after 2 retries: attempt 3/);
   });
 
+  it("says 'after 1 retry', singular, when it gives up after one", async () => {
+    const engine = new FakeEngine();
+    engine.failLists(Infinity, () => connectionLost("gone"));
+    const logger = recordingLogger();
+    await using watcher = new Watcher(engine, { backoff: { initialMs: 0, maxMs: 0, maxRetries: 1 }, logger });
+    await assert.rejects(within("the watch to fail", watcher.watch()), /gone/);
+    assert.equal(logger.warnings.at(-1), "whalewatcher: giving up on fake:///engine after 1 retry: gone");
+  });
+
   it("never retries with maxRetries 0", async () => {
     const engine = new FakeEngine();
     engine.failSubscriptions(1, () => connectionLost("no engine"));

@@ -6,6 +6,9 @@
  * @module
  */
 
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import type { Client } from "@connectrpc/connect";
 import { createUnixGrpcTransport } from "../../lib/transport/grpc.ts";
@@ -30,14 +33,17 @@ export class CriAdmin {
   readonly #grpc: UnixGrpcTransport;
   readonly #admin: Client<typeof AdminService>;
   readonly #runtime: Client<typeof RuntimeService>;
-  readonly #logDir: string;
+  /** The directory holding the pods' log directories (the runtime creates one per pod), made on the first pod. */
+  #logDir: string | undefined;
 
-  /** Connects lazily to the CRI socket; container logs go to `logDir`. */
-  constructor(socket: string, logDir = "/tmp") {
+  /**
+   * Connects lazily to the CRI socket. The pods' logs go to a temporary
+   * directory of this admin's own, removed by {@linkcode CriAdmin.close}.
+   */
+  constructor(socket: string) {
     this.#grpc = createUnixGrpcTransport({ socketPath: socket, requestTimeoutMs: 60_000 });
     this.#admin = createClient(AdminService, this.#grpc.transport);
     this.#runtime = createClient(RuntimeService, this.#grpc.transport);
-    this.#logDir = logDir;
   }
 
   /** Runs a host-network pod sandbox. */
@@ -45,7 +51,7 @@ export class CriAdmin {
     const uid = `${namespace}-${name}-${Math.random().toString(16).slice(2, 10)}`;
     const config = {
       metadata: { name, namespace, uid, attempt: 0 },
-      logDirectory: `${this.#logDir}/${uid}`,
+      logDirectory: join(this.#logDir ??= mkdtempSync(join(tmpdir(), "ww-cri-logs-")), uid),
       labels,
       annotations,
       linux: { securityContext: { namespaceOptions: { network: NamespaceMode.NODE, pid: NamespaceMode.POD, ipc: NamespaceMode.POD } } },
@@ -136,8 +142,9 @@ export class CriAdmin {
     return { state: status?.state ?? -1, exitCode: status?.exitCode ?? -1 };
   }
 
-  /** Closes the connection. */
+  /** Closes the connection and removes the pods' log directories (remove the pods first). */
   close(): void {
     this.#grpc.close();
+    if (this.#logDir !== undefined) rmSync(this.#logDir, { recursive: true, force: true });
   }
 }

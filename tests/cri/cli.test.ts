@@ -12,7 +12,7 @@ import type { ContainerJson, EventJson, PictureJson } from "../../cli/json.ts";
 import { SANDBOX_LABEL } from "../../engines/cri/mod.ts";
 import { criEngine, ctr, stdoutOf, uniqueName } from "../support/engines.ts";
 import { waitUntil } from "../reliability/support.ts";
-import { runCli, startCli } from "../cli/child.ts";
+import { runCli, watchCli } from "../cli/child.ts";
 import { CriAdmin } from "./admin.ts";
 import type { TestPod } from "./admin.ts";
 
@@ -52,8 +52,11 @@ describe("CLI against the containerd CRI plugin", () => {
   });
   after(async () => {
     if (skip) return;
-    await admin.removePods(ns);
-    admin.close();
+    try {
+      await admin.removePods(ns);
+    } finally {
+      admin.close(); // also removes the pods' log directories
+    }
   });
 
   const ours = (containers: readonly ContainerJson[]): ContainerJson[] => containers.filter((c) => c.project.startsWith(`${ns}/`));
@@ -91,22 +94,21 @@ describe("CLI against the containerd CRI plugin", () => {
   });
 
   it("--watch --json reports pod and container starts and exits exactly once each", { skip, timeout: TIMEOUT }, async () => {
-    const cli = startCli(["--engine", "cri", "--cri", socket, "--watch", "--json"]);
     const events: EventJson[] = [];
-    /** Reads lines until one matches; keeps every line of ours. */
-    const next = async (what: string, match: (event: EventJson) => boolean): Promise<EventJson> => {
-      for (;;) {
-        const event = JSON.parse(await cli.nextLine(30_000)) as EventJson;
-        if (event.container.project.startsWith(`${ns}/`)) events.push(event);
-        if (match(event)) return event;
-        if (events.length > 20) assert.fail(`no ${what}; saw ${events.map((e) => `${e.type} ${e.container.name}`).join(", ")}`);
-      }
-    };
-    const seen = (type: string, id: string): boolean => events.some((e) => e.type === type && e.container.id === id);
-    const waitFor = async (type: string, ids: string[]): Promise<void> => {
-      for (const id of ids) if (!seen(type, id)) await next(`${type} ${id}`, (e) => e.type === type && e.container.id === id);
-    };
-    try {
+    await watchCli(["--engine", "cri", "--cri", socket, "--watch", "--json"], async (cli) => {
+      /** Reads lines until one matches; keeps every line of ours. */
+      const next = async (what: string, match: (event: EventJson) => boolean): Promise<EventJson> => {
+        for (;;) {
+          const event = JSON.parse(await cli.nextLine(30_000)) as EventJson;
+          if (event.container.project.startsWith(`${ns}/`)) events.push(event);
+          if (match(event)) return event;
+          if (events.length > 20) assert.fail(`no ${what}; saw ${events.map((e) => `${e.type} ${e.container.name}`).join(", ")}`);
+        }
+      };
+      const seen = (type: string, id: string): boolean => events.some((e) => e.type === type && e.container.id === id);
+      const waitFor = async (type: string, ids: string[]): Promise<void> => {
+        for (const id of ids) if (!seen(type, id)) await next(`${type} ${id}`, (e) => e.type === type && e.container.id === id);
+      };
       const picture = JSON.parse(await cli.nextLine(60_000)) as PictureJson;
       assert.deepEqual(ours(picture.engines[0]!.containers).map((c) => c.id).sort(), [main, side, web.id].sort());
 
@@ -125,16 +127,10 @@ describe("CLI against the containerd CRI plugin", () => {
       // A later change, seen by a later relist: every duplicate of the ones above would come before it.
       const marker = await admin.runPod(ns, "marker");
       await waitFor("started", [marker.id]);
-      process.kill(cli.process.pid!, "SIGINT");
-      const end = await cli.exited;
-      assert.equal(end.code, 0, end.stderr);
       assert.deepEqual(
         events.map((e) => `${e.type} ${e.container.id}`).sort(),
         [`started ${pod.id}`, `started ${late}`, `exited ${main}`, `exited ${late}`, `exited ${pod.id}`, `started ${marker.id}`].sort(),
       );
-    } finally {
-      cli.process.kill("SIGKILL");
-      await cli.exited;
-    }
+    });
   });
 });

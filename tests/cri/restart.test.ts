@@ -70,8 +70,11 @@ describe("Watcher across a restart of a real CRI containerd", { skip }, () => {
       await watcher.close();
       await watching;
       await log?.close();
-      await admin.removePods(ns);
-      admin.close();
+      try {
+        await admin.removePods(ns);
+      } finally {
+        admin.close(); // also removes the pods' log directories
+      }
     }
   });
 });

@@ -10,8 +10,10 @@ import {
   type DockerClientOptions,
   NEWEST_API_VERSION,
   OLDEST_API_VERSION,
+  PODMAN_ENGINE_TYPE,
   PRIVILEGED_LABEL,
 } from "../../engines/docker/mod.ts";
+import { defaultPodmanHost } from "../../engines/docker/podman-host.ts";
 import { containerFromInspect } from "../../engines/docker/convert.ts";
 import { EngineApiError, EngineError, EngineProtocolError, EngineUnavailableError } from "../../lib/errors.ts";
 import type { Container } from "../../lib/model/container.ts";
@@ -482,6 +484,23 @@ describe("DockerClient errors and closing", () => {
       assert.match(error.hint, /DOCKER_HOST/);
       return true;
     });
+  });
+
+  it("made for podman (type podman.io): says 'no podman engine' with podman's sockets in the hint", async () => {
+    await using client = new DockerClient({ type: PODMAN_ENGINE_TYPE, host: "unix:///nonexistent/ww-test/podman.sock", env: {} });
+    await assert.rejects(client.list(), (error: unknown) => {
+      assert.ok(error instanceof EngineUnavailableError);
+      assert.match(error.message, /^no podman engine at unix:\/\/\/nonexistent\/ww-test\/podman\.sock \(.*\); address from the host option$/);
+      assert.match(error.hint, /podman's API service.*systemctl --user start podman\.socket.*\/run\/podman\/podman\.sock/);
+      assert.doesNotMatch(`${error.message} ${error.hint}`, /Docker|DOCKER_HOST/);
+      return true;
+    });
+  });
+
+  it("made for podman without a host: podman's own socket, not DOCKER_HOST, and says so", async () => {
+    await using client = new DockerClient({ type: PODMAN_ENGINE_TYPE, env: { DOCKER_HOST: "unix:///nonexistent/docker.sock" } });
+    assert.equal(client.api, defaultPodmanHost());
+    assert.match(client.addressSource, /^the default \((rootful podman|this user's rootless podman)/);
   });
 
   it("closes its transport once and refuses requests afterwards", async () => {

@@ -115,6 +115,8 @@ export interface LiveChild {
   readonly process: ChildProcess;
   /** The next complete line of its standard output (without the newline); rejects after `ms` or when it exits first. */
   nextLine(ms?: number): Promise<string>;
+  /** Its standard error so far. */
+  stderr(): string;
   /** Resolves when it has exited and its output is complete. */
   readonly exited: Promise<ChildResult>;
 }
@@ -183,7 +185,7 @@ export function startChild(command: readonly string[], options: ChildOptions = {
     }
     return lines.shift()!;
   }
-  return { process: child, nextLine, exited };
+  return { process: child, nextLine, stderr: () => stderr, exited };
 }
 
 /** Runs `command` and waits for it to exit by itself; kills it (SIGKILL) after `timeoutMs` and reports `timedOut`. */

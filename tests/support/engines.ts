@@ -330,6 +330,22 @@ export class EngineCleanup {
   }
 }
 
+/**
+ * `docker run --network none --name NAME [-d] IMAGE ...command` on `host` (dockerd or podman), the
+ * container registered with `cleanup` before it is created, so that it is removed after a failed test
+ * too. Returns the run's result (with `detach`: the ID on stdout; without: the command's exit code).
+ */
+export function runTestContainer(
+  cleanup: EngineCleanup,
+  host: string,
+  name: string,
+  command: readonly string[],
+  options: { detach?: boolean } = {},
+): Promise<CliResult> {
+  cleanup.docker(host, name);
+  return docker(host, "run", ...(options.detach ? ["-d"] : []), "--network", "none", "--name", name, testImage(), ...command);
+}
+
 /** The private CRI runtime's socket, or a skip reason. */
 export function criEngine(): EngineLookup {
   return lookup("cri");
