@@ -10,7 +10,16 @@
  * @module
  */
 
-/** Response headers, looked up by name (case-insensitive). */
+/**
+ * Response headers, looked up by name (case-insensitive).
+ *
+ * @example A standard `Headers` is one
+ * ```ts
+ * import type { HttpHeaders } from "./response.ts";
+ * const headers: HttpHeaders = new Headers({ "Api-Version": "1.41" });
+ * console.log(headers.get("api-version")); // 1.41
+ * ```
+ */
 export interface HttpHeaders {
   /** The header's value (repeated headers joined with `, `), or `null`. */
   get(name: string): string | null;
@@ -18,7 +27,16 @@ export interface HttpHeaders {
   has(name: string): boolean;
 }
 
-/** A response head and its body, not read yet. */
+/**
+ * A response head and its body, not read yet.
+ *
+ * @example A standard `Response` is one
+ * ```ts
+ * import type { HttpResponse } from "./response.ts";
+ * const response: HttpResponse = new Response("OK", { headers: { "api-version": "1.41" } });
+ * console.log(response.status, response.headers.get("api-version"), await response.text()); // 200 1.41 OK
+ * ```
+ */
 export interface HttpResponse {
   /** HTTP status code. */
   readonly status: number;
@@ -123,12 +141,24 @@ async function readAll(body: ReadableStream<Uint8Array> | null): Promise<Uint8Ar
     chunks.push(read.value);
     length += read.value.byteLength;
   }
-  if (chunks.length === 1) return chunks[0]!;
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks, length);
+}
+
+/**
+ * Joins byte chunks of `length` bytes in all into one array.
+ *
+ * @example
+ * ```ts
+ * import { concatBytes } from "./response.ts";
+ * console.log(concatBytes([new Uint8Array([1]), new Uint8Array([2, 3])], 3)); // Uint8Array [1, 2, 3]
+ * ```
+ */
+export function concatBytes(parts: readonly Uint8Array[], length: number): Uint8Array {
   const all = new Uint8Array(length);
   let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.byteLength;
   }
   return all;
 }
