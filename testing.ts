@@ -31,8 +31,10 @@ export type { TransportFactory } from "./engines/docker/connection.ts";
 export type {
   HttpEndpoint,
   HttpGetInit,
+  HttpHeaders,
   HttpReply,
   HttpRequestInit,
+  HttpResponse,
   HttpTransport,
   TlsSettings,
 } from "./lib/transport/http.ts";

@@ -9,6 +9,16 @@
  * 15): `--help`/`--version` ≤ 1.2× the bare runtime; `--json` ≤ 1.5× the
  * Docker CLI, at most 60 MiB on Node, 50 MiB on Deno and Bun.
  *
+ * Ratios are medians of the per-round ratios (each round's time over its
+ * baseline's in the same round), so that load landing on one round hits
+ * both sides of its ratio.
+ *
+ * The floors of Node's `--json` beside it: a bare Node process that loads
+ * undici's `Agent` and `request` (from their own files, as the adapter does)
+ * and makes the same list and 100 inspects, concurrency 8, bodies read as
+ * bytes, nothing decoded: what any CLI built on undici pays on that Node;
+ * and the same requests with Node's built-in `node:http`, for comparison.
+ *
  * Runtimes: the one running this file, every Node line the test command has
  * fetched (node_modules/.cache/whalewatcher/node-*), and Deno and Bun from
  * node_modules/.bin. Node runs the built npm bin (dist/cli/bin.js, `npm run
@@ -27,6 +37,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { median, perRoundRatios } from "./support/stats.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ROUNDS = Number(process.argv[2] ?? 9);
@@ -54,6 +65,36 @@ function nodeBinaries(): Array<[string, string]> {
   return [...found];
 }
 
+// The floors (CommonJS for `node -e` on every Node line): a GET whole as bytes, then list and the inspects
+// 8 at a time. With undici's parts (what the adapter loads), and with Node's built-in node:http for comparison.
+const SYNC = `
+const socketPath = new URL(process.argv[1]).pathname;
+(async () => {
+  const list = JSON.parse(new TextDecoder().decode(await get("/containers/json")));
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => { while (next < list.length) await get("/containers/" + list[next++].Id + "/json"); }));
+  close();
+})();`;
+const UNDICI_FLOOR = `
+const Agent = require("undici/lib/dispatcher/agent.js");
+const request = require("undici/lib/api/api-request.js");
+let dispatcher;
+const get = async (path) => {
+  dispatcher ??= new Agent({ connect: { socketPath } });
+  return new Uint8Array(await (await request.call(dispatcher, { origin: "http://localhost", path, method: "GET" })).body.arrayBuffer());
+};
+const close = () => dispatcher.destroy();
+${SYNC}`;
+const HTTP_FLOOR = `
+const http = require("node:http");
+const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+const get = (path) => new Promise((resolve, reject) => http.get({ socketPath, path, agent }, (res) => {
+  const chunks = [];
+  res.on("data", (chunk) => chunks.push(chunk)).on("end", () => resolve(Buffer.concat(chunks))).on("error", reject);
+}).on("error", reject));
+const close = () => agent.destroy();
+${SYNC}`;
+
 function subjects(): Subject[] {
   const list: Subject[] = [];
   const dockerCli = "docker CLI: docker inspect $(docker ps -q)";
@@ -71,6 +112,10 @@ function subjects(): Subject[] {
   const dist = join(ROOT, "dist", "cli", "bin.js");
   for (const [name, node] of nodeBinaries()) {
     add(name, [node, "-e", "0"], existsSync(dist) ? [["dist/cli/bin.js", [node, dist]]] : []);
+    if (DOCKER_HOST?.startsWith("unix://")) {
+      list.push({ label: `${name}: floor, undici list + inspects`, argv: [node, "-e", UNDICI_FLOOR, DOCKER_HOST], baseline: dockerCli });
+      list.push({ label: `${name}: floor, node:http list + inspects`, argv: [node, "-e", HTTP_FLOOR, DOCKER_HOST], baseline: dockerCli });
+    }
   }
   const deno = join(ROOT, "node_modules", ".bin", "deno");
   if (existsSync(deno)) add("deno", [deno, "eval", "0"], [["cli/bin.ts", [deno, "run", "-A", join(ROOT, "cli", "bin.ts")]]]);
@@ -114,12 +159,6 @@ function fillUp(): string[] {
   return started;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 const started = DOCKER_HOST !== undefined ? fillUp() : [];
 try {
   const all = subjects();
@@ -132,7 +171,7 @@ try {
   for (const s of all) {
     const ms = median(samples.get(s.label)!.map((x) => x.ms));
     const mib = median(samples.get(s.label)!.map((x) => x.mib));
-    const ratio = ms / median(samples.get(s.baseline)!.map((x) => x.ms));
+    const ratio = median(perRoundRatios(samples.get(s.label)!.map((x) => x.ms), samples.get(s.baseline)!.map((x) => x.ms)));
     const isBaseline = s.label === s.baseline;
     const isJson = s.label.endsWith("--json");
     const limit = isJson ? 1.5 : 1.2;
@@ -143,7 +182,7 @@ try {
     rows.push([s.label, `${ms.toFixed(0)} ms`, isBaseline ? "" : `${ratio.toFixed(2)}×`, `${mib.toFixed(1)} MiB`, goal]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  console.log(`cold start, whole process, median of ${ROUNDS} interleaved rounds` +
+  console.log(`cold start, whole process, median of ${ROUNDS} interleaved rounds (× baseline: median of per-round ratios)` +
     (DOCKER_HOST !== undefined ? `, ${ALIVE} alive containers on ${DOCKER_HOST}` : " (no dockerd: no --json rows)"));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd());
 } finally {

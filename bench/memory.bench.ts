@@ -8,7 +8,8 @@
  * flat, no growth beyond noise).
  *
  * The floors beside it: each bare runtime idling (`setInterval`), and on Node
- * the bare runtime with undici loaded (the HTTP client's own share).
+ * the bare runtime with undici's Agent and request loaded (the HTTP client's
+ * own share, before its parser is compiled).
  *
  * Run: WW_TEST_DOCKER_HOST=unix:///…/docker.sock node bench/memory.bench.ts [--soak SECONDS] [--containers N]
  * (default soak 60 s; `npm run bench:soak-memory` runs 10 minutes). Node runs dist/cli/bin.js: build first.
@@ -51,7 +52,9 @@ try {
   const idle = "setInterval(() => {}, 1e6)";
   const floorChildren: Array<[string, LiveChild]> = runtimes.map((r) => [`${r.label}, bare`, start(r.evaluate(idle))]);
   const node = runtimes.find((r) => r.name === "node")!;
-  floorChildren.push([`${node.label} + undici loaded`, start(node.evaluate(`import("undici").then(() => ${idle})`))]);
+  // undici's parts as the Node adapter loads them (not its index: see lib/transport/node.ts).
+  const undici = `Promise.all([import("undici/lib/dispatcher/agent.js"), import("undici/lib/api/api-request.js")])`;
+  floorChildren.push([`${node.label} + undici's Agent and request loaded`, start(node.evaluate(`${undici}.then(() => ${idle})`))]);
   await sleep(SETTLE_MS);
   for (const [label, child] of floorChildren) {
     floors.set(label, (await readRss(child.process.pid!)).rss);

@@ -6,6 +6,7 @@
 // installed packages. --standalone OUTFILE: one self-contained ES module with every dependency inlined, the
 // input of `deno compile` (scripts/compile.mjs), which would otherwise embed the whole node_modules.
 import { build } from "esbuild";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -26,6 +27,8 @@ if (standalone >= 0) {
   if (outfile === undefined) throw new Error("--standalone needs an output file");
   await build({ ...common, outfile: path.resolve(outfile) });
 } else {
+  // Chunk names carry content hashes: without this, every build would leave the previous chunks in the package.
+  rmSync(path.join(root, "dist", "cli", "chunks"), { recursive: true, force: true });
   await build({
     ...common,
     outdir: path.join(root, "dist", "cli"),

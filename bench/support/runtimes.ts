@@ -2,7 +2,7 @@
  * The runtimes a benchmark compares side by side, and how each runs a
  * TypeScript file or the CLI as users start it: Node (the one running the
  * bench, ≥ 24, type stripping; the CLI as the built npm bin), Deno and Bun
- * from node_modules/.bin (the CLI as `mod.ts` run as a program).
+ * from node_modules/.bin (the CLI as its entry cli/bin.ts, as users of a clone run it).
  *
  * @module
  */
@@ -53,7 +53,7 @@ export function benchRuntimes(): BenchRuntime[] {
       name: "deno",
       label: "Deno",
       script: (file, ...args) => [deno, "run", "-A", join(ROOT, file), ...args],
-      cli: (...args) => [deno, "run", "-A", join(ROOT, "mod.ts"), ...args],
+      cli: (...args) => [deno, "run", "-A", join(ROOT, "cli", "bin.ts"), ...args],
       evaluate: (code) => [deno, "eval", code],
     });
   }
@@ -63,7 +63,7 @@ export function benchRuntimes(): BenchRuntime[] {
       name: "bun",
       label: "Bun",
       script: (file, ...args) => [bun, join(ROOT, file), ...args],
-      cli: (...args) => [bun, join(ROOT, "mod.ts"), ...args],
+      cli: (...args) => [bun, join(ROOT, "cli", "bin.ts"), ...args],
       evaluate: (code) => [bun, "-e", code],
     });
   }

@@ -13,8 +13,10 @@ import {
   formatEndpoint,
   type HttpEndpoint,
   type HttpReply,
+  type HttpResponse,
   type HttpTransport,
   isRetryableStatus,
+  StreamResponse,
 } from "../../lib/transport/http.ts";
 import { negotiateApiVersion } from "./api-version.ts";
 import { type DockerFlavour, dockerError } from "./errors.ts";
@@ -199,8 +201,8 @@ export class DockerConnection {
    * Opens a streaming `GET /v1.NN{path}`; resolves with the response once its
    * headers arrive. Its body errors with the typed, worded engine errors.
    */
-  async stream(apiVersion: string, transport: HttpTransport, path: string, signal: AbortSignal): Promise<Response> {
-    let response: Response;
+  async stream(apiVersion: string, transport: HttpTransport, path: string, signal: AbortSignal): Promise<HttpResponse> {
+    let response: HttpResponse;
     try {
       response = await transport.request(`/v${apiVersion}${path}`, { signal });
     } catch (error) {
@@ -218,7 +220,7 @@ export class DockerConnection {
     }
     if (!response.body) return response;
     const body = wrapBody(response.body, { signal, mapError: (error) => this.#word(error), release: () => {} });
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new StreamResponse(response.status, response.statusText, response.headers, body);
   }
 
   /** The typed error for a non-200 answer, with the engine's own message. */

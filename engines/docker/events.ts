@@ -28,6 +28,7 @@ import type { EngineEvent, EventStream, LifecycleEventsOptions } from "../../lib
 import { EngineError, EngineProtocolError, EngineUnavailableError } from "../../lib/errors.ts";
 import { decodeJsonLines } from "./ndjson.ts";
 import type { DockerConnection } from "./connection.ts";
+import type { HttpResponse } from "../../lib/transport/http.ts";
 import { eventFromMessage, oomFromMessage } from "./convert.ts";
 
 /**
@@ -57,7 +58,7 @@ export class DockerEventStream implements EventStream {
   readonly #signal: AbortSignal;
   /** Ends the request when the iteration stops early. */
   readonly #stop = new AbortController();
-  readonly #response: Promise<Response>;
+  readonly #response: Promise<HttpResponse>;
   /** The replayed backlog, yielded ahead of the live stream (empty without `since`). */
   #backlog: EngineEvent[] = [];
   #iterated = false;

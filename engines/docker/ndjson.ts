@@ -20,6 +20,7 @@
  */
 
 import { EngineProtocolError } from "../../lib/errors.ts";
+import { concatBytes } from "../../lib/transport/response.ts";
 
 /** The longest line {@linkcode decodeJsonLines} accepts by default: 16 MiB. */
 export const DEFAULT_MAX_LINE_BYTES: number = 16 * 1024 * 1024;
@@ -81,7 +82,7 @@ export class JsonLineDecoder {
       let line = piece;
       if (this.#pending.length > 0) {
         this.#pending.push(piece);
-        line = concat(this.#pending, this.#pendingBytes + piece.length);
+        line = concatBytes(this.#pending, this.#pendingBytes + piece.length);
         this.#pending = [];
         this.#pendingBytes = 0;
       }
@@ -101,7 +102,7 @@ export class JsonLineDecoder {
   /** Ends the input, yielding the value of a last line that had no newline. */
   *finish(): Generator<unknown, void, undefined> {
     if (this.#pendingBytes > 0) {
-      const line = concat(this.#pending, this.#pendingBytes);
+      const line = concatBytes(this.#pending, this.#pendingBytes);
       this.#pending = [];
       this.#pendingBytes = 0;
       const parsed = this.#parse(line);
@@ -238,15 +239,6 @@ function isReadableStream(body: unknown): body is ReadableStream<Uint8Array> {
   return typeof (body as ReadableStream).getReader === "function";
 }
 
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
 
 function preview(text: string): string {
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);

@@ -6,6 +6,7 @@
  */
 
 import { type HttpEndpoint, hostForUrl } from "./endpoint.ts";
+import type { HttpHeaders } from "./response.ts";
 
 /** What the shared transport passes to an adapter's fetch. */
 export interface AdapterRequestInit {
@@ -24,15 +25,27 @@ export interface AdapterReply {
   /** HTTP reason phrase ("" where the runtime does not keep it). */
   statusText: string;
   /** Response headers. */
-  headers: Headers;
+  headers: HttpHeaders;
   /** Reads the whole body. */
   bytes(): Promise<Uint8Array>;
+}
+
+/** A response head whose body streams: a standard `Response` is one. */
+export interface AdapterStream {
+  /** HTTP status code. */
+  status: number;
+  /** HTTP reason phrase ("" where the runtime does not keep it). */
+  statusText: string;
+  /** Response headers. */
+  headers: HttpHeaders;
+  /** The body, not read yet. */
+  body: ReadableStream<Uint8Array> | null;
 }
 
 /** One runtime's way of issuing HTTP requests to one endpoint. */
 export interface RuntimeFetcher {
   /** Issues the request; resolves once response headers arrive. */
-  fetch(url: string, init: AdapterRequestInit): Promise<Response>;
+  fetch(url: string, init: AdapterRequestInit): Promise<AdapterStream>;
   /**
    * Issues a request whose body the caller reads whole: the runtime's
    * cheapest way, with no web stream in between where the runtime allows.

@@ -19,9 +19,11 @@ import { formatEndpoint, type HttpEndpoint } from "./endpoint.ts";
 import { TransportError } from "./failure.ts";
 import { createNodeFetcher } from "./node.ts";
 import { isForeignGreeting, unpromptedGreeting } from "./greeting.ts";
+import { type HttpHeaders, type HttpResponse, StreamResponse } from "./response.ts";
 
 export { formatEndpoint, type HttpEndpoint, parseEndpoint, type TlsSettings } from "./endpoint.ts";
 export { type TransportFailure, TransportError } from "./failure.ts";
+export { type HttpHeaders, type HttpResponse, StreamResponse } from "./response.ts";
 
 /**
  * Whether an HTTP error status may heal by retrying: 5xx (the server failed),
@@ -91,7 +93,7 @@ export interface HttpReply {
   /** HTTP reason phrase ("" where the runtime does not keep it). */
   readonly statusText: string;
   /** Response headers. */
-  readonly headers: Headers;
+  readonly headers: HttpHeaders;
   /** The whole body. */
   readonly body: Uint8Array;
 }
@@ -137,7 +139,8 @@ export interface HttpTransport extends AsyncDisposable {
   /**
    * Issues a request. Only `GET` and `HEAD` are accepted (read-only client):
    * anything else rejects with `TypeError` before any I/O. Resolves with a
-   * standard `Response` once headers arrive; its body is not read yet and
+   * {@linkcode HttpResponse} (the part of a standard `Response` the engine
+   * clients read) once headers arrive; its body is not read yet and
    * errors with typed engine errors. Aborting `signal` aborts the request and
    * the body (which then errors with the signal's reason). `path` starts
    * with `/` and may carry a query.
@@ -146,7 +149,7 @@ export interface HttpTransport extends AsyncDisposable {
    * `failure`), names the endpoint and knows whether it may heal
    * (`retryable`); the engine client words message and hint.
    */
-  request(path: string, init?: HttpRequestInit): Promise<Response>;
+  request(path: string, init?: HttpRequestInit): Promise<HttpResponse>;
   /**
    * `GET path` with the body read whole: the fast path for answers that are
    * read completely anyway (no web stream where the runtime can avoid one).
@@ -164,7 +167,7 @@ const ADAPTERS: Record<typeof runtime, FetcherFactory> = {
   bun: createBunFetcher,
 };
 
-// Statuses whose responses have no body (the Response constructor insists).
+// Statuses whose responses have no body.
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
@@ -202,7 +205,7 @@ class Transport implements HttpTransport {
     this.#fetcher = fetcher;
   }
 
-  async request(path: string, init: HttpRequestInit = {}): Promise<Response> {
+  async request(path: string, init: HttpRequestInit = {}): Promise<HttpResponse> {
     const method = String(init.method ?? "GET").toUpperCase();
     if (method !== "GET" && method !== "HEAD") {
       throw new TypeError(`refusing HTTP ${method}: this client is read-only (GET and HEAD only)`);
@@ -222,7 +225,7 @@ class Transport implements HttpTransport {
       await response.body?.cancel().catch(() => {});
       call.release();
     }
-    return new Response(body, { status, statusText, headers });
+    return new StreamResponse(status, statusText, headers, body);
   }
 
   async get(path: string, init: HttpGetInit = {}): Promise<HttpReply> {

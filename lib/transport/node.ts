@@ -1,15 +1,25 @@
 /**
- * Node adapter: undici with a dedicated `Agent`, which is the only way to
- * reach a unix socket with `fetch` on Node. Streams (the event stream) go
- * through undici's `fetch`; bodies read whole (list, inspect) go through
- * `undici.request`, which skips the web streams and costs about a third of
- * the CPU per request: on a busy engine host that is what bounds a sync.
+ * Node adapter: undici with a dedicated `Agent` (unix socket or TLS
+ * material). Every request goes through undici's `request`, which skips the
+ * web streams of its `fetch` and costs about a third of the CPU per request
+ * (on a busy engine host that is what bounds a sync); a streamed body (the
+ * event stream) is turned into a web stream here. Neither undici's `fetch`
+ * nor Node's global `Response`/`Headers` (Node's own bundled undici) is
+ * loaded: see response.ts.
  *
  * @module
  */
 
-import type { AdapterOptions, AdapterReply, AdapterRequestInit, FetcherFactory, RuntimeFetcher } from "./adapter.ts";
+import type {
+  AdapterOptions,
+  AdapterReply,
+  AdapterRequestInit,
+  AdapterStream,
+  FetcherFactory,
+  RuntimeFetcher,
+} from "./adapter.ts";
 import type { HttpEndpoint } from "./endpoint.ts";
+import { RecordHeaders } from "./response.ts";
 
 /** The part of undici's `Agent` options this adapter sets. */
 export interface UndiciAgentOptions {
@@ -32,23 +42,39 @@ interface UndiciAgent {
   destroy(): Promise<void>;
 }
 
+/** The options of undici's `request` that this adapter passes (a dispatcher method: origin and path apart). */
+interface UndiciRequestOptions {
+  origin: string;
+  path: string;
+  method: AdapterRequestInit["method"];
+  headers: Record<string, string>;
+  signal: AbortSignal;
+}
+
+/** The body of an undici `request` answer: a Node `Readable`. */
+interface UndiciBody extends AsyncIterable<Uint8Array> {
+  arrayBuffer(): Promise<ArrayBuffer>;
+  destroy(error?: Error): void;
+  on(event: "error", listener: (error: Error) => void): void;
+}
+
 /** The part of `undici.request`'s answer this adapter reads. */
 interface UndiciResponseData {
   statusCode: number;
   statusText?: string;
   headers: Record<string, string | string[] | undefined>;
-  body: { arrayBuffer(): Promise<ArrayBuffer> };
+  body: UndiciBody;
 }
 
-interface Undici {
-  Agent: new (options: UndiciAgentOptions) => UndiciAgent;
-  fetch(url: string, init: AdapterRequestInit & { dispatcher: UndiciAgent }): Promise<Response>;
-  request(url: string, init: AdapterRequestInit & { dispatcher: UndiciAgent }): Promise<UndiciResponseData>;
-}
+type UndiciRequest = (this: UndiciAgent, options: UndiciRequestOptions) => Promise<UndiciResponseData>;
 
-// A non-literal specifier: Deno's module graph (and so JSR) never resolves
-// or downloads undici, and Deno and Bun never evaluate this import.
+// undici's parts from their own files: its index also evaluates fetch, WebSocket, EventSource, the cache and
+// mock code (110 files against 25, 73 ms and +15 MB resident of a cold `--json` run on Node 24). Non-literal
+// specifiers: Deno's module graph (and so JSR) never resolves or downloads undici, and Deno and Bun never
+// evaluate these imports. undici is pinned (package.json): these paths are checked by the Node tests.
 const UNDICI: string = "undici";
+const AGENT: string = `${UNDICI}/lib/dispatcher/agent.js`;
+const REQUEST: string = `${UNDICI}/lib/api/api-request.js`;
 
 /**
  * The undici `Agent` options for an endpoint. No body or headers timeout: a
@@ -71,25 +97,44 @@ export function undiciAgentOptions(endpoint: HttpEndpoint, options: AdapterOptio
 
 /** Creates the Node fetcher for an endpoint. */
 export const createNodeFetcher: FetcherFactory = async (endpoint, options): Promise<RuntimeFetcher> => {
-  const undici = (await import(UNDICI)) as Undici;
-  const dispatcher = new undici.Agent(undiciAgentOptions(endpoint, options));
+  const [agent, api] = await Promise.all([import(AGENT), import(REQUEST)]);
+  const Agent = agent.default as new (options: UndiciAgentOptions) => UndiciAgent;
+  const request = api.default as UndiciRequest;
+  const dispatcher = new Agent(undiciAgentOptions(endpoint, options));
+  const send = (url: string, init: AdapterRequestInit): Promise<UndiciResponseData> => {
+    const { origin, pathname, search } = new URL(url);
+    return request.call(dispatcher, { origin, path: pathname + search, ...init });
+  };
   return {
-    fetch: (url, init) => undici.fetch(url, { ...init, dispatcher }),
-    read: async (url, init) => replyOfUndici(await undici.request(url, { ...init, dispatcher })),
+    fetch: async (url, init) => streamOfUndici(await send(url, init)),
+    read: async (url, init) => replyOfUndici(await send(url, init)),
     close: () => dispatcher.destroy(),
   };
 };
 
 function replyOfUndici(data: UndiciResponseData): AdapterReply {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(data.headers)) {
-    if (typeof value === "string") headers.append(name, value);
-    else if (value) for (const v of value) headers.append(name, v);
-  }
   return {
     status: data.statusCode,
     statusText: data.statusText ?? "",
-    headers,
+    headers: new RecordHeaders(data.headers),
     bytes: async () => new Uint8Array(await data.body.arrayBuffer()),
   };
+}
+
+/** The answer with its body as a web stream that reads the Node stream chunk by chunk (no read-ahead). */
+function streamOfUndici(data: UndiciResponseData): AdapterStream {
+  const chunks = data.body[Symbol.asyncIterator]();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller): Promise<void> {
+      const next = await chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    cancel(): void {
+      // Cancelled on purpose: the abort error undici's body then emits is this cancel, not a failure.
+      data.body.on("error", () => {});
+      data.body.destroy();
+    },
+  }, { highWaterMark: 0 });
+  return { status: data.statusCode, statusText: data.statusText ?? "", headers: new RecordHeaders(data.headers), body };
 }

@@ -1,8 +1,9 @@
 /**
- * The CLI loads only what a command needs: `--help` and `--version` load the
- * argument handling and no engine client, transport or npm dependency; a run
- * against Docker never loads the gRPC stack, one against containerd never
- * loads the HTTP transport or undici. Checked on the module list of the CLI
+ * The CLI loads only what a command needs: `--help` loads the argument
+ * handling and no engine client, transport or npm dependency, `--version`
+ * only the version; a run against Docker never loads the gRPC stack (and on
+ * Node never undici's index or fetch), one against containerd never loads
+ * the HTTP transport or undici. Checked on the module list of the CLI
  * child (tests/support/module-log.ts), not on timing.
  */
 import assert from "node:assert/strict";
@@ -49,19 +50,28 @@ const containerd = containerdEngine();
 describe("the CLI loads only what the command needs", { skip }, () => {
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
-  for (const flag of ["--help", "--version"]) {
-    it(`${flag} loads no engine client, transport, watcher or npm dependency`, async () => {
-      const files = await loadedBy([flag]);
-      assert.ok(files.includes("cli/main.ts"), `the list holds the CLI's own modules: ${files.join(", ")}`);
-      const unwanted = files.filter((f) => DEPENDENCY(f) || GRPC(f) || HTTP(f) || ENGINE_CLIENT(f) || f === "lib/watcher.ts");
-      assert.deepEqual(unwanted, []);
-    });
-  }
+  it("--help loads no engine client, transport, watcher or npm dependency", async () => {
+    const files = await loadedBy(["--help"]);
+    assert.ok(files.includes("cli/main.ts"), `the list holds the CLI's own modules: ${files.join(", ")}`);
+    const unwanted = files.filter((f) => DEPENDENCY(f) || GRPC(f) || HTTP(f) || ENGINE_CLIENT(f) || f === "lib/watcher.ts");
+    assert.deepEqual(unwanted, []);
+  });
+
+  it("--version alone loads the version and not even the argument handling", async () => {
+    const files = await loadedBy(["--version"]);
+    assert.ok(files.includes("cli/version.ts"), `the list holds the CLI's own modules: ${files.join(", ")}`);
+    assert.deepEqual(files.filter((f) => f !== "cli/bin.ts" && f !== "cli/version.ts" && f.startsWith("cli/")), []);
+    assert.deepEqual(files.filter((f) => f.startsWith("engines/") || f.startsWith("lib/") || DEPENDENCY(f)), []);
+  });
 
   it("--json against Docker loads the Docker client and never the gRPC stack", { skip: dockerHost.skip }, async () => {
     const files = await loadedBy(["--json", "--engine", "docker", "--docker-host", dockerHost.endpoint!]);
     assert.ok(files.includes("engines/docker/client.ts") && files.includes("lib/transport/http.ts"));
-    if (runtime === "node") assert.ok(files.some(ofPackage("undici")), "Node's HTTP goes through undici");
+    if (runtime === "node") {
+      assert.ok(files.some(ofPackage("undici")), "Node's HTTP goes through undici");
+      // Its Agent and request from their own files: never the index (fetch, WebSocket, cache, mocks).
+      assert.deepEqual(files.filter((f) => f === "node_modules/undici/index.js" || f.startsWith("node_modules/undici/lib/web/")), []);
+    }
     else assert.ok(!files.some(ofPackage("undici")), "undici only on Node");
     assert.deepEqual(files.filter((f) => GRPC(f) || f === "engines/containerd/client.ts" || f === "engines/cri/client.ts"), []);
   });

@@ -10,7 +10,13 @@
 import assert from "node:assert/strict";
 import { DockerClient } from "../../engines/docker/mod.ts";
 import type { EngineEvent, EventStream } from "../../lib/engine.ts";
-import { createHttpTransport, type HttpEndpoint, type HttpReply, type HttpTransport } from "../../lib/transport/http.ts";
+import {
+  createHttpTransport,
+  type HttpEndpoint,
+  type HttpReply,
+  type HttpResponse,
+  type HttpTransport,
+} from "../../lib/transport/http.ts";
 import { docker, stdoutOf, testImage } from "../support/engines.ts";
 
 /** How long an engine action may take to show up on a busy 2-core machine. */
@@ -24,7 +30,7 @@ export async function guardedTransport(endpoint: HttpEndpoint): Promise<HttpTran
   const real = await createHttpTransport(endpoint);
   return {
     endpoint: real.endpoint,
-    request(path, init = {}): Promise<Response> {
+    request(path, init = {}): Promise<HttpResponse> {
       const method = init.method ?? "GET";
       seenRequests.push({ method, path });
       if (method !== "GET" && method !== "HEAD") {
