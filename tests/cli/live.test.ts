@@ -5,7 +5,7 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { containerdEngine, ctr, docker, dockerEngine, engineSkip, stdoutOf, testImage, testRootfs, uniqueName } from "../support/engines.ts";
+import { containerdEngine, ctr, docker, dockerEngine, rootfsSkip, stdoutOf, testImage, testRootfs, uniqueName } from "../support/engines.ts";
 import type { EventJson, PictureJson } from "../../cli/json.ts";
 import { runCli, watchCli } from "./child.ts";
 
@@ -13,7 +13,7 @@ const dockerHost = dockerEngine();
 const containerd = containerdEngine();
 const rootfs = testRootfs();
 // per engine: the docker-only test does not skip because containerd is missing
-const skipContainerd = engineSkip("containerd", containerd, rootfs ? undefined : "SKIPPED: WW_TEST_ROOTFS is not set");
+const skipContainerd = rootfsSkip("containerd", containerd);
 const skip = dockerHost.skip ?? skipContainerd;
 const TIMEOUT = 120_000;
 

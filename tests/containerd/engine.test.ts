@@ -11,12 +11,12 @@ import { ContainerdClient } from "../../engines/containerd/mod.ts";
 import type { EngineEvent, EventStream } from "../../lib/engine.ts";
 import { PROJECT_UNKNOWN } from "../../lib/engine.ts";
 import { EngineProtocolError, EngineUnavailableError } from "../../lib/errors.ts";
-import { containerdEngine, ctr, dockerEngine, READ_ONLY_GRPC_METHODS, stdoutOf, testRootfs, uniqueName } from "../support/engines.ts";
+import { containerdEngine, ctr, dockerEngine, READ_ONLY_GRPC_METHODS, rootfsSkip, stdoutOf, testRootfs, uniqueName } from "../support/engines.ts";
 import { cuttableProxy } from "../support/peers.ts";
 
 const engine = containerdEngine();
 const rootfs = testRootfs();
-const skip = engine.skip ?? (rootfs === undefined ? "SKIPPED: WW_TEST_ROOTFS is not set" : undefined);
+const skip = rootfsSkip("containerd", engine);
 const socket = engine.endpoint ?? "";
 
 /** How long an engine action may take to show up as an event on a busy machine. */

@@ -10,13 +10,13 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ContainerdClient } from "../../engines/containerd/mod.ts";
 import { Watcher } from "../../lib/watcher.ts";
-import { containerdEngine, ctr, EngineCleanup, READ_ONLY_GRPC_METHODS, stdoutOf, testRootfs, uniqueName } from "../support/engines.ts";
+import { containerdEngine, ctr, EngineCleanup, READ_ONLY_GRPC_METHODS, rootfsSkip, stdoutOf, testRootfs, uniqueName } from "../support/engines.ts";
 import { FaultProxy } from "../support/fault-proxy.ts";
 import { WatcherEvents } from "../support/watcher-events.ts";
 
 const engine = containerdEngine();
 const rootfs = testRootfs();
-const skip = engine.skip ?? (rootfs === undefined ? "SKIPPED: WW_TEST_ROOTFS is not set" : undefined);
+const skip = rootfsSkip("containerd", engine);
 const socket = engine.endpoint ?? "";
 const EVENT_TIMEOUT_MS = 20_000;
 const FAST = { backoff: { initialMs: 50, maxMs: 200, jitter: "none" as const } };

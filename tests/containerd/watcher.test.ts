@@ -7,11 +7,11 @@ import assert from "node:assert/strict";
 import { ContainerdClient } from "../../engines/containerd/mod.ts";
 import type { LifecycleEvent } from "../../lib/events.ts";
 import { Watcher } from "../../lib/watcher.ts";
-import { containerdEngine, ctr, stdoutOf, testRootfs, uniqueName } from "../support/engines.ts";
+import { containerdEngine, ctr, rootfsSkip, stdoutOf, testRootfs, uniqueName } from "../support/engines.ts";
 
 const engine = containerdEngine();
 const rootfs = testRootfs();
-const skip = engine.skip ?? (rootfs === undefined ? "SKIPPED: WW_TEST_ROOTFS is not set" : undefined);
+const skip = rootfsSkip("containerd", engine);
 const socket = engine.endpoint ?? "";
 
 /** How long an engine action may take to show up on a busy machine. */

@@ -9,15 +9,13 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { CriClient } from "../../engines/cri/mod.ts";
 import { Watcher } from "../../lib/watcher.ts";
-import { criEngine, engineSkip, testRootfs } from "../support/engines.ts";
+import { criEngine, rootfsSkip, testRootfs } from "../support/engines.ts";
 import { type PrivateCri, startPrivateCri } from "../support/restartable-engines.ts";
 import { EventLog, line, settle, SETTLE_TIMEOUT_MS, TEST_BACKOFF, transitionsSince, waitUntil } from "../reliability/support.ts";
 import { CriAdmin } from "./admin.ts";
 
 const rootfs = testRootfs();
-const isRoot = process.getuid?.() === 0;
-const missing = rootfs === undefined ? "WW_TEST_ROOTFS is not set" : !isRoot ? "a private CRI containerd needs root" : undefined;
-const skip = engineSkip("cri", criEngine(), missing);
+const skip = rootfsSkip("cri", criEngine(), "a private CRI containerd");
 
 describe("Watcher across a restart of a real CRI containerd", { skip }, () => {
   let cri: PrivateCri | undefined;

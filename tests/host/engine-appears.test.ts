@@ -10,15 +10,13 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { discoverEngines } from "../../engines/discovery.ts";
 import { hostWatcher } from "../../engines/host.ts";
-import { containerdEngine, ctr, engineSkip, stdoutOf, testRootfs, uniqueName } from "../support/engines.ts";
+import { containerdEngine, ctr, rootfsSkip, stdoutOf, testRootfs, uniqueName } from "../support/engines.ts";
 import { nextMatching } from "../support/host-events.ts";
 import { ProcView } from "../support/proc-view.ts";
 import { type PrivateContainerd, startPrivateContainerd } from "../support/restartable-engines.ts";
 
 const rootfs = testRootfs();
-const isRoot = process.getuid?.() === 0;
-const missing = rootfs === undefined ? "WW_TEST_ROOTFS is not set" : !isRoot ? "a private containerd needs root" : undefined;
-const skip = engineSkip("containerd", containerdEngine(), missing);
+const skip = rootfsSkip("containerd", containerdEngine(), "a private containerd");
 
 describe("HostWatcher: a real engine started later appears, stopped for good vanishes", { skip }, () => {
   let engine: PrivateContainerd | undefined;

@@ -4,7 +4,7 @@
  * kind with a correct portfolio and exactly the missed transitions. All gRPC
  * calls share one HTTP/2 connection, so stream faults hit that connection.
  */
-import { containerdEngine, testRootfs } from "../support/engines.ts";
+import { containerdEngine, rootfsSkip, testRootfs } from "../support/engines.ts";
 import type { FaultProxy } from "../support/fault-proxy.ts";
 import { ContainerdDriver } from "./drivers.ts";
 import { commonFaults, faultScenarios, GARBAGE, garbageFault } from "./faults.ts";
@@ -13,7 +13,7 @@ import { waitUntil } from "./support.ts";
 const engine = containerdEngine();
 const rootfs = testRootfs();
 const socket = engine.endpoint ?? "";
-const skip = engine.skip ?? (rootfs === undefined ? "SKIPPED: WW_TEST_ROOTFS is not set" : undefined);
+const skip = rootfsSkip("containerd", engine);
 const connections = (proxy: FaultProxy) =>
   waitUntil("a live gRPC connection", () => proxy.connections.length > 0 && proxy.connections);
 

@@ -13,19 +13,17 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Watcher } from "../../lib/watcher.ts";
-import { containerdEngine, dockerEngine, engineSkip, podmanEngine, testImage, testRootfs } from "../support/engines.ts";
+import { containerdEngine, dockerEngine, podmanEngine, rootfsSkip, testImage, testRootfs } from "../support/engines.ts";
 import { type PrivateEngines, processAlive, type RestartableDaemon, startPrivateEngines } from "../support/restartable-engines.ts";
 import { ContainerdDriver, DockerDriver, type EngineDriver } from "./drivers.ts";
 import { EventLog, settle, SETTLE_TIMEOUT_MS, TEST_BACKOFF, transitionsSince, waitUntil } from "./support.ts";
 
 const rootfs = testRootfs();
-const isRoot = process.getuid?.() === 0;
 // The runner's engine of the same kind started, so this machine can run a private one too; per engine, so
 // that the dockerd case does not skip because containerd or podman is missing (or the other way round).
-const missing = rootfs === undefined ? "WW_TEST_ROOTFS is not set" : !isRoot ? "private engines need root" : undefined;
-const skipDocker = engineSkip("docker", dockerEngine(), missing);
-const skipContainerd = engineSkip("containerd", containerdEngine(), missing);
-const skipPodman = engineSkip("podman", podmanEngine(), missing);
+const skipDocker = rootfsSkip("docker", dockerEngine(), "private engines");
+const skipContainerd = rootfsSkip("containerd", containerdEngine(), "private engines");
+const skipPodman = rootfsSkip("podman", podmanEngine(), "private engines");
 
 describe("Watcher across real engine restarts", () => {
   let engines: PrivateEngines | undefined;

@@ -6,7 +6,7 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { containerdEngine, dockerEngine, podmanEngine, testRootfs } from "../support/engines.ts";
+import { containerdEngine, dockerEngine, podmanEngine, rootfsSkip, testRootfs } from "../support/engines.ts";
 import { ContainerdDriver, DockerDriver, dockerEventStream, type EngineDriver } from "./drivers.ts";
 import { runSoak } from "./soak.ts";
 import type { StreamConnections } from "./faults.ts";
@@ -37,7 +37,7 @@ const plans: Array<[string, string | undefined, () => EngineDriver, string, Stre
   ],
   [
     "containerd",
-    containerd.skip ?? (rootfs === undefined ? "SKIPPED: WW_TEST_ROOTFS is not set" : undefined),
+    rootfsSkip("containerd", containerd),
     () => new ContainerdDriver(containerd.endpoint!, rootfs!),
     containerd.endpoint ?? "",
     (proxy) => waitUntil("a live gRPC connection", () => proxy.connections.length > 0 && proxy.connections),

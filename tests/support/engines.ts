@@ -200,6 +200,20 @@ export function testRootfs(): string | undefined {
   return envVar(ROOTFS_VAR);
 }
 
+/**
+ * The skip of a test that runs containers from the test rootfs on `engine`: the engine's own skip, else a
+ * missing rootfs, else (with `privateEngine`, for a test that starts an engine of its own) a missing root.
+ * Recorded like every engine skip, so that CI fails on it.
+ */
+export function rootfsSkip(engine: EngineName, found: EngineLookup, privateEngine?: string): string | undefined {
+  const missing = testRootfs() === undefined
+    ? `${ROOTFS_VAR} is not set`
+    : privateEngine !== undefined && process.getuid?.() !== 0
+    ? `${privateEngine} needs root`
+    : undefined;
+  return engineSkip(engine, found, missing);
+}
+
 /** Names containers, projects and namespaces so that the Node, Deno and Bun suites never collide. */
 export function uniqueName(prefix: string): string {
   const clean = prefix.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "ww";
