@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import { criEngine } from "../support/engines.ts";
 import type { FaultProxy } from "../support/fault-proxy.ts";
 import { CriDriver } from "./drivers.ts";
-import { faultScenarios, GARBAGE, garbageFault } from "./faults.ts";
+import { cutFault, faultScenarios, GARBAGE, garbageFault, refusedFault, truncateFault } from "./faults.ts";
 import type { Fault } from "./faults.ts";
 import { waitUntil } from "./support.ts";
 
@@ -26,39 +26,12 @@ const socket = endpoint ?? "";
 const CLIENT_OPTIONS = { relistIntervalMs: 1_000, requestTimeoutMs: 3_000, pingIntervalMs: 1_000, pingTimeoutMs: 1_000, handshakeTimeoutMs: 3_000 };
 
 const connections = (proxy: FaultProxy) => waitUntil("a live gRPC connection", () => proxy.connections.length > 0 && proxy.connections);
-const nothing = async (): Promise<void> => {};
 
 const faults: Fault[] = [
-  {
-    name: "outage: every connection cut, new ones refused while the runtime changes; corrected by the resync",
-    reconnects: true,
-    inject(proxy) {
-      const accepted = proxy.accepted;
-      proxy.refuse(600_000);
-      proxy.cutAll();
-      return async () => {
-        // The next relist found the runtime unreachable (otherwise the relist after the release alone corrects it).
-        await proxy.waitForAccepted(accepted + 1);
-        proxy.refuse(0);
-      };
-    },
-  },
-  {
-    name: "connection cut after its next byte",
-    reconnects: true,
-    async inject(proxy) {
-      for (const connection of await connections(proxy)) connection.cutAfter(1);
-      return nothing;
-    },
-  },
-  {
-    name: "next chunk truncated mid-way, then closed",
-    reconnects: true,
-    async inject(proxy) {
-      for (const connection of await connections(proxy)) connection.truncateNext();
-      return nothing;
-    },
-  },
+  // Released once a relist found the runtime unreachable (otherwise the relist after the release alone corrects it).
+  refusedFault("outage: every connection cut, new ones refused while the runtime changes; corrected by the resync", 1),
+  cutFault("connection cut after its next byte", connections),
+  truncateFault("next chunk truncated mid-way, then closed", connections),
   {
     name: "connection stalled past the request deadline: a typed error, then a resync",
     reconnects: true,

@@ -50,11 +50,43 @@ export const GARBAGE = new Uint8Array([0xde, 0xad, 0xbe, 0xef, 0x00, 0xff, 0x0a]
 
 /** Injects `bytes` into the stream's connections. */
 export function garbageFault(name: string, stream: StreamConnections, bytes: Uint8Array | string): Fault {
+  return connectionFault(name, stream, (connection) => connection.inject(bytes));
+}
+
+/** Cuts the stream's connections after their next byte. */
+export function cutFault(name: string, stream: StreamConnections): Fault {
+  return connectionFault(name, stream, (connection) => connection.cutAfter(1));
+}
+
+/** Truncates the next chunk of the stream's connections mid-way, then closes them. */
+export function truncateFault(name: string, stream: StreamConnections): Fault {
+  return connectionFault(name, stream, (connection) => connection.truncateNext());
+}
+
+/** Cuts every connection and refuses new ones until `attempts` connection attempts were refused. */
+export function refusedFault(name: string, attempts: number): Fault {
+  return {
+    name,
+    reconnects: true,
+    inject(proxy) {
+      const accepted = proxy.accepted;
+      proxy.refuse(600_000);
+      proxy.cutAll();
+      return async () => {
+        await proxy.waitForAccepted(accepted + attempts);
+        proxy.refuse(0);
+      };
+    },
+  };
+}
+
+/** A fault that does `harm` to each of the stream's connections, with nothing to release. */
+function connectionFault(name: string, stream: StreamConnections, harm: (connection: ProxyConnection) => void): Fault {
   return {
     name,
     reconnects: true,
     async inject(proxy) {
-      for (const connection of await stream(proxy)) connection.inject(bytes);
+      for (const connection of await stream(proxy)) harm(connection);
       return nothingToRelease;
     },
   };
@@ -72,35 +104,9 @@ export function commonFaults(stream: StreamConnections): Fault[] {
         return async () => proxy.refuse(0);
       },
     },
-    {
-      name: "refused reconnects: the watcher's retries are refused several times",
-      reconnects: true,
-      inject(proxy) {
-        const accepted = proxy.accepted;
-        proxy.refuse(600_000);
-        proxy.cutAll();
-        return async () => {
-          await proxy.waitForAccepted(accepted + 3);
-          proxy.refuse(0);
-        };
-      },
-    },
-    {
-      name: "stream cut mid-stream after its next byte",
-      reconnects: true,
-      async inject(proxy) {
-        for (const connection of await stream(proxy)) connection.cutAfter(1);
-        return nothingToRelease;
-      },
-    },
-    {
-      name: "stream's next chunk truncated mid-way, then closed",
-      reconnects: true,
-      async inject(proxy) {
-        for (const connection of await stream(proxy)) connection.truncateNext();
-        return nothingToRelease;
-      },
-    },
+    refusedFault("refused reconnects: the watcher's retries are refused several times", 3),
+    cutFault("stream cut mid-stream after its next byte", stream),
+    truncateFault("stream's next chunk truncated mid-way, then closed", stream),
     {
       name: "every connection stalled while the engine changes",
       inject(proxy) {
