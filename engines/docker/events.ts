@@ -206,41 +206,54 @@ const PODMAN_LOG_GRACE_MS = 1_000;
  * and holds the response open until then — with its file event logger (4.3)
  * until an event *after* `until` is written, which on a quiet engine is
  * never. So with podman the read ends on its own once `until` is
- * {@linkcode PODMAN_LOG_GRACE_MS} past: what the log held up to then has arrived.
+ * {@linkcode PODMAN_LOG_GRACE_MS} past and no event came for as long: what the log held up to then has arrived.
  */
 export async function readEventLog(connection: DockerConnection, since: number, signal: AbortSignal): Promise<unknown[]> {
-  const now = Date.now();
-  const untilMs = connection.podman ? Math.ceil(now / 1000) * 1000 : now;
-  const until = connection.podman ? String(untilMs / 1000) : sinceParameter(now);
-  if (now <= since) return [];
+  if (Date.now() <= since) return [];
   const read = linkSignals(signal);
   const logRead = new Error("the event log was read up to its end");
   const messages: unknown[] = [];
-  const reading = (async (): Promise<void> => {
-    const { transport, apiVersion } = await connection.negotiated(read.signal);
-    const api = connection.api;
-    const response = await connection.stream(
-      apiVersion,
-      transport,
-      `/events?since=${sinceParameter(since)}&until=${until}&filters=${FILTERS}`,
-      read.signal,
-    );
-    if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api, retryable: true });
-    for await (const message of decodeJsonLines(response.body, { endpoint: api })) messages.push(message);
-  })();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  // podman: the deadline does not wait for the aborted request to settle (Bun's fetch may not end one still
-  // waiting for headers); the request is abandoned, its rejection is the abort asked for here.
-  const deadline = connection.podman
-    ? new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        read.abort(logRead);
-        reading.catch(() => {});
-        resolve();
-      }, untilMs - now + PODMAN_LOG_GRACE_MS);
-    })
-    : undefined;
   try {
+    // Negotiated first: whether the engine is podman decides `until` and the deadline.
+    const { transport, apiVersion } = await connection.negotiated(read.signal);
+    const now = Date.now();
+    const podman = connection.podman;
+    const untilMs = podman ? Math.ceil(now / 1000) * 1000 : now;
+    const until = podman ? String(untilMs / 1000) : sinceParameter(now);
+    let lastMessageAt = 0;
+    const reading = (async (): Promise<void> => {
+      const api = connection.api;
+      const response = await connection.stream(
+        apiVersion,
+        transport,
+        `/events?since=${sinceParameter(since)}&until=${until}&filters=${FILTERS}`,
+        read.signal,
+      );
+      if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api, retryable: true });
+      for await (const message of decodeJsonLines(response.body, { endpoint: api })) {
+        messages.push(message);
+        lastMessageAt = Date.now();
+      }
+    })();
+    // podman: the deadline does not wait for the aborted request to settle (Bun's fetch may not end one still
+    // waiting for headers); the request is abandoned, its rejection is the abort asked for here. It waits while
+    // the log still arrives: a podman slow to stream a long log sends its newest events last.
+    const deadline = podman
+      ? new Promise<void>((resolve) => {
+        const endUnlessArriving = (): void => {
+          const quietMs = Date.now() - lastMessageAt;
+          if (quietMs < PODMAN_LOG_GRACE_MS) {
+            timer = setTimeout(endUnlessArriving, PODMAN_LOG_GRACE_MS - quietMs);
+            return;
+          }
+          read.abort(logRead);
+          reading.catch(() => {});
+          resolve();
+        };
+        timer = setTimeout(endUnlessArriving, untilMs - now + PODMAN_LOG_GRACE_MS);
+      })
+      : undefined;
     await (deadline ? Promise.race([reading, deadline]) : reading);
   } catch (error) {
     if (read.signal.reason !== logRead || signal.aborted) throw error;

@@ -49,7 +49,7 @@ const PEERS: ReadonlyArray<{
   {
     name: "a missing socket",
     unreachable: true,
-    says: /lost .*: no (Docker engine|containerd|CRI runtime) at .*missing\.sock .*retry 1/,
+    says: /lost .*: no (Docker engine|podman engine|containerd|CRI runtime) at .*missing\.sock .*retry 1/,
     start: async () => {
       const server = await silentPeer();
       return { server, socket: join(server.dir, "missing.sock"), engaged: () => false };
