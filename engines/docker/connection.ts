@@ -237,7 +237,7 @@ export class DockerConnection {
       status,
       retryable: isRetryableStatus(status),
       hint: status >= 500
-        ? "the engine failed internally; retrying later may help"
+        ? "the engine failed internally: its log says why"
         : status === 400 && /version/i.test(message)
         ? "the engine rejected the API version: unset DOCKER_API_VERSION to negotiate"
         : status === 403

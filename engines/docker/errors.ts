@@ -94,7 +94,7 @@ function wordFailure(failure: TransportError, endpoint: HttpEndpoint, source: st
         // Kept an EngineProtocolError (the data is incomplete), but retryable: the stream had worked.
         return new EngineProtocolError(`the response from ${where} broke off (${detail})`, {
           ...options,
-          hint: "the engine may have stopped or restarted, or a proxy cut the connection; retry",
+          hint: "the engine may have stopped or restarted, or a proxy cut the connection",
         });
       }
       return new EngineUnavailableError(`the connection to ${where} broke before an answer (${detail})`, {
@@ -102,7 +102,7 @@ function wordFailure(failure: TransportError, endpoint: HttpEndpoint, source: st
         hint: tls
           ? "the engine may be restarting or a proxy cut the connection; a TLS server that wants a client " +
             "certificate (DOCKER_CERT_PATH/cert.pem, key.pem) also hangs up like this"
-          : "the engine may be restarting, or a proxy accepted the connection and cut it; retry",
+          : "the engine may be restarting, or a proxy accepted the connection and cut it",
       });
   }
 }

@@ -150,7 +150,7 @@ export class DockerEventStream implements EventStream {
       throw new EngineUnavailableError(`the event stream of ${api} ended`, {
         endpoint: api,
         retryable: true,
-        hint: "the engine stopped or restarted, or a proxy closed the connection; resubscribe and resync",
+        hint: "the engine stopped or restarted, or a proxy closed the connection",
       });
     } catch (error) {
       if (this.#signal.aborted) return;
@@ -159,7 +159,7 @@ export class DockerEventStream implements EventStream {
         endpoint: api,
         cause: error,
         retryable: true,
-        hint: "resubscribe and resync",
+        hint: "the engine stopped or restarted, or a proxy cut the connection",
       });
     } finally {
       this.#stop.abort();

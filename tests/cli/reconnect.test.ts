@@ -75,6 +75,8 @@ describe("CLI --watch across a lost engine connection", () => {
       assert.doesNotMatch(line, /hint:|cause:|ENOENT|os error|No such file/, `the runtime's text and the hint are not on the main line: ${line}`);
       const next = lines.slice(at + 1, (losses[n + 1]?.at ?? lines.length));
       assert.ok(next.length >= 1 && next.at(-1)!.startsWith("  hint: "), `each loss ends with its hint on a line of its own: ${[line, ...next].join("\n")}`);
+      // The watcher retries by itself: a hint telling the user to retry (or resubscribe) would be noise.
+      assert.doesNotMatch(next.at(-1)!, /\bretry|resubscribe/i, `the hint names no retry: ${next.at(-1)}`);
     }
     // A retry that finds no socket: exactly the likely cause, the runtime's text and the hint, in that order.
     const missing = losses.filter(({ line }) => new RegExp(notFound.source).test(line));
