@@ -2,7 +2,8 @@
  * `npm run sandbox` (scripts/sandbox.mjs) as a user meets it: two side by side, a second one for the same
  * directory refusing, cleanup that ends only the sandbox's own processes, and mounts released when it is
  * stopped by SIGTERM, by Ctrl-C after its output pipe closed, or when it crashes (an uncaught error,
- * injected through WW_SANDBOX_TEST_CRASH). Needs root (it starts real engines).
+ * injected through WW_SANDBOX_TEST_CRASH), and a sandbox killed with SIGKILL (which nothing can handle) taken
+ * over by the next one for its directory. Needs root (it starts real engines).
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -139,6 +140,33 @@ describe("npm run sandbox", () => {
     assert.equal(await exited, 0);
     assert.deepEqual(mountsUnder(dir), []);
     assert.equal(existsSync(dir), false);
+  });
+
+  it("after a SIGKILL, the next sandbox for the directory takes the claim over and ends what was left", { skip }, async () => {
+    const dir = `${base}-e`;
+    const killed = startChild([NODE, SANDBOX, "--dir", dir]);
+    started.push(killed);
+    await ready(killed);
+    const left = processesNaming(dir);
+    assert.ok(left.length >= 4, "dockerd, podman, the containerds and their shims run");
+    process.kill(killed.process.pid!, "SIGKILL");
+    await killed.exited;
+    assert.equal(readFileSync(`${dir}.pid`, "utf8").trim(), String(killed.process.pid), "a stale claim is left");
+    assert.ok(left.some((pid) => alive(pid)), "its engines outlive it: SIGKILL cannot be handled");
+
+    const next = startChild([NODE, SANDBOX, "--dir", dir]);
+    started.push(next);
+    await ready(next);
+    assert.equal(readFileSync(`${dir}.pid`, "utf8").trim(), String(next.process.pid), "the new sandbox holds the claim");
+    assert.deepEqual(left.filter((pid) => alive(pid)), [], "the engines the killed sandbox left are gone");
+    assert.match(await docker(`unix://${dir}/docker/docker.sock`, "ps", "--format", "{{.Names}}"), /lonely/);
+    process.kill(next.process.pid!, "SIGTERM");
+    const end = await next.exited;
+    assert.equal(end.code, 0, end.stderr);
+    assert.deepEqual(anyMountOf(dir), [], "no bind, nsfs or other mount is left");
+    assert.deepEqual(processesNaming(dir), []);
+    assert.equal(existsSync(dir), false);
+    assert.equal(existsSync(`${dir}.pid`), false, "the claim is given up");
   });
 
   it("releases its mounts and ends its engines and containers when it crashes", { skip }, async () => {
