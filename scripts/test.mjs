@@ -31,6 +31,7 @@ import { parseBun, parseDenoTap, parseNodeTap } from "./engines/test-reports.mjs
 import {
   ENGINE_VARS,
   ENGINES,
+  failedTests,
   foldEngines,
   leafResultsBun,
   leafResultsDeno,
@@ -303,6 +304,9 @@ function printSummary(suites, engineReport) {
     for (const n of engineReport.notes) process.stdout.write(`engine skipped (allowed: ${engineReport.mode}): ${n}\n`);
     process.stdout.write("\n");
   }
+  // named here, at the end, because a CI log is often read from its tail only
+  const failures = failedTests(suites.map((s) => s.engines).filter(Boolean));
+  if (failures.length > 0) process.stdout.write(`failed tests:\n${failures.map((f) => `  ${f}`).join("\n")}\n\n`);
   process.stdout.write(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
 }
 

@@ -1,10 +1,11 @@
 // Types of engine-report.mjs (plain JS: it runs before `npm ci`), for tests/support/engine-report.test.ts.
 
-/** Pass/fail/skip counts of leaf tests. */
+/** Pass/fail/skip counts of leaf tests, and the names of the failed ones. */
 export interface Counts {
   passed: number;
   failed: number;
   skipped: number;
+  failedNames?: string[];
 }
 
 /** One line of a runtime's engine log, as written by tests/support/engines.ts. */
@@ -31,6 +32,8 @@ export function leafResultsNode(text: string, root?: string): Map<string, Counts
 export function leafResultsDeno(text: string): Map<string, Counts>;
 /** Per-file leaf counts from bun test's output. */
 export function leafResultsBun(text: string): Map<string, Counts>;
+/** `runtime  file > test` for every failed leaf test, in run order. */
+export function failedTests(runtimes: Array<{ runtime: string; results: Map<string, Counts> }>): string[];
 /** The engine log's lines. */
 export function parseEngineLog(text: string): EngineLogLine[];
 /** Folds the engine start report and each runtime's engine log into per-engine counts and problems. */

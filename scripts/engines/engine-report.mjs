@@ -34,9 +34,11 @@ function oneLine(text, max = 400) {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
-function bump(map, file, status) {
-  const c = map.get(file) ?? { passed: 0, failed: 0, skipped: 0 };
+/** Counts a leaf test of `file`; a failed one's name is kept for the run's summary. */
+function bump(map, file, status, name) {
+  const c = map.get(file) ?? { passed: 0, failed: 0, skipped: 0, failedNames: [] };
   c[status]++;
+  if (status === "failed") c.failedNames.push(name ?? "(unnamed)");
   map.set(file, c);
 }
 
@@ -52,7 +54,7 @@ export function leafResultsNode(text, root = "") {
       continue;
     }
     if (typeof r.file !== "string" || !["passed", "failed", "skipped"].includes(r.status)) continue;
-    bump(map, relative(r.file, root), r.status);
+    bump(map, relative(r.file, root), r.status, r.name);
   }
   return map;
 }
@@ -88,7 +90,7 @@ export function leafResultsDeno(text) {
     const isParent = lastPlanIndent > indent;
     lastPlanIndent = -1;
     if (isParent || file === undefined) continue;
-    bump(map, file, result[1] === "not ok" ? "failed" : /# (SKIP|TODO)\b/i.test(body) ? "skipped" : "passed");
+    bump(map, file, result[1] === "not ok" ? "failed" : /# (SKIP|TODO)\b/i.test(body) ? "skipped" : "passed", result[2]?.slice(3));
   }
   return map;
 }
@@ -103,9 +105,9 @@ export function leafResultsBun(text) {
       file = header[1].replace(/^\.\//, "");
       continue;
     }
-    const r = line.match(/^\((pass|fail|skip|todo)\) /);
+    const r = line.match(/^\((pass|fail|skip|todo)\) (.*?)( \[[\d.]+m?s\])?$/);
     if (!r || file === undefined) continue;
-    bump(map, file, r[1] === "pass" ? "passed" : r[1] === "fail" ? "failed" : "skipped");
+    bump(map, file, r[1] === "pass" ? "passed" : r[1] === "fail" ? "failed" : "skipped", r[2]);
   }
   return map;
 }
@@ -192,4 +194,11 @@ export function foldEngines({ strict, started = true, env = {}, runtimes = [] })
     }
   }
   return { rows, problems, notes };
+}
+
+/** `runtime file > test` for every failed leaf test of the runtimes' per-file results, in run order. */
+export function failedTests(runtimes) {
+  return runtimes.flatMap(({ runtime, results }) =>
+    [...results].flatMap(([file, c]) => (c.failedNames ?? []).map((name) => `${runtime}  ${file} > ${name}`))
+  );
 }

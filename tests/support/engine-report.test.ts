@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   foldEngines,
+  failedTests,
   leafResultsBun,
   leafResultsDeno,
   leafResultsNode,
@@ -129,12 +130,12 @@ describe("per-file results of each runner", () => {
     const text = [
       `{"file":"/r/tests/a.test.ts","status":"passed"}`,
       `{"file":"/r/tests/a.test.ts","status":"skipped"}`,
-      `{"file":"/r/tests/b.test.ts","status":"failed"}`,
+      `{"file":"/r/tests/b.test.ts","status":"failed","name":"breaks"}`,
       `{"file":"/r/tests/b.te`,
     ].join("\n");
     assert.deepEqual([...leafResultsNode(text, "/r")], [
-      ["tests/a.test.ts", { passed: 1, failed: 0, skipped: 1 }],
-      ["tests/b.test.ts", { passed: 0, failed: 1, skipped: 0 }],
+      ["tests/a.test.ts", { passed: 1, failed: 0, skipped: 1, failedNames: [] }],
+      ["tests/b.test.ts", { passed: 0, failed: 1, skipped: 0, failedNames: ["breaks"] }],
     ]);
   });
 
@@ -155,8 +156,8 @@ describe("per-file results of each runner", () => {
       "1..2",
     ].join("\n");
     assert.deepEqual([...leafResultsDeno(text)], [
-      ["tests/a.test.ts", { passed: 1, failed: 0, skipped: 1 }],
-      ["tests/b.test.ts", { passed: 0, failed: 1, skipped: 0 }],
+      ["tests/a.test.ts", { passed: 1, failed: 0, skipped: 1, failedNames: [] }],
+      ["tests/b.test.ts", { passed: 0, failed: 1, skipped: 0, failedNames: ["flat"] }],
     ]);
   });
 
@@ -164,8 +165,17 @@ describe("per-file results of each runner", () => {
     const text = ["bun test v1", "", "tests/a.test.ts:", "(pass) s > one [1ms]", "(skip) s > two", "", "tests/b.test.ts:",
       "(fail) three [2ms]", " 1 pass"].join("\n");
     assert.deepEqual([...leafResultsBun(text)], [
-      ["tests/a.test.ts", { passed: 1, failed: 0, skipped: 1 }],
-      ["tests/b.test.ts", { passed: 0, failed: 1, skipped: 0 }],
+      ["tests/a.test.ts", { passed: 1, failed: 0, skipped: 1, failedNames: [] }],
+      ["tests/b.test.ts", { passed: 0, failed: 1, skipped: 0, failedNames: ["three"] }],
+    ]);
+  });
+
+  it("the failed tests of every runtime are named, with their files, for the run's summary", () => {
+    const node = leafResultsNode(`{"file":"/r/tests/b.test.ts","status":"failed","name":"breaks"}\n{"file":"/r/tests/b.test.ts","status":"passed","name":"holds"}`, "/r");
+    const bun = leafResultsBun("tests/c.test.ts:\n(fail) s > three [2.50ms]\n(pass) s > four [1ms]");
+    assert.deepEqual(failedTests([{ runtime: "node24", results: node }, { runtime: "bun", results: bun }]), [
+      "node24  tests/b.test.ts > breaks",
+      "bun  tests/c.test.ts > s > three",
     ]);
   });
 });
@@ -227,8 +237,8 @@ describe("the engine log of tests/support/engines.ts", () => {
         const r = spawnSync(node, args, { cwd: dir, encoding: "utf8", env });
         assert.equal(r.status, 0, r.stderr);
         assert.deepEqual(new Map(leafResultsNode(readFileSync(out, "utf8"), dir)), new Map([
-          ["a.test.mjs", { passed: 1, failed: 0, skipped: 1 }],
-          ["b.test.mjs", { passed: 3, failed: 0, skipped: 0 }],
+          ["a.test.mjs", { passed: 1, failed: 0, skipped: 1, failedNames: [] }],
+          ["b.test.mjs", { passed: 3, failed: 0, skipped: 0, failedNames: [] }],
         ]));
       } finally {
         rmSync(dir, { recursive: true, force: true });
