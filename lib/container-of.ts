@@ -212,7 +212,7 @@ export class ContainerLocator {
     let found: ProcessContainer | undefined;
     if (walk !== undefined && walk.starttime === stat.starttime && walk.ppid === stat.ppid) found = walk.found;
     else {
-      found = (await this.#byNamespace(pid, inits)) ?? (await this.#byAncestry(pid, inits, stat));
+      found = (await this.#byNamespace(pid, inits)) ?? (await this.#byAncestry(pid, inits, stat, walks));
       if (found?.match !== "ancestry" && this.#index === index) {
         if (walks.size >= MAX_REMEMBERED) walks.clear();
         walks.set(pid, { starttime: stat.starttime, ppid: stat.ppid, found });
@@ -268,12 +268,20 @@ export class ContainerLocator {
     return { ...inits.get(sharing[0]!)!, match: "pid-namespace" };
   }
 
-  /** Walks up from `pid` (whose `stat` may be given, read already). */
-  async #byAncestry(pid: number, inits: Map<number, Known>, first?: ProcStat): Promise<ProcessContainer | undefined> {
+  /**
+   * Walks up from `pid` (whose `stat` may be given, read already). With the
+   * remembered walks of these containers, it stops at an ancestor remembered
+   * to have no container ancestor (under the same parent, so still true):
+   * processes share their ancestry, and a lookup after its siblings' reads
+   * only its own part of it.
+   */
+  async #byAncestry(pid: number, inits: Map<number, Known>, first?: ProcStat, walks?: Map<number, Walk>): Promise<ProcessContainer | undefined> {
     let current = pid;
     for (let depth = 0; depth < this.#maxAncestry; depth++) {
       const stat = depth === 0 && first !== undefined ? first : await this.#proc.stat(current);
       if (stat === undefined || stat.ppid <= 0) return undefined;
+      const walk = depth > 0 ? walks?.get(current) : undefined;
+      if (walk !== undefined && walk.found === undefined && walk.starttime === stat.starttime && walk.ppid === stat.ppid) return undefined;
       const known = inits.get(stat.ppid);
       if (known !== undefined) return { ...known, match: "ancestry" };
       current = stat.ppid;

@@ -127,6 +127,9 @@ describe("ContainerLocator remembering a process's walk (a writable /proc tree)"
     { pid: 32, ppid: 1, ns: HOST, cgroup: "/user.slice" },
     { pid: 40, ppid: 41, ns: HOST, cgroup: "/user.slice" },
     { pid: 41, ppid: 1, ns: HOST, cgroup: "/user.slice" },
+    { pid: 50, ppid: 1, ns: HOST, cgroup: "/user.slice" },
+    { pid: 51, ppid: 50, ns: HOST, cgroup: "/user.slice" },
+    { pid: 52, ppid: 51, ns: HOST, cgroup: "/user.slice" },
   ];
   for (const entry of entries) writeProcEntry(root, entry);
   symlinkSync("1", join(root, "self"));
@@ -161,6 +164,15 @@ describe("ContainerLocator remembering a process's walk (a writable /proc tree)"
     assert.equal(await owner(locator, 22), "bravo example.org ancestry");
     writeProcEntry(root, { ...entry(21), ppid: 1 });
     assert.equal(await owner(locator, 22), "none");
+  });
+
+  it("an ancestor remembered to have no container ancestor ends a descendant's walk (the ancestry above it is not read)", async () => {
+    assert.equal(await owner(locator, 51), "none");
+    // Read again, 50's new parent would make 52 bravo's by ancestry; 51's remembered walk (same start time,
+    // same parent) says nothing above it is a container's init, so the walk stops there.
+    writeProcEntry(root, { ...entry(50), ppid: 20 });
+    assert.equal(await owner(locator, 52), "none");
+    assert.equal(await owner(new ContainerLocator(containers, { procRoot: root }), 52), "bravo example.org ancestry");
   });
 
   it("the cgroup is read every time: a process moved into a container's cgroup belongs to it", async () => {
