@@ -56,11 +56,15 @@ export class EventPresenter {
   readonly #style: TextStyle;
   readonly #columns: EventColumns;
 
-  /** Starts a watch's rendering, its text columns as wide as the first picture needs. */
+  /**
+   * Starts a watch's rendering, its text columns as wide as the filtered first picture needs (the
+   * containers a filter hides must not widen the lines of those it shows).
+   */
   constructor(picture: readonly EngineSnapshot[], options: PresentOptions, style: TextStyle) {
     this.#options = options;
     this.#style = style;
-    this.#columns = new EventColumns(picture.map((e) => e.type), picture.flatMap((e) => e.containers));
+    const shown = filterPicture(picture, options);
+    this.#columns = new EventColumns(shown.map((e) => e.type), shown.flatMap((e) => e.containers));
   }
 
   /**

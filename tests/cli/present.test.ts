@@ -67,6 +67,18 @@ describe("filters, -q and --format", () => {
   });
 });
 
+describe("watch lines", () => {
+  it("line up with the filtered picture: containers a filter hides do not widen the columns", () => {
+    const long = newContainer({ id: ID("c"), name: "a-very-long-container-name", pid: 1234567, project: "a-long-project-name" });
+    const wide: EngineSnapshot[] = [{ ...picture[0]!, containers: [db, web, long] }];
+    const time = new Date("2026-01-02T03:04:05Z");
+    const engine = { type: "podman.io", api: "unix:///p.sock", id: "" };
+    const line = (argv: string[]) => new EventPresenter(wide, parseArgs(argv), plain).present({ type: "paused", container: web, time, engine }, "docker");
+    assert.equal(line(["--filter", "name=web"]), `2026-01-02T03:04:05.000Z  podman.io  paused    shop  web  ${ID("a").slice(0, 12)}  101\n`);
+    assert.match(line([]), /paused {4}shop {17}web {25}a{12} {6}101\n$/, "unfiltered, the hidden container's widths count");
+  });
+});
+
 describe("log lines", () => {
   it("have one prefix and the hint on a line of its own", () => {
     const error = new EngineUnavailableError("no engine at unix:///x.sock", { endpoint: "unix:///x.sock", retryable: true, hint: "start it" });
