@@ -105,6 +105,8 @@ export function leafResultsBun(text) {
       file = header[1].replace(/^\.\//, "");
       continue;
     }
+    // bun repeats the skipped and failed tests in lists at the end ("3 tests skipped:"): no file's own
+    if (/^\d+ tests? (skipped|failed|todo):$/.test(line)) file = undefined;
     const r = line.match(/^\((pass|fail|skip|todo)\) (.*?)( \[[\d.]+m?s\])?$/);
     if (!r || file === undefined) continue;
     bump(map, file, r[1] === "pass" ? "passed" : r[1] === "fail" ? "failed" : "skipped", r[2]);

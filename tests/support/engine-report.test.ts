@@ -161,9 +161,9 @@ describe("per-file results of each runner", () => {
     ]);
   });
 
-  it("bun: `file:` headers over (pass)/(fail)/(skip) lines", () => {
+  it("bun: `file:` headers over (pass)/(fail)/(skip) lines; the lists at the end belong to no file", () => {
     const text = ["bun test v1", "", "tests/a.test.ts:", "(pass) s > one [1ms]", "(skip) s > two", "", "tests/b.test.ts:",
-      "(fail) three [2ms]", " 1 pass"].join("\n");
+      "(fail) three [2ms]", "", "1 tests skipped:", "(skip) s > two", "", "1 tests failed:", "(fail) three [2ms]", "", " 1 pass"].join("\n");
     assert.deepEqual([...leafResultsBun(text)], [
       ["tests/a.test.ts", { passed: 1, failed: 0, skipped: 1, failedNames: [] }],
       ["tests/b.test.ts", { passed: 0, failed: 1, skipped: 0, failedNames: ["three"] }],
