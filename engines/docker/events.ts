@@ -194,19 +194,23 @@ export class OomMarks {
 }
 
 /**
- * How long past `until` a podman event log read waits for podman to end the
- * response before ending it itself; its events up to `until` are written by then.
+ * How long past `until`, and after its last event, a podman event log read
+ * waits for podman to end the response before ending it itself. podman asked
+ * with `stream=false` ends it on its own; this bounds the read of a podman
+ * that would not. Generous, because a loaded podman reading a long events
+ * file may stall for seconds between events it has not yet sent.
  */
-const PODMAN_LOG_GRACE_MS = 1_000;
+const PODMAN_LOG_GRACE_MS = 5_000;
 
 /**
  * The container event messages of the engine's log from `since` until now.
  * Docker answers from its event log and ends the response; podman takes
- * `until` in whole seconds only (it ignores a fraction and sends nothing)
- * and holds the response open until then — with its file event logger (4.3)
- * until an event *after* `until` is written, which on a quiet engine is
- * never. So with podman the read ends on its own once `until` is
- * {@linkcode PODMAN_LOG_GRACE_MS} past and no event came for as long: what the log held up to then has arrived.
+ * `until` in whole seconds only (it ignores a fraction and sends nothing),
+ * and without `stream=false` holds the response open past it — with its file
+ * event logger (4.3) until an event *after* `until` is written, which on a
+ * quiet engine is never. So podman is asked with `stream=false`, and should
+ * it hold the response anyway, the read ends on its own once `until` is
+ * {@linkcode PODMAN_LOG_GRACE_MS} past and no event came for as long.
  */
 export async function readEventLog(connection: DockerConnection, since: number, signal: AbortSignal): Promise<unknown[]> {
   if (Date.now() <= since) return [];
@@ -220,7 +224,7 @@ export async function readEventLog(connection: DockerConnection, since: number, 
     const now = Date.now();
     const podman = connection.podman;
     const untilMs = podman ? Math.ceil(now / 1000) * 1000 : now;
-    const until = podman ? String(untilMs / 1000) : sinceParameter(now);
+    const until = podman ? `${untilMs / 1000}&stream=false` : sinceParameter(now);
     let lastMessageAt = 0;
     const reading = (async (): Promise<void> => {
       const api = connection.api;

@@ -1,9 +1,12 @@
 /**
- * `DockerClient.eventLog` against podman's way of answering a log read: it
- * holds the response open past `until` (its file logger, until a later event),
- * so the client ends the read itself once `until` is past — but not while the
- * log is still arriving: a podman that is slow to stream a long log (a loaded
- * machine) must not lose its newest events, which come last.
+ * `DockerClient.eventLog` against podman's ways of answering a log read. The
+ * client asks with `stream=false`, and podman ends the response when its log is
+ * sent — however long it stalls before the newest events under load. A podman
+ * that holds the response open past `until` anyway (its file logger without
+ * `stream=false`, until a later event) has the read ended by the client once
+ * `until` is past, but not while the log is still arriving: a podman that is
+ * slow to stream a long log (a loaded machine) must not lose its newest events,
+ * which come last.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -17,32 +20,62 @@ function loggedStart(id: string, timeMs: number): string {
   return `${JSON.stringify({ Type: "container", Action: "start", Actor: { ID: id, Attributes: { name: id } }, time: Math.floor(timeMs / 1000), timeNano: timeMs * 1e6 })}\n`;
 }
 
+/** A podman on a unix socket whose event log read is answered by `answer`. */
+async function fakePodman(socket: string, answer: (res: import("node:http").ServerResponse) => void) {
+  return await httpServer(socket, (req, res) => {
+    const headers = { "Api-Version": "1.41", "Libpod-Api-Version": "4.3.1", "Server": "Libpod/4.3.1 (linux)" };
+    if (req.url?.endsWith("/_ping")) {
+      res.writeHead(200, { ...headers, "Content-Type": "text/plain" });
+      res.end("OK");
+      return;
+    }
+    assert.match(req.url ?? "", /\/events\?since=.*&until=\d+&stream=false&/);
+    res.writeHead(200, { ...headers, "Content-Type": "application/json" });
+    answer(res);
+  });
+}
+
 describe("DockerClient.eventLog on podman", () => {
-  it("reads a log that podman streams slowly past until to its end, then ends the held response itself", async () => {
+  it("asks for the log without streaming and reads it to podman's end, across a stall of seconds", async () => {
     const dir = makeTempDir();
     const socket = join(dir.path, "podman.sock");
-    const ids = Array.from({ length: 8 }, (_, i) => `c${i}`);
     const started = Date.now() - 60_000;
-    const server = await httpServer(socket, (req, res) => {
-      const headers = { "Api-Version": "1.41", "Libpod-Api-Version": "4.3.1", "Server": "Libpod/4.3.1 (linux)" };
-      if (req.url?.endsWith("/_ping")) {
-        res.writeHead(200, { ...headers, "Content-Type": "text/plain" });
-        res.end("OK");
-        return;
-      }
-      assert.match(req.url ?? "", /\/events\?since=.*&until=/);
-      res.writeHead(200, { ...headers, "Content-Type": "application/json" });
-      // One event every 400 ms: the last ones arrive well after until + the grace; then held open, as podman does.
-      let next = 0;
-      const timer = setInterval(() => {
-        if (next < ids.length) res.write(loggedStart(ids[next]!, started + next * 1_000));
-        next++;
-      }, 400);
-      res.on("close", () => clearInterval(timer));
+    // Two events, a 2.5 s stall (a loaded podman still reading its events file), the newest event, the end.
+    const server = await fakePodman(socket, (res) => {
+      res.write(loggedStart("c0", started) + loggedStart("c1", started + 1_000));
+      const timer = setTimeout(() => res.end(loggedStart("c2", started + 2_000)), 2_500);
+      res.on("close", () => clearTimeout(timer));
     });
     const client = new DockerClient({ env: {}, host: `unix://${socket}` });
     try {
       const logged = await within("the event log read", client.eventLog(started - 1_000));
+      assert.deepEqual(logged.map((l) => l.event.id), ["c0", "c1", "c2"]);
+    } finally {
+      await client.close();
+      await server.close();
+      dir.remove();
+    }
+  });
+
+
+  it("reads a log that a podman holding the response streams slowly past until to its end, then ends the held response itself", async () => {
+    const dir = makeTempDir();
+    const socket = join(dir.path, "podman.sock");
+    const ids = Array.from({ length: 10 }, (_, i) => `c${i}`);
+    const started = Date.now() - 60_000;
+    const server = await fakePodman(socket, (res) => {
+      // One event every 700 ms: the last ones arrive after until + the grace (at most 6 s); then held open.
+      let next = 0;
+      const timer = setInterval(() => {
+        if (next < ids.length) res.write(loggedStart(ids[next]!, started + next * 1_000));
+        next++;
+      }, 700);
+      res.on("close", () => clearInterval(timer));
+    });
+    const client = new DockerClient({ env: {}, host: `unix://${socket}` });
+    try {
+      // 7 s of events, then the 5 s grace after the last
+      const logged = await within("the event log read", client.eventLog(started - 1_000), 30_000);
       assert.deepEqual(logged.map((l) => [l.event.type, l.event.id]), ids.map((id) => ["started", id]));
     } finally {
       await client.close();
