@@ -48,6 +48,14 @@ const RUNTIMES = [...NODE_RUNTIMES, "deno", "bun"];
 const ALIASES = { node: NODE_RUNTIMES };
 /** Test files a Node line runs at once: WW_TEST_NODE_CONCURRENCY, else per line (engines/node-lines.mjs). */
 const nodeConcurrency = (major) => Number(process.env.WW_TEST_NODE_CONCURRENCY ?? testConcurrency(major));
+/**
+ * Deno runs its test files one after another; the runner starts this many `deno test` processes over shares
+ * of the files (WW_TEST_DENO_SHARDS). Deno's own --parallel would do it, but its TAP output then no longer
+ * says which file a test came from, which the engine table needs. Bun's --parallel keeps its per-file output
+ * (WW_TEST_BUN_WORKERS). Many tests wait on engines and children, so 3 keep 2 cores busy, as Node's 4 do.
+ */
+const DENO_SHARDS = Number(process.env.WW_TEST_DENO_SHARDS ?? 3);
+const BUN_WORKERS = Number(process.env.WW_TEST_BUN_WORKERS ?? 3);
 /** One runner may take this long before it is killed and counted as crashed (whole run must stay < 20 min). */
 const RUNNER_TIMEOUT_MS = Number(process.env.WW_TEST_RUNNER_TIMEOUT_S ?? 600) * 1000;
 /** Engine directories (`/tmp/ww-e-<runner pid>-XXXXXX`) are short: socket paths below them must stay under 108 bytes. */
@@ -86,24 +94,27 @@ function testFiles(filter) {
   return found.sort().filter((f) => f.includes(filter));
 }
 
-// ---- child processes: one at a time, in its own process group so it can be killed with all its children
+// ---- child processes: each in its own process group so it can be killed with all its children
 
-let current;
+const running = new Set();
 
-/** Runs a command, echoing its output, and resolves {code, output, timedOut}. */
-function runEchoed(cmd, args, { env = process.env, timeoutMs = RUNNER_TIMEOUT_MS } = {}) {
+/**
+ * Runs a command, echoing its output, and resolves {code, output, timedOut}. With `echo: "at-end"` the
+ * output is printed when the command has ended, in one piece (commands that run side by side).
+ */
+function runEchoed(cmd, args, { env = process.env, timeoutMs = RUNNER_TIMEOUT_MS, echo = "live" } = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    current = child;
+    running.add(child);
     let output = "";
     let timedOut = false;
     child.stdout.on("data", (c) => {
       output += c;
-      process.stdout.write(c);
+      if (echo === "live") process.stdout.write(c);
     });
     child.stderr.on("data", (c) => {
       output += c;
-      process.stderr.write(c);
+      if (echo === "live") process.stderr.write(c);
     });
     const timer = setTimeout(() => {
       timedOut = true;
@@ -112,7 +123,8 @@ function runEchoed(cmd, args, { env = process.env, timeoutMs = RUNNER_TIMEOUT_MS
     }, timeoutMs);
     const done = (code) => {
       clearTimeout(timer);
-      current = undefined;
+      running.delete(child);
+      if (echo !== "live") process.stdout.write(output);
       resolve({ code, output, timedOut });
     };
     child.on("error", (e) => {
@@ -197,6 +209,7 @@ function runnerCommand(runtime, files) {
       return {
         cmd: path.join(BIN, "deno"),
         args: ["test", "-A", "--reporter=tap", ...files],
+        shards: DENO_SHARDS,
         parse: parseDenoTap,
         perFile: (output) => leafResultsDeno(output),
       };
@@ -205,7 +218,7 @@ function runnerCommand(runtime, files) {
       // would fail slow tests on bun only
       return {
         cmd: path.join(BIN, "bun"),
-        args: ["test", "--timeout", "120000", ...files.map((f) => `./${f}`)],
+        args: ["test", "--timeout", "120000", `--parallel=${BUN_WORKERS}`, ...files.map((f) => `./${f}`)],
         parse: parseBun,
         perFile: (output) => leafResultsBun(output),
       };
@@ -236,6 +249,24 @@ function removeOrphanedReports() {
   }
 }
 
+/**
+ * Runs `cmd args` over `shards` shares of the files side by side (every shards-th file each, so that the
+ * slow directories are spread), each printed when it ends; resolves as one run whose output is theirs in turn.
+ */
+async function runShards(cmd, args, files, shards, env) {
+  const shares = Array.from({ length: shards }, (_, i) => files.filter((_, at) => at % shards === i)).filter((share) => share.length > 0);
+  const runs = await Promise.all(shares.map((share) => runEchoed(cmd, [...args, ...share], { env, echo: "at-end" })));
+  const failed = runs.find((run) => run.code !== 0);
+  const outputs = runs.map((run) => run.output);
+  return { code: failed?.code ?? 0, output: outputs.join("\n"), outputs, timedOut: runs.some((run) => run.timedOut) };
+}
+
+/** The sum of the shards' counts; undefined when one has none. */
+function sumCounts(all) {
+  if (all.some((c) => c === undefined)) return undefined;
+  return all.reduce((sum, c) => ({ passed: sum.passed + c.passed, failed: sum.failed + c.failed, skipped: sum.skipped + c.skipped }));
+}
+
 async function runSuite(runtime, files, env) {
   let command;
   try {
@@ -247,8 +278,11 @@ async function runSuite(runtime, files, env) {
   if (command.path) env = pathWith(command.path, env);
   const engineLog = path.join(reportDir, `${runtime}.engines.ndjson`);
   say(`${runtime}: ${path.basename(cmd)} ${args.slice(0, args.length - files.length).join(" ")} <${files.length} files>`);
-  const r = await runEchoed(cmd, args, { env: { ...env, WW_TEST_ENGINE_LOG: engineLog } });
-  const counts = parse(r.output);
+  const runEnv = { ...env, WW_TEST_ENGINE_LOG: engineLog };
+  const r = command.shards > 1 ? await runShards(cmd, args.slice(0, args.length - files.length), files, command.shards, runEnv)
+    : await runEchoed(cmd, args, { env: runEnv });
+  // a shard that ended without its summary (it crashed) leaves the whole run without counts
+  const counts = r.outputs ? sumCounts(r.outputs.map(parse)) : parse(r.output);
   const engines = { runtime, log: parseEngineLog(readOr(engineLog, "")), results: perFile(r.output) };
   let problem;
   if (r.timedOut) problem = `killed after ${RUNNER_TIMEOUT_MS / 1000}s`;
@@ -312,7 +346,7 @@ function printSummary(suites, engineReport) {
 
 function onSignal(sig) {
   say(`${sig}: stopping`);
-  if (current) killGroup(current, "SIGKILL");
+  for (const child of running) killGroup(child, "SIGKILL");
   stopEngines();
   if (reportDir) fs.rmSync(reportDir, { recursive: true, force: true });
   process.exit(sig === "SIGINT" ? 130 : 143);
