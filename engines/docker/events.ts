@@ -196,11 +196,12 @@ export class OomMarks {
 /**
  * How long past `until`, and after its last event, a podman event log read
  * waits for podman to end the response before ending it itself. podman asked
- * with `stream=false` ends it on its own; this bounds the read of a podman
- * that would not. Generous, because a loaded podman reading a long events
- * file may stall for seconds between events it has not yet sent.
+ * with `stream=false` ends it on its own; this only bounds the read of a
+ * podman that would not. Generous, because a loaded podman reads its whole
+ * events file from the start before the first event of a recent `since` and
+ * may take many seconds to (a CI run's 5-minute replay came back empty with 5 s).
  */
-const PODMAN_LOG_GRACE_MS = 5_000;
+const PODMAN_LOG_GRACE_MS = 30_000;
 
 /**
  * The container event messages of the engine's log from `since` until now.
