@@ -194,8 +194,8 @@ export class OomMarks {
 }
 
 /**
- * How long past `until`, and after its last event, a podman event log read
- * waits for podman to end the response before ending it itself. podman asked
+ * How long a podman event log read waits, from its start and after its last
+ * event, for podman to end the response before ending it itself. podman asked
  * with `stream=false` ends it on its own; this only bounds the read of a
  * podman that would not. Generous, because a loaded podman reads its whole
  * events file from the start before the first event of a recent `since` and
@@ -204,14 +204,35 @@ export class OomMarks {
 const PODMAN_LOG_GRACE_MS = 30_000;
 
 /**
+ * How far past now podman is asked for its log (`until`). Its file event
+ * logger stops reading the file at `until` even with `stream=false`: asked
+ * for `until` = now, a podman that reaches the end of the file later than
+ * that (a few milliseconds late on an idle machine, more under load) drops
+ * the newest events or all of them. Asked for later, it reads to the end of
+ * the file and ends the response there; what it logged after now is dropped
+ * here instead, as the live events begin then.
+ */
+const PODMAN_UNTIL_AHEAD_MS = 60_000;
+
+/** When an engine logged `message` (ms since the epoch; `timeNano` or `time`), if it says. */
+function loggedAtMs(message: unknown): number | undefined {
+  if (typeof message !== "object" || message === null) return undefined;
+  const { timeNano, time } = message as { timeNano?: unknown; time?: unknown };
+  if (typeof timeNano === "number") return timeNano / 1e6;
+  return typeof time === "number" ? time * 1000 : undefined;
+}
+
+/**
  * The container event messages of the engine's log from `since` until now.
- * Docker answers from its event log and ends the response; podman takes
+ * Docker answers from its event log and ends the response. podman takes
  * `until` in whole seconds only (it ignores a fraction and sends nothing),
- * and without `stream=false` holds the response open past it — with its file
- * event logger (4.3) until an event *after* `until` is written, which on a
- * quiet engine is never. So podman is asked with `stream=false`, and should
- * it hold the response anyway, the read ends on its own once `until` is
- * {@linkcode PODMAN_LOG_GRACE_MS} past and no event came for as long.
+ * stops reading its file at `until` (so it is asked for
+ * {@linkcode PODMAN_UNTIL_AHEAD_MS} later, and what it logged after now is
+ * dropped), and without `stream=false` holds the response open past it —
+ * with its file event logger (4.3) until an event *after* `until` is written,
+ * which on a quiet engine is never. So podman is asked with `stream=false`,
+ * and should it hold the response anyway, the read ends on its own once no
+ * event up to now came for {@linkcode PODMAN_LOG_GRACE_MS}.
  */
 export async function readEventLog(connection: DockerConnection, since: number, signal: AbortSignal): Promise<unknown[]> {
   if (Date.now() <= since) return [];
@@ -224,7 +245,7 @@ export async function readEventLog(connection: DockerConnection, since: number, 
     const { transport, apiVersion } = await connection.negotiated(read.signal);
     const now = Date.now();
     const podman = connection.podman;
-    const untilMs = podman ? Math.ceil(now / 1000) * 1000 : now;
+    const untilMs = podman ? Math.ceil((now + PODMAN_UNTIL_AHEAD_MS) / 1000) * 1000 : now;
     const until = podman ? `${untilMs / 1000}&stream=false` : sinceParameter(now);
     let lastMessageAt = 0;
     const reading = (async (): Promise<void> => {
@@ -237,6 +258,7 @@ export async function readEventLog(connection: DockerConnection, since: number, 
       );
       if (!response.body) throw new EngineProtocolError(`${api} sent no event stream body`, { endpoint: api, retryable: true });
       for await (const message of decodeJsonLines(response.body, { endpoint: api })) {
+        if (podman && (loggedAtMs(message) ?? 0) > now) continue;
         messages.push(message);
         lastMessageAt = Date.now();
       }
@@ -256,7 +278,7 @@ export async function readEventLog(connection: DockerConnection, since: number, 
           reading.catch(() => {});
           resolve();
         };
-        timer = setTimeout(endUnlessArriving, untilMs - now + PODMAN_LOG_GRACE_MS);
+        timer = setTimeout(endUnlessArriving, PODMAN_LOG_GRACE_MS);
       })
       : undefined;
     await (deadline ? Promise.race([reading, deadline]) : reading);

@@ -6,7 +6,8 @@
  * `stream=false`, until a later event) has the read ended by the client once
  * `until` is past, but not while the log is still arriving: a podman that is
  * slow to stream a long log (a loaded machine) must not lose its newest events,
- * which come last.
+ * which come last. podman's file logger stops reading at `until`, so it is
+ * asked for a later one and what it logged after the read began is dropped.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -60,6 +61,33 @@ describe("DockerClient.eventLog on podman", () => {
     }
   });
 
+
+  it("asks podman for a later until, as its file logger stops reading at until, and drops what it logged after now", async () => {
+    const dir = makeTempDir();
+    const socket = join(dir.path, "podman.sock");
+    const started = Date.now() - 60_000;
+    let asked = 0;
+    // Like podman 4.3's file logger: it reaches the end of its file 1.5 s after the request (a loaded machine),
+    // and what it has not read by `until` it never sends. It has logged an event after the read began.
+    const server = await fakePodman(socket, (res) => {
+      asked = Date.now();
+      const until = Number(/until=(\d+)/.exec(res.req.url ?? "")![1]) * 1000;
+      const timer = setTimeout(() => {
+        if (Date.now() >= until) res.end();
+        else res.end(loggedStart("c0", started) + loggedStart("c1", started + 1_000) + loggedStart("later", asked + 1_000));
+      }, 1_500);
+      res.on("close", () => clearTimeout(timer));
+    });
+    const client = new DockerClient({ env: {}, host: `unix://${socket}` });
+    try {
+      const logged = await within("the event log read", client.eventLog(started - 1_000), 30_000);
+      assert.deepEqual(logged.map((l) => l.event.id), ["c0", "c1"]);
+    } finally {
+      await client.close();
+      await server.close();
+      dir.remove();
+    }
+  });
 
   it("reads a log that a podman holding the response streams slowly past until to its end, then ends the held response itself", async () => {
     const dir = makeTempDir();
