@@ -199,9 +199,16 @@ function exitCode(value: unknown): number | undefined {
   return Number.isSafeInteger(code) ? code : undefined;
 }
 
-function eventTime(message: Json): number {
-  const { timeNano, time } = message;
+/** When an engine logged an event message (ms since the epoch, from `timeNano` or `time`), if it says. */
+export function loggedAtMs(message: unknown): number | undefined {
+  if (typeof message !== "object" || message === null) return undefined;
+  const { timeNano, time } = message as Json;
   if (typeof timeNano === "number" && Number.isFinite(timeNano) && timeNano > 0) return Math.floor(timeNano / 1e6);
   if (typeof time === "number" && Number.isFinite(time) && time > 0) return time * 1000;
-  return Date.now();
+  return undefined;
+}
+
+/** A live event without a time happened about now. */
+function eventTime(message: Json): number {
+  return loggedAtMs(message) ?? Date.now();
 }

@@ -29,7 +29,7 @@ import { EngineError, EngineProtocolError, EngineUnavailableError } from "../../
 import { decodeJsonLines } from "./ndjson.ts";
 import type { DockerConnection } from "./connection.ts";
 import type { HttpResponse } from "../../lib/transport/http.ts";
-import { eventFromMessage, oomFromMessage } from "./convert.ts";
+import { eventFromMessage, loggedAtMs, oomFromMessage } from "./convert.ts";
 
 /**
  * How far before the engine's clock reading a fresh subscription starts. The
@@ -213,14 +213,6 @@ const PODMAN_LOG_GRACE_MS = 30_000;
  * here instead, as the live events begin then.
  */
 const PODMAN_UNTIL_AHEAD_MS = 60_000;
-
-/** When an engine logged `message` (ms since the epoch; `timeNano` or `time`), if it says. */
-function loggedAtMs(message: unknown): number | undefined {
-  if (typeof message !== "object" || message === null) return undefined;
-  const { timeNano, time } = message as { timeNano?: unknown; time?: unknown };
-  if (typeof timeNano === "number") return timeNano / 1e6;
-  return typeof time === "number" ? time * 1000 : undefined;
-}
 
 /**
  * The container event messages of the engine's log from `since` until now.
