@@ -74,6 +74,9 @@ export interface Ping {
 /** No response headers within this time means the peer does not speak the Docker API. */
 const PING_HEADERS_TIMEOUT_MS = 10_000;
 
+/** podman's message for a container removed while it was being looked up (with HTTP 500). */
+const PODMAN_NO_SUCH_CONTAINER = /"message":\s*"[^"]*no such container/i;
+
 const decoder = new TextDecoder();
 
 /** Longest error body excerpt shown in messages. */
@@ -175,14 +178,18 @@ export class DockerConnection {
   }
 
   /**
-   * `GET /v1.NN{path}` and its JSON body; `undefined` on 404 when
-   * `notFound` is `"undefined"`.
+   * `GET /v1.NN{path}` and its JSON body; `undefined` when `notFound` is
+   * `"undefined"` and the object does not exist: a 404, or podman's 500
+   * "no such container" (podman 4.3 answers so for a container removed
+   * after its lookup, as when a list is inspected while compose takes a
+   * project down).
    */
   async getJson(path: string, signal?: AbortSignal, notFound: "error" | "undefined" = "error"): Promise<unknown> {
     const { transport, apiVersion } = await this.negotiated(signal);
     const reply = await this.#get(transport, `/v${apiVersion}${path}`, signal);
     if (reply.status === 404 && notFound === "undefined") return undefined;
     const text = decoder.decode(reply.body);
+    if (reply.status === 500 && notFound === "undefined" && this.podman && PODMAN_NO_SUCH_CONTAINER.test(text)) return undefined;
     if (reply.status !== 200) throw this.#apiError(reply.status, reply.statusText, text, path);
     try {
       return JSON.parse(text);

@@ -125,6 +125,20 @@ describe("DockerClient.list robustness", () => {
     assert.deepEqual(names, ["wwfix-labelled", "wwfix_web_1", "wwfix_worker_1"]);
   });
 
+  it("skips a container podman answers 500 'no such container' for (removed after its lookup), not Docker", async () => {
+    const podmanPlainId = recordedInspect("podman", "wwfix-plain").Id as string;
+    const gone = (id: string): Route => (path) =>
+      new RegExp(`^/v[0-9.]+/containers/${id}/json$`).test(path)
+        ? { status: 500, body: `{"cause":"no such container","message":"container ${id} does not exist in database: no such container","response":500}` }
+        : undefined;
+    await using podman = clientOn(replay("podman", gone(podmanPlainId)));
+    const names = (await podman.list()).map((c) => c.name);
+    assert.ok(names.length > 0, "the other containers are listed");
+    assert.ok(!names.includes("wwfix-plain"), `wwfix-plain skipped: ${names}`);
+    await using docker = clientOn(replay("docker", gone(plainId)));
+    await assert.rejects(docker.list(), (error: unknown) => error instanceof EngineApiError && error.status === 500);
+  });
+
   it("fails with a retryable EngineApiError when an inspect answers 500", async () => {
     const transport = replay("docker", (path) =>
       inspectPath(plainId).test(path) ? { status: 500, body: '{"message":"boom"}' } : undefined);
