@@ -51,11 +51,13 @@ export function which(name) {
 
 /**
  * Starts a daemon detached from this process (it outlives engines.mjs), with stdout+stderr appended to
- * logFile, and records its pid in pidFile.
+ * logFile, and records its pid in pidFile. It runs in logFile's directory, the engine's own: what it or
+ * its helpers write relative to their working directory stays there (podman's conmon writes a file `oom`
+ * there when a container is OOM-killed; from the project root it was left in the clone).
  */
 export function startDaemon(cmd, args, { logFile, pidFile, env = process.env }) {
   const fd = fs.openSync(logFile, "a");
-  const child = spawn(cmd, args, { detached: true, stdio: ["ignore", fd, fd], env });
+  const child = spawn(cmd, args, { detached: true, stdio: ["ignore", fd, fd], env, cwd: path.dirname(logFile) });
   fs.closeSync(fd);
   child.unref();
   if (child.pid === undefined) throw new Error(`cannot spawn ${cmd}`);
