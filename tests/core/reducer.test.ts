@@ -160,6 +160,10 @@ describe("reduce", () => {
     const resync = run([syncStarted, listed(a, b), lost, syncStarted, started(b), paused("beta"), exited("alpha"), listed(a, b)]);
     assert.deepEqual(resync.events, ["started:a:100", "started:b:200"]);
     assert.deepEqual(alive(resync.state), ["a:100", "b:200"]);
+    // b started during the sync, later than the list: an exit of the unknown ID "beta" does not remove it.
+    const seen = run([syncStarted, listed(a), lost, syncStarted, started(b), exited("beta"), listed(a)]);
+    assert.deepEqual(seen.events, ["started:a:100", "started:b:200"]);
+    assert.deepEqual(alive(seen.state), ["a:100", "b:200"]);
   });
 
   it("never modifies its input state", () => {
