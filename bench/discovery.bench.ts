@@ -13,7 +13,8 @@
  *    scale. Goal: < 100 ms wall.
  * 2. `containerOf` on 1,000 random PIDs of a generated /proc tree with 100
  *    containers (own PID namespaces, children, exec'd processes, shims, 300
- *    host processes in trees), warm (the same locator again: each process's
+ *    host processes in trees; then again with 10 of the containers in the
+ *    host's PID namespace, so host processes walk their ancestry), warm (the same locator again: each process's
  *    walk remembered) and cold (a new locator each round), next to the floor:
  *    one synchronous `stat` read per PID (the locator's reads are
  *    synchronous). Goal: ≤ 20 µs each.
@@ -125,8 +126,12 @@ async function scanBench(): Promise<{ view: string }> {
   return { view };
 }
 
-/** A /proc tree with 100 containers and 300 host processes; returns its root, the portfolio and every PID. */
-function syntheticProc(): { root: string; portfolio: Portfolio; pids: number[] } {
+/**
+ * A /proc tree with 100 containers and 300 host processes, the first
+ * `hostShared` containers in the host's PID namespace (`--pid=host`); returns
+ * its root, the portfolio and every PID.
+ */
+function syntheticProc(hostShared: number): { root: string; portfolio: Portfolio; pids: number[] } {
   const root = mkdtempSync(`${tmpdir()}/ww-bench-containers-`);
   const pids: number[] = [];
   const write = (pid: number, ppid: number, ns: number, nspid: string, cgroup: string): void => {
@@ -149,19 +154,22 @@ function syntheticProc(): { root: string; portfolio: Portfolio; pids: number[] }
     const cgroup = `/system.slice/docker-${id}.scope`;
     const shim = next++;
     const init = next++;
+    const shared = c < hostShared;
+    const ns = shared ? HOST_NS : HOST_NS + 1 + c;
+    const nspid = (pid: number, inner: number) => (shared ? String(pid) : `${pid}\t${inner}`);
     write(shim, 1, HOST_NS, String(shim), "/system.slice/docker.service");
-    write(init, shim, HOST_NS + 1 + c, `${init}\t1`, cgroup);
-    write(next, init, HOST_NS + 1 + c, `${next}\t2`, cgroup);
+    write(init, shim, ns, nspid(init, 1), cgroup);
+    write(next, init, ns, nspid(next, 2), cgroup);
     next++;
-    write(next, shim, HOST_NS + 1 + c, `${next}\t3`, cgroup); // an exec'd process
+    write(next, shim, ns, nspid(next, 3), cgroup); // an exec'd process
     next++;
     portfolio.add(newContainer({ id, name: `c${c}`, pid: init }));
   }
   return { root, portfolio, pids };
 }
 
-async function containerOfBench(): Promise<void> {
-  const { root, portfolio, pids } = syntheticProc();
+async function containerOfBench(hostShared: number): Promise<void> {
+  const { root, portfolio, pids } = syntheticProc(hostShared);
   try {
     const newLocator = () => new ContainerLocator(() => [{ portfolio, identity: { type: "bench", api: "/none", id: "" } }], { procRoot: root });
     const locator = newLocator();
@@ -200,7 +208,8 @@ async function containerOfBench(): Promise<void> {
       per.ratio.push(a / b);
       per.coldRatio.push(c / b);
     }
-    console.log(`\n2. containerOf on 1,000 random PIDs (${owned} in a container) of ${pids.length} processes, 100 containers, 11 rounds:`);
+    const sharing = hostShared === 0 ? "each in its own PID namespace" : `${hostShared} of them in the host's PID namespace`;
+    console.log(`\n2. containerOf on 1,000 random PIDs (${owned} in a container) of ${pids.length} processes, 100 containers (${sharing}), 11 rounds:`);
     console.log(`  containerOf, warm      median ${(quantile(per.lookups, 0.5)).toFixed(1)} µs per lookup, p90 ${quantile(per.lookups, 0.9).toFixed(1)}`);
     console.log(`  containerOf, cold      median ${(quantile(per.cold, 0.5)).toFixed(1)} µs per lookup, p90 ${quantile(per.cold, 0.9).toFixed(1)} (a new locator: nothing remembered)`);
     console.log(`  floor: one stat read   median ${(quantile(per.floor, 0.5)).toFixed(1)} µs per PID, p90 ${quantile(per.floor, 0.9).toFixed(1)}`);
@@ -230,10 +239,13 @@ async function idleBench(view: string): Promise<void> {
 }
 
 const parts = process.env.WW_BENCH_PARTS ?? "123";
-const { view } = parts.includes("1") ? await scanBench() : { view: await threeEngineView() };
+// Part 2 reads a generated /proc tree only: it runs without the engines.
+const view = parts.includes("1") ? (await scanBench()).view : parts.includes("3") ? await threeEngineView() : undefined;
 try {
-  if (parts.includes("2")) await containerOfBench();
-  if (parts.includes("3")) await idleBench(view);
+  // Without containers in the host's PID namespace (the usual host), a host process's ancestry is not read;
+  // with some, every host process walks it.
+  if (parts.includes("2")) for (const hostShared of [0, 10]) await containerOfBench(hostShared);
+  if (view !== undefined && parts.includes("3")) await idleBench(view);
 } finally {
-  rmSync(view, { recursive: true, force: true });
+  if (view !== undefined) rmSync(view, { recursive: true, force: true });
 }

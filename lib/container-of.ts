@@ -117,7 +117,7 @@ const MAX_REMEMBERED = 65_536;
 interface Index {
   readonly portfolios: readonly ReadonlyPortfolio[];
   readonly inits: Map<number, Known>;
-  byNamespace?: Map<string, number[]>;
+  byNamespace?: InitsByNamespace;
   byId?: Map<string, Known>;
   /** What the namespace and ancestry rules told, by PID, for these containers. */
   walks?: Map<number, Walk>;
@@ -137,6 +137,12 @@ interface Walk {
   readonly starttime: number;
   readonly ppid: number;
   readonly found: ProcessContainer | undefined;
+}
+
+/** The initial processes by PID namespace, and how many could not be placed (their namespace may not be read). */
+interface InitsByNamespace {
+  readonly inits: Map<string, number[]>;
+  readonly unplaced: number;
 }
 
 /** One alive container with its engine, indexed by its initial process. */
@@ -162,8 +168,9 @@ interface Known {
  *
  * The PID namespaces of the containers' initial processes are read once per
  * container and kept while it is alive, so a first lookup reads only the
- * process's own `stat` and `ns/pid`, the `stat` of its ancestry and, last,
- * `cgroup`. What the namespace and ancestry rules told is remembered for the
+ * process's own `stat` and `ns/pid`, the `stat` of its ancestry (not at all
+ * for a host process while no alive container shares the host's PID
+ * namespace: it can descend from no initial process) and, last, `cgroup`. What the namespace and ancestry rules told is remembered for the
  * process (by PID and start time, under the same parent) while the alive
  * containers stay the same, so a later lookup of it reads its `stat` and,
  * unless it is in a container's namespace, its `cgroup`.
@@ -185,6 +192,7 @@ export class ContainerLocator {
   /** PID namespace of each known initial process (by PID), while its container is alive. */
   readonly #namespaces = new Map<number, string | undefined>();
   #ownNamespace: Promise<string | undefined> | undefined;
+  #outermostNamespace: Promise<string | undefined> | undefined;
   /** The alive containers indexed, for the portfolios they came from (immutable snapshots: the same ones, the same index). */
   #index: Index | undefined;
 
@@ -212,7 +220,10 @@ export class ContainerLocator {
     let found: ProcessContainer | undefined;
     if (walk !== undefined && walk.starttime === stat.starttime && walk.ppid === stat.ppid) found = walk.found;
     else {
-      found = (await this.#byNamespace(pid, inits)) ?? (await this.#byAncestry(pid, inits, stat, walks));
+      // A process whose namespace may not be read (another user's) is left to the rules that read stat and cgroup.
+      const namespace = await unlessDenied(this.#proc.pidNamespace(pid));
+      found = (await this.#byNamespace(pid, namespace, inits)) ??
+        (await this.#mayDescendFromInit(namespace, inits) ? await this.#byAncestry(pid, inits, stat, walks) : undefined);
       if (found?.match !== "ancestry" && this.#index === index) {
         if (walks.size >= MAX_REMEMBERED) walks.clear();
         walks.set(pid, { starttime: stat.starttime, ppid: stat.ppid, found });
@@ -240,23 +251,40 @@ export class ContainerLocator {
   }
 
   /** The initial processes by PID namespace, for the current index. */
-  async #initsByNamespace(inits: Map<number, Known>): Promise<Map<string, number[]>> {
+  async #initsByNamespace(inits: Map<number, Known>): Promise<InitsByNamespace> {
     const index = this.#index!;
     if (index.byNamespace !== undefined && index.inits === inits) return index.byNamespace;
     const byNamespace = new Map<string, number[]>();
+    let unplaced = 0;
     for (const init of inits.keys()) {
       const namespace = await this.#namespaceOf(init);
-      if (namespace !== undefined) byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), init]);
+      if (namespace === undefined) unplaced++;
+      else byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), init]);
     }
-    if (index.inits === inits) index.byNamespace = byNamespace;
-    return byNamespace;
+    const placed = { inits: byNamespace, unplaced };
+    if (index.inits === inits) index.byNamespace = placed;
+    return placed;
   }
 
-  async #byNamespace(pid: number, inits: Map<number, Known>): Promise<ProcessContainer | undefined> {
-    // A process whose namespace may not be read (another user's) is left to the rules that read stat and cgroup.
-    const namespace = await unlessDenied(this.#proc.pidNamespace(pid));
+  /**
+   * Whether an alive container's initial process may be an ancestor of a
+   * process in PID namespace `namespace`. A process's descendants stay in
+   * its namespace or in namespaces nested inside it, and this /proc shows
+   * only its own namespace and those nested inside: so a process in the
+   * /proc's own (outermost) namespace can descend only from initial
+   * processes in that namespace (containers sharing the host's), or from
+   * one whose namespace is unknown. Most hosts have none, and then a host
+   * process's ancestry is not read at all.
+   */
+  async #mayDescendFromInit(namespace: string | undefined, inits: Map<number, Known>): Promise<boolean> {
+    if (namespace === undefined || namespace !== (await this.#outermostPidNamespace())) return true;
+    const placed = await this.#initsByNamespace(inits);
+    return placed.unplaced > 0 || placed.inits.has(namespace);
+  }
+
+  async #byNamespace(pid: number, namespace: string | undefined, inits: Map<number, Known>): Promise<ProcessContainer | undefined> {
     if (namespace === undefined || namespace === (await this.#ownPidNamespace())) return undefined;
-    const sharing = (await this.#initsByNamespace(inits)).get(namespace) ?? [];
+    const sharing = (await this.#initsByNamespace(inits)).inits.get(namespace) ?? [];
     if (sharing.length === 0) return undefined;
     if (sharing.length > 1) {
       const ancestor = await this.#byAncestry(pid, new Map(sharing.map((init) => [init, inits.get(init)!])));
@@ -314,6 +342,19 @@ export class ContainerLocator {
   #ownPidNamespace(): Promise<string | undefined> {
     this.#ownNamespace ??= this.#proc.pidNamespace("self");
     return this.#ownNamespace;
+  }
+
+  /**
+   * The namespace of the /proc tree itself (every process it shows is in it
+   * or nested inside), when this process is in it (its `NSpid` has one
+   * entry); else `undefined`: not known.
+   */
+  #outermostPidNamespace(): Promise<string | undefined> {
+    this.#outermostNamespace ??= (async () => {
+      const status = await unlessDenied(this.#proc.status("self"));
+      return status?.nspid.length === 1 ? await this.#ownPidNamespace() : undefined;
+    })();
+    return this.#outermostNamespace;
   }
 }
 

@@ -39,15 +39,30 @@ export function parseStat(text: string): ProcStat | undefined {
   const close = text.lastIndexOf(")");
   if (open < 1 || close < open) return undefined;
   const pid = Number(text.slice(0, open).trim());
-  // Fields after the name: 3 (state) is rest[0], so field N is rest[N - 3].
-  const rest = text.slice(close + 1).trim().split(/\s+/);
-  const state = rest[0];
-  const ppid = Number(rest[1]);
-  const starttime = Number(rest[19]);
-  if (!Number.isSafeInteger(pid) || state === undefined || !Number.isSafeInteger(ppid) || !Number.isSafeInteger(starttime)) {
+  // Fields after the name: 3 (state) is the first, so field N is the (N - 3)th. Only the three used are cut
+  // out, in one pass up to field 22: a lookup parses one `stat` per process it walks, and splitting all
+  // 50 fields into strings took three quarters of the parse.
+  let state: string | undefined;
+  let ppid = NaN;
+  let starttime = NaN;
+  for (let at = close + 1, field = 3; field <= 22; field++) {
+    while (at < text.length && isSpace(text.charCodeAt(at))) at++;
+    if (at >= text.length) break;
+    const start = at;
+    while (at < text.length && !isSpace(text.charCodeAt(at))) at++;
+    if (field === 3) state = text.slice(start, at);
+    else if (field === 4) ppid = Number(text.slice(start, at));
+    else if (field === 22) starttime = Number(text.slice(start, at));
+  }
+  if (state === undefined || !Number.isSafeInteger(pid) || !Number.isSafeInteger(ppid) || !Number.isSafeInteger(starttime)) {
     return undefined;
   }
   return { pid, comm: text.slice(open + 1, close), state, ppid, starttime };
+}
+
+/** Space, tab, newline, carriage return, vertical tab, form feed: what separates the fields of /proc text. */
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13);
 }
 
 /** What `/proc/PID/status` says about a process (the fields whalewatcher uses). */

@@ -109,8 +109,8 @@ export class ProcFs {
     return text === undefined ? undefined : parseStat(text);
   }
 
-  /** `/proc/PID/status`, or `undefined` when the process is gone. */
-  async status(pid: number): Promise<ProcStatus | undefined> {
+  /** `/proc/PID/status` (`self`: this process's), or `undefined` when the process is gone. */
+  async status(pid: number | "self"): Promise<ProcStatus | undefined> {
     const text = await this.#text(pid, "status");
     return text === undefined ? undefined : parseStatus(text);
   }
@@ -231,7 +231,7 @@ export class ProcFs {
     }
   }
 
-  async #text(pid: number, file: string): Promise<string | undefined> {
+  async #text(pid: number | "self", file: string): Promise<string | undefined> {
     const path = `${this.root}/${pid}/${file}`;
     return await this.#read(path, this.#synchronous ? () => Promise.resolve(readFileSync(path, "utf8")) : () => readFile(path, "utf8"));
   }

@@ -8,11 +8,12 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ContainerSource, ContainerLocator } from "../../lib/container-of.ts";
+import { ProcAccessError } from "../../lib/proc/procfs.ts";
 import { newContainer } from "../../lib/model/container.ts";
 import { Portfolio } from "../../lib/model/portfolio.ts";
 import { type ProcEntry, writeProcEntry } from "../support/proc-tree.ts";
@@ -187,5 +188,50 @@ describe("ContainerLocator remembering a process's walk (a writable /proc tree)"
     assert.equal(await owner(live, 40), "none");
     sources = [...containers(), source(OTHER, { id: D, name: "delta", pid: 41 })];
     assert.equal(await owner(live, 40), "delta other.org ancestry");
+  });
+});
+
+describe("ContainerLocator reading a host process's ancestry only when a container may be above it", () => {
+  const HOST = 4026531836;
+  const root = mkdtempSync(join(tmpdir(), "ww-proc-ancestry-"));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  for (const entry of [
+    { pid: 1, ppid: 0, ns: HOST, cgroup: "/init.scope" },
+    { pid: 10, ppid: 1, ns: HOST, cgroup: "/system.slice/shim.service" },
+    { pid: 11, ppid: 10, ns: HOST + 1, nspid: [11, 1], cgroup: "/alpha" }, // alpha's init, own PID namespace
+    { pid: 20, ppid: 1, ns: HOST, cgroup: "/user.slice" },
+    { pid: 21, ppid: 20, ns: HOST, cgroup: "/user.slice" },
+    { pid: 30, ppid: 10, ns: HOST, cgroup: "/bravo" }, // bravo's init, in the host's PID namespace
+    { pid: 40, ppid: 10, ns: HOST + 2, nspid: [40, 1], cgroup: "/charlie" }, // charlie's init
+  ] satisfies ProcEntry[]) {
+    writeProcEntry(root, entry);
+  }
+  symlinkSync("1", join(root, "self"));
+  // 21's parent may not be read at all: a read of its stat fails (a directory), so a lookup of 21 that
+  // walks its ancestry rejects, and one that does not answers.
+  rmSync(join(root, "20", "stat"));
+  mkdirSync(join(root, "20", "stat"));
+  rmSync(join(root, "40", "ns", "pid")); // charlie's namespace is not known
+  const alpha = { id: A, name: "alpha", pid: 11 };
+  /** The failure of reading 20's stat: a directory, not a denied read. */
+  const isDirectoryRead = (error: unknown) => !(error instanceof ProcAccessError) && (error as { code?: unknown }).code === "EISDIR";
+  const locate = (...containers: Array<{ id: string; name: string; pid: number }>) =>
+    new ContainerLocator(() => [source(ENGINE, ...containers)], { procRoot: root }).containerOf(21);
+
+  it("with every alive container in a PID namespace of its own, a host process's ancestry is not read", async () => {
+    assert.equal(await locate(alpha), undefined);
+  });
+
+  it("with an alive container in the host's PID namespace, it is", async () => {
+    await assert.rejects(locate(alpha, { id: B, name: "bravo", pid: 30 }), isDirectoryRead);
+  });
+
+  it("with an alive container whose namespace is not known, it is", async () => {
+    await assert.rejects(locate(alpha, { id: C, name: "charlie", pid: 40 }), isDirectoryRead);
+  });
+
+  it("when this process is not in the /proc's outermost PID namespace (the namespaces above are not known), it is", async () => {
+    writeFileSync(join(root, "1", "status"), "Name:\tinit\nUid:\t0\t0\t0\t0\nNSpid:\t1\t7\n"); // self -> 1
+    await assert.rejects(locate(alpha), isDirectoryRead);
   });
 });
