@@ -183,7 +183,7 @@ async function containerOfBench(hostShared: number): Promise<void> {
       const fresh = newLocator();
       for (const pid of sample) await fresh.containerOf(pid);
     };
-    // The locator reads synchronously (see ProcFsOptions.synchronous): its floor is one such read per PID.
+    // The locator reads synchronously (see ProcFs): its floor is one such read per PID.
     const floor = async () => {
       for (const pid of sample) readFileSync(`${root}/${pid}/stat`, "utf8");
     };

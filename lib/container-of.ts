@@ -191,28 +191,34 @@ export class ContainerLocator {
   readonly #maxAncestry: number;
   /** PID namespace of each known initial process (by PID), while its container is alive. */
   readonly #namespaces = new Map<number, string | undefined>();
-  #ownNamespace: Promise<string | undefined> | undefined;
-  #outermostNamespace: Promise<string | undefined> | undefined;
+  /** This process's PID namespace, and the /proc's outermost one (`null`: not known); read once. */
+  #ownNamespace: string | undefined | null = null;
+  #outermostNamespace: string | undefined | null = null;
   /** The alive containers indexed, for the portfolios they came from (immutable snapshots: the same ones, the same index). */
   #index: Index | undefined;
 
   /** Resolves against the containers `sources` hold at the time of each lookup. */
   constructor(sources: () => Iterable<ContainerSource>, options: ContainerLocatorOptions = {}) {
     this.#sources = sources;
-    this.#proc = new ProcFs({ root: options.procRoot, synchronous: true });
+    this.#proc = new ProcFs({ root: options.procRoot });
     this.#maxAncestry = options.maxAncestry ?? DEFAULT_MAX_ANCESTRY;
   }
 
   /**
    * The alive container process `pid` belongs to, or `undefined` when it
    * belongs to none (or has exited). Throws {@linkcode ProcAccessError} when
-   * the process's `stat` or `cgroup` may not be read.
+   * the process's `stat` or `cgroup` may not be read. (Its reads are
+   * synchronous, see {@linkcode ProcFs}: the lookup is one step.)
    */
-  async containerOf(pid: number): Promise<ProcessContainer | undefined> {
+  containerOf(pid: number): Promise<ProcessContainer | undefined> {
+    return new Promise((resolve) => resolve(this.#lookup(pid))); // a throw rejects
+  }
+
+  #lookup(pid: number): ProcessContainer | undefined {
     const inits = this.#inits();
     const own = inits.get(pid);
     if (own !== undefined) return { ...own, match: "init" };
-    const stat = await this.#proc.stat(pid);
+    const stat = this.#proc.statSync(pid);
     if (stat === undefined) return undefined; // gone
     const index = this.#index!;
     const walks = index.walks ??= new Map();
@@ -221,15 +227,15 @@ export class ContainerLocator {
     if (walk !== undefined && walk.starttime === stat.starttime && walk.ppid === stat.ppid) found = walk.found;
     else {
       // A process whose namespace may not be read (another user's) is left to the rules that read stat and cgroup.
-      const namespace = await unlessDenied(this.#proc.pidNamespace(pid));
-      found = (await this.#byNamespace(pid, namespace, inits)) ??
-        (await this.#mayDescendFromInit(namespace, inits) ? await this.#byAncestry(pid, inits, stat, walks) : undefined);
+      const namespace = unlessDenied(() => this.#proc.pidNamespaceSync(pid));
+      found = this.#byNamespace(pid, namespace, inits) ??
+        (this.#mayDescendFromInit(namespace, inits) ? this.#byAncestry(pid, inits, stat, walks) : undefined);
       if (found?.match !== "ancestry" && this.#index === index) {
         if (walks.size >= MAX_REMEMBERED) walks.clear();
         walks.set(pid, { starttime: stat.starttime, ppid: stat.ppid, found });
       }
     }
-    return found ?? (await this.#byCgroup(pid, inits));
+    return found ?? this.#byCgroup(pid, inits);
   }
 
   /** The alive containers by initial process, re-indexed when a portfolio changed; forgets the namespaces of containers that are gone. */
@@ -251,13 +257,13 @@ export class ContainerLocator {
   }
 
   /** The initial processes by PID namespace, for the current index. */
-  async #initsByNamespace(inits: Map<number, Known>): Promise<InitsByNamespace> {
+  #initsByNamespace(inits: Map<number, Known>): InitsByNamespace {
     const index = this.#index!;
     if (index.byNamespace !== undefined && index.inits === inits) return index.byNamespace;
     const byNamespace = new Map<string, number[]>();
     let unplaced = 0;
     for (const init of inits.keys()) {
-      const namespace = await this.#namespaceOf(init);
+      const namespace = this.#namespaceOf(init);
       if (namespace === undefined) unplaced++;
       else byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), init]);
     }
@@ -276,21 +282,21 @@ export class ContainerLocator {
    * one whose namespace is unknown. Most hosts have none, and then a host
    * process's ancestry is not read at all.
    */
-  async #mayDescendFromInit(namespace: string | undefined, inits: Map<number, Known>): Promise<boolean> {
-    if (namespace === undefined || namespace !== (await this.#outermostPidNamespace())) return true;
-    const placed = await this.#initsByNamespace(inits);
+  #mayDescendFromInit(namespace: string | undefined, inits: Map<number, Known>): boolean {
+    if (namespace === undefined || namespace !== this.#outermostPidNamespace()) return true;
+    const placed = this.#initsByNamespace(inits);
     return placed.unplaced > 0 || placed.inits.has(namespace);
   }
 
-  async #byNamespace(pid: number, namespace: string | undefined, inits: Map<number, Known>): Promise<ProcessContainer | undefined> {
-    if (namespace === undefined || namespace === (await this.#ownPidNamespace())) return undefined;
-    const sharing = (await this.#initsByNamespace(inits)).inits.get(namespace) ?? [];
+  #byNamespace(pid: number, namespace: string | undefined, inits: Map<number, Known>): ProcessContainer | undefined {
+    if (namespace === undefined || namespace === this.#ownPidNamespace()) return undefined;
+    const sharing = this.#initsByNamespace(inits).inits.get(namespace) ?? [];
     if (sharing.length === 0) return undefined;
     if (sharing.length > 1) {
-      const ancestor = await this.#byAncestry(pid, new Map(sharing.map((init) => [init, inits.get(init)!])));
+      const ancestor = this.#byAncestry(pid, new Map(sharing.map((init) => [init, inits.get(init)!])));
       if (ancestor !== undefined) return { ...ancestor, match: "pid-namespace" };
       for (const init of sharing) {
-        if ((await this.#proc.status(init))?.nspid.at(-1) === 1) return { ...inits.get(init)!, match: "pid-namespace" };
+        if (this.#proc.statusSync(init)?.nspid.at(-1) === 1) return { ...inits.get(init)!, match: "pid-namespace" };
       }
     }
     return { ...inits.get(sharing[0]!)!, match: "pid-namespace" };
@@ -303,10 +309,10 @@ export class ContainerLocator {
    * processes share their ancestry, and a lookup after its siblings' reads
    * only its own part of it.
    */
-  async #byAncestry(pid: number, inits: Map<number, Known>, first?: ProcStat, walks?: Map<number, Walk>): Promise<ProcessContainer | undefined> {
+  #byAncestry(pid: number, inits: Map<number, Known>, first?: ProcStat, walks?: Map<number, Walk>): ProcessContainer | undefined {
     let current = pid;
     for (let depth = 0; depth < this.#maxAncestry; depth++) {
-      const stat = depth === 0 && first !== undefined ? first : await this.#proc.stat(current);
+      const stat = depth === 0 && first !== undefined ? first : this.#proc.statSync(current);
       if (stat === undefined || stat.ppid <= 0) return undefined;
       const walk = depth > 0 ? walks?.get(current) : undefined;
       if (walk !== undefined && walk.found === undefined && walk.starttime === stat.starttime && walk.ppid === stat.ppid) return undefined;
@@ -317,8 +323,8 @@ export class ContainerLocator {
     return undefined;
   }
 
-  async #byCgroup(pid: number, inits: Map<number, Known>): Promise<ProcessContainer | undefined> {
-    const entries = await this.#proc.cgroup(pid);
+  #byCgroup(pid: number, inits: Map<number, Known>): ProcessContainer | undefined {
+    const entries = this.#proc.cgroupSync(pid);
     if (entries === undefined) return undefined;
     const index = this.#index!;
     const byId = index.inits === inits && index.byId !== undefined ? index.byId : new Map<string, Known>();
@@ -333,14 +339,14 @@ export class ContainerLocator {
     return undefined;
   }
 
-  async #namespaceOf(init: number): Promise<string | undefined> {
+  #namespaceOf(init: number): string | undefined {
     // An initial process we may not look at owns nothing by namespace; the other rules still apply.
-    if (!this.#namespaces.has(init)) this.#namespaces.set(init, await unlessDenied(this.#proc.pidNamespace(init)));
+    if (!this.#namespaces.has(init)) this.#namespaces.set(init, unlessDenied(() => this.#proc.pidNamespaceSync(init)));
     return this.#namespaces.get(init);
   }
 
-  #ownPidNamespace(): Promise<string | undefined> {
-    this.#ownNamespace ??= this.#proc.pidNamespace("self");
+  #ownPidNamespace(): string | undefined {
+    if (this.#ownNamespace === null) this.#ownNamespace = this.#proc.pidNamespaceSync("self");
     return this.#ownNamespace;
   }
 
@@ -349,19 +355,18 @@ export class ContainerLocator {
    * or nested inside), when this process is in it (its `NSpid` has one
    * entry); else `undefined`: not known.
    */
-  #outermostPidNamespace(): Promise<string | undefined> {
-    this.#outermostNamespace ??= (async () => {
-      const status = await unlessDenied(this.#proc.status("self"));
-      return status?.nspid.length === 1 ? await this.#ownPidNamespace() : undefined;
-    })();
+  #outermostPidNamespace(): string | undefined {
+    if (this.#outermostNamespace === null) {
+      this.#outermostNamespace = unlessDenied(() => this.#proc.statusSync("self"))?.nspid.length === 1 ? this.#ownPidNamespace() : undefined;
+    }
     return this.#outermostNamespace;
   }
 }
 
-/** What `read` resolves, or `undefined` when the /proc entry may not be read. */
-async function unlessDenied<T>(read: Promise<T | undefined>): Promise<T | undefined> {
+/** What `read` returns, or `undefined` when the /proc entry may not be read. */
+function unlessDenied<T>(read: () => T | undefined): T | undefined {
   try {
-    return await read;
+    return read();
   } catch (error) {
     if (error instanceof ProcAccessError) return undefined;
     throw error;

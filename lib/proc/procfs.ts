@@ -63,19 +63,15 @@ export interface ListeningSocket {
 export interface ProcFsOptions {
   /** The /proc tree to read; default `/proc`. Tests point it at a fixture tree. */
   readonly root?: string | undefined;
-  /**
-   * Read single files (`stat`, `status`, `cgroup`, `cmdline`, namespace
-   * links) synchronously: /proc files are generated in memory, so such a
-   * read takes a few microseconds and never waits on a disk, while an
-   * asynchronous one costs a thread-pool round trip ten or more times as
-   * long. For lookups that read a handful of files per call
-   * (`containerOf`); default `false`.
-   */
-  readonly synchronous?: boolean | undefined;
 }
 
 /**
- * A /proc tree, read on demand (nothing is cached).
+ * A /proc tree, read on demand (nothing is cached). The `…Sync` reads are
+ * for lookups that read a handful of files per call (`containerOf`): /proc
+ * files are generated in memory, so such a read takes a few microseconds
+ * and never waits on a disk, while an asynchronous one costs a thread-pool
+ * round trip ten or more times as long. Scans, which read many files, read
+ * them asynchronously, a few at a time.
  *
  * @example
  * ```ts
@@ -88,12 +84,10 @@ export interface ProcFsOptions {
 export class ProcFs {
   /** The root of the tree, e.g. `/proc`. */
   readonly root: string;
-  readonly #synchronous: boolean;
 
   /** Reads the tree at `options.root` (default `/proc`). */
   constructor(options: ProcFsOptions = {}) {
     this.root = options.root ?? DEFAULT_PROC_ROOT;
-    this.#synchronous = options.synchronous ?? false;
   }
 
   /** The IDs of the processes the tree lists now, ascending. Throws {@linkcode ProcAccessError} when the tree is unreadable. */
@@ -109,15 +103,27 @@ export class ProcFs {
     return text === undefined ? undefined : parseStat(text);
   }
 
-  /** `/proc/PID/status` (`self`: this process's), or `undefined` when the process is gone. */
-  async status(pid: number | "self"): Promise<ProcStatus | undefined> {
+  /** {@linkcode ProcFs.stat}, read synchronously. */
+  statSync(pid: number): ProcStat | undefined {
+    const text = this.#textSync(pid, "stat");
+    return text === undefined ? undefined : parseStat(text);
+  }
+
+  /** `/proc/PID/status`, or `undefined` when the process is gone. */
+  async status(pid: number): Promise<ProcStatus | undefined> {
     const text = await this.#text(pid, "status");
     return text === undefined ? undefined : parseStatus(text);
   }
 
-  /** `/proc/PID/cgroup`, or `undefined` when the process is gone. */
-  async cgroup(pid: number): Promise<CgroupEntry[] | undefined> {
-    const text = await this.#text(pid, "cgroup");
+  /** {@linkcode ProcFs.status}, read synchronously; `self`: this process's. */
+  statusSync(pid: number | "self"): ProcStatus | undefined {
+    const text = this.#textSync(pid, "status");
+    return text === undefined ? undefined : parseStatus(text);
+  }
+
+  /** `/proc/PID/cgroup`, or `undefined` when the process is gone; read synchronously. */
+  cgroupSync(pid: number): CgroupEntry[] | undefined {
+    const text = this.#textSync(pid, "cgroup");
     return text === undefined ? undefined : parseCgroup(text);
   }
 
@@ -162,9 +168,19 @@ export class ProcFs {
     return await this.#namespace(pid, "pid");
   }
 
+  /** {@linkcode ProcFs.pidNamespace}, read synchronously. */
+  pidNamespaceSync(pid: number | "self"): string | undefined {
+    const path = `${this.root}/${pid}/ns/pid`;
+    try {
+      return readlinkSync(path);
+    } catch (error) {
+      return gone(path, error);
+    }
+  }
+
   async #namespace(pid: number | "self", kind: string): Promise<string | undefined> {
     const path = `${this.root}/${pid}/ns/${kind}`;
-    return await this.#read(path, this.#synchronous ? () => Promise.resolve(readlinkSync(path)) : () => readlink(path));
+    return await this.#read(path, () => readlink(path));
   }
 
   /**
@@ -231,9 +247,18 @@ export class ProcFs {
     }
   }
 
-  async #text(pid: number | "self", file: string): Promise<string | undefined> {
+  async #text(pid: number, file: string): Promise<string | undefined> {
     const path = `${this.root}/${pid}/${file}`;
-    return await this.#read(path, this.#synchronous ? () => Promise.resolve(readFileSync(path, "utf8")) : () => readFile(path, "utf8"));
+    return await this.#read(path, () => readFile(path, "utf8"));
+  }
+
+  #textSync(pid: number | "self", file: string): string | undefined {
+    const path = `${this.root}/${pid}/${file}`;
+    try {
+      return readFileSync(path, "utf8");
+    } catch (error) {
+      return gone(path, error);
+    }
   }
 
   /** Runs a read of `path`: `undefined` when it is gone, {@linkcode ProcAccessError} when it may not be read. */
@@ -241,12 +266,17 @@ export class ProcFs {
     try {
       return await read();
     } catch (error) {
-      const kind = classifyFsError(error);
-      if (kind === "gone") return undefined;
-      if (kind === "denied") throw new ProcAccessError(path, { cause: error });
-      throw error;
+      return gone(path, error);
     }
   }
+}
+
+/** What a failed read of `path` means: `undefined` when it is gone; else it throws {@linkcode ProcAccessError} when denied, or `error`. */
+function gone(path: string, error: unknown): undefined {
+  const kind = classifyFsError(error);
+  if (kind === "gone") return undefined;
+  if (kind === "denied") throw new ProcAccessError(path, { cause: error });
+  throw error;
 }
 
 /**

@@ -40,7 +40,7 @@ describe("ProcFs on a fixture tree", () => {
     const [socket] = (await proc.listeningSockets(200)) ?? [];
     assert.equal(socket?.reachablePath, `${FIXTURE}/200/root/run/containerd/containerd.sock`);
     assert.deepEqual((await proc.status(200))?.nspid, [200, 17]);
-    assert.deepEqual((await proc.cgroup(100))?.map((c) => c.path), ["/system.slice/docker.service", "/weird:path:with:colons"]);
+    assert.deepEqual(proc.cgroupSync(100)?.map((c) => c.path), ["/system.slice/docker.service", "/weird:path:with:colons"]);
   });
 });
 
