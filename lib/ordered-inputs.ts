@@ -28,7 +28,7 @@ export class OrderedInputs {
     this.#apply = apply;
   }
 
-  /** Queues an input that is ready now. */
+  /** Queues an input that is ready now (after {@linkcode OrderedInputs.stop}: drops it). */
   push(input: ReducerInput): void {
     this.reserve()(input);
   }
@@ -38,6 +38,8 @@ export class OrderedInputs {
    * function with it (or with `undefined` when there is nothing to apply).
    */
   reserve(): (input: ReducerInput | undefined) => void {
+    // A stopped queue holds nothing, so that applied() never waits on what it will not apply.
+    if (this.#stopped) return () => {};
     const done = deferred<void>();
     const slot: Slot = { input: undefined, ready: false, done: done.promise, settle: () => done.resolve() };
     this.#slots.push(slot);

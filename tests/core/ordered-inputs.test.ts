@@ -100,5 +100,10 @@ describe("OrderedInputs", () => {
     await within("applied() of the stopped, emptied queue", queue.applied());
     queue.push(input(4));
     assert.deepEqual(applied, [1], "nor one pushed later");
+    await within("applied() after a push to the stopped queue", queue.applied());
+    const late = queue.reserve();
+    await within("applied() after a place reserved in the stopped queue", queue.applied());
+    late(input(5));
+    assert.deepEqual(applied, [1], "nor one filled into such a place");
   });
 });
