@@ -8,6 +8,7 @@
  */
 import { it } from "node:test";
 import assert from "node:assert/strict";
+import { deferred } from "../../lib/async/deferred.ts";
 import type { EngineClient } from "../../lib/engine.ts";
 import { Watcher } from "../../lib/watcher.ts";
 import { ContainerdClient } from "../../engines/containerd/mod.ts";
@@ -55,16 +56,25 @@ for (const [label, engine, makeClient, makeDriver] of cases) {
         const watcher = new Watcher(makeClient(engine.endpoint!));
         const watching = watcher.watch();
         await watcher.ready;
-        const seen = new Promise<string>((resolve, reject) => {
-          void (async () => {
-            for await (const event of watcher.events()) if (event.type === "started") return resolve(event.container.name);
-            reject(new Error("the subscription ended without a start"));
-          })().catch(reject);
-        });
-        const started = await driver.start();
-        assert.equal(await seen, started);
+        // The engine is shared with test files running alongside: other containers start meanwhile, so the
+        // subscriber waits for the start of the one this test starts.
+        const starts = new Set<string>();
+        let ours: string | undefined;
+        const seen = deferred<void>({ handled: true });
+        const following = (async () => {
+          for await (const event of watcher.events()) {
+            if (event.type !== "started") continue;
+            starts.add(event.container.name);
+            if (event.container.name === ours) seen.resolve();
+          }
+        })();
+        following.then(() => seen.reject(new Error("the subscription ended before the test's container started")), seen.reject);
+        ours = await driver.start();
+        if (starts.has(ours)) seen.resolve();
+        await seen.promise;
         await watcher.close();
         await watching;
+        await following;
       } finally {
         // The driver's own child processes (docker/ctr) are awaited inside the test, so they are no leak either.
         await driver.cleanup();
