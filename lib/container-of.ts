@@ -170,7 +170,8 @@ interface Known {
  * container and kept while it is alive, so a first lookup reads only the
  * process's own `stat` and `ns/pid`, the `stat` of its ancestry (not at all
  * for a host process while no alive container shares the host's PID
- * namespace: it can descend from no initial process) and, last, `cgroup`. What the namespace and ancestry rules told is remembered for the
+ * namespace: it can descend from no initial process) and, last, `cgroup`.
+ * What the namespace and ancestry rules told is remembered for the
  * process (by PID and start time, under the same parent) while the alive
  * containers stay the same, so a later lookup of it reads its `stat` and,
  * unless it is in a container's namespace, its `cgroup`.
